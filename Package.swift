@@ -1,0 +1,61 @@
+// swift-tools-version:6.0
+// larpix-rawd: the LArPix raw HDF5 ingest daemon and its file tool.
+// The target graph follows the data path: C modules -> thin HDF5/ZMQ wrappers -> raw format
+// library -> ingest (receiver, batcher, writer) -> daemon; the file tool sits beside it.
+import PackageDescription
+
+let package = Package(
+    name: "larpix-rawd",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "larpix-rawd", targets: ["larpix-rawd"]),
+        .executable(name: "larpix-raw", targets: ["larpix-raw"]),
+        .library(name: "LArPixRaw", targets: ["LArPixRaw"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+    ],
+    targets: [
+        // C libraries from Debian, with shims for the macros that do not import.
+        .systemLibrary(name: "CHDF5", pkgConfig: "hdf5-serial"),
+        .systemLibrary(name: "CZMQ"),
+        .systemLibrary(name: "CSystemd"),
+
+        // Thin wrappers that own their handles.
+        .target(name: "HDF5", dependencies: ["CHDF5"]),
+        .target(name: "ZMQ", dependencies: ["CZMQ"]),
+
+        // The LArPix raw HDF5 format (v0.0) and the PACMAN message.
+        .target(name: "LArPixRaw", dependencies: ["HDF5"]),
+
+        // A PACMAN dataserver stand-in for tests and demos.
+        .target(name: "PacmanEmulator", dependencies: ["LArPixRaw", "ZMQ"]),
+
+        // Receiver -> batcher -> writer, config, rotation: the daemon's library.
+        .target(name: "LArPixIngest", dependencies: [
+            "LArPixRaw", "ZMQ", "CSystemd",
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+            .product(name: "Yams", package: "Yams"),
+        ]),
+
+        .executableTarget(name: "larpix-rawd", dependencies: [
+            "LArPixIngest",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+        .executableTarget(name: "larpix-raw", dependencies: [
+            "LArPixRaw", "PacmanEmulator",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+
+        .testTarget(name: "HDF5Tests", dependencies: ["HDF5"]),
+        .testTarget(name: "LArPixRawTests", dependencies: ["LArPixRaw"]),
+        .testTarget(name: "LArPixIngestTests", dependencies: ["LArPixIngest", "PacmanEmulator"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["LArPixRaw"]),
+    ]
+)
