@@ -29,7 +29,7 @@ let package = Package(
         .target(name: "ZMQ", dependencies: ["CZMQ"]),
 
         // The LArPix raw HDF5 format (v0.0) and the PACMAN message.
-        .target(name: "LArPixRaw", dependencies: ["HDF5"]),
+        .target(name: "LArPixRaw", dependencies: ["HDF5", "CHDF5"]),
 
         // A PACMAN dataserver stand-in for tests and demos.
         .target(name: "PacmanEmulator", dependencies: ["LArPixRaw", "ZMQ"]),
@@ -53,9 +53,11 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
-        .testTarget(name: "HDF5Tests", dependencies: ["HDF5"]),
-        .testTarget(name: "LArPixRawTests", dependencies: ["LArPixRaw"]),
-        .testTarget(name: "LArPixIngestTests", dependencies: ["LArPixIngest", "PacmanEmulator"]),
-        .testTarget(name: "EndToEndTests", dependencies: ["LArPixRaw"]),
+        // Temp dirs, subprocesses and the Python oracles, for the test targets only.
+        .target(name: "TestSupport"),
+        .testTarget(name: "HDF5Tests", dependencies: ["HDF5", "TestSupport"]),
+        .testTarget(name: "LArPixRawTests", dependencies: ["LArPixRaw", "TestSupport"]),
+        .testTarget(name: "LArPixIngestTests", dependencies: ["LArPixIngest", "PacmanEmulator", "TestSupport"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["LArPixRaw", "PacmanEmulator", "TestSupport"]),
     ]
 )

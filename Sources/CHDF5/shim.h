@@ -23,6 +23,14 @@ static inline hid_t lrp_H5P_DATASET_XFER(void) { return H5P_DATASET_XFER; }
 static inline hid_t lrp_H5P_DATASET_ACCESS(void) { return H5P_DATASET_ACCESS; }
 
 static inline hid_t lrp_H5E_DEFAULT(void) { return H5E_DEFAULT; }
+static inline H5F_libver_t lrp_H5F_LIBVER_LATEST(void) { return H5F_LIBVER_LATEST; }
+
+static inline unsigned lrp_H5F_ACC_RDONLY(void) { return H5F_ACC_RDONLY; }
+static inline unsigned lrp_H5F_ACC_RDWR(void) { return H5F_ACC_RDWR; }
+static inline unsigned lrp_H5F_ACC_TRUNC(void) { return H5F_ACC_TRUNC; }
+static inline unsigned lrp_H5F_ACC_EXCL(void) { return H5F_ACC_EXCL; }
+static inline unsigned lrp_H5F_ACC_SWMR_WRITE(void) { return H5F_ACC_SWMR_WRITE; }
+static inline unsigned lrp_H5F_ACC_SWMR_READ(void) { return H5F_ACC_SWMR_READ; }
 
 // Silence HDF5's automatic error printing to stderr; errors are read off the stack instead.
 static inline void lrp_silence_errors(void) { H5open(); H5Eset_auto2(H5E_DEFAULT, NULL, NULL); }

@@ -1,0 +1,81 @@
+import CHDF5
+
+/// An open HDF5 file. Closing it closes the file even if objects in it are still open
+/// (H5F_CLOSE_STRONG is not used; callers close datasets first, as the owners below do).
+public final class H5File {
+    public enum Mode: Sendable {
+        case readOnly
+        case readWrite
+        /// Read a file that a SWMR writer may be appending to.
+        case swmrRead
+        /// Open an existing file for appending with SWMR writing on from the start.
+        case swmrWrite
+    }
+
+    public let handle: H5Handle
+    public let path: String
+    public var id: hid_t { handle.id }
+
+    private init(id: hid_t, path: String) {
+        handle = H5Handle(id, closer: H5Fclose)
+        self.path = path
+    }
+
+    /// Creates a new file; fails if it exists (never overwrites).
+    public static func create(_ path: String, pageSize: Int = 0, pageBufferBytes: Int = 0) throws(H5Error) -> H5File {
+        let fcpl = try H5PropertyList.fileCreation(pageSize: pageSize)
+        let fapl = try H5PropertyList.fileAccess()
+        try setNoLocking(fapl)
+        if pageSize > 0 && pageBufferBytes > 0 { try fapl.setPageBuffer(bytes: pageBufferBytes) }
+        let id = try h5id(H5Fcreate(path, lrp_H5F_ACC_EXCL(), fcpl.id, fapl.id), "create file \(path)")
+        return H5File(id: id, path: path)
+    }
+
+    public static func open(_ path: String, mode: Mode, latestFormat: Bool = true) throws(H5Error) -> H5File {
+        let fapl = try H5PropertyList.fileAccess(latestFormat: latestFormat)
+        try setNoLocking(fapl)
+        let flags: UInt32
+        switch mode {
+        case .readOnly: flags = lrp_H5F_ACC_RDONLY()
+        case .readWrite: flags = lrp_H5F_ACC_RDWR()
+        case .swmrRead: flags = lrp_H5F_ACC_RDONLY() | lrp_H5F_ACC_SWMR_READ()
+        case .swmrWrite: flags = lrp_H5F_ACC_RDWR() | lrp_H5F_ACC_SWMR_WRITE()
+        }
+        let id = try h5id(H5Fopen(path, flags, fapl.id), "open file \(path)")
+        return H5File(id: id, path: path)
+    }
+
+    /// Readers and the reference writer run with HDF5_USE_FILE_LOCKING=FALSE; we do the same
+    /// so that a reader never blocks or is blocked by the daemon.
+    private static func setNoLocking(_ fapl: H5PropertyList) throws(H5Error) {
+        try h5check(H5Pset_file_locking(fapl.id, false, true), "disable file locking")
+    }
+
+    /// Whether the path is an HDF5 file (false for any other file); throws if it cannot be read.
+    public static func isHDF5(_ path: String) throws(H5Error) -> Bool {
+        H5Library.ensure()
+        let r = H5Fis_hdf5(path)
+        if r < 0 { throw H5Error.take("check whether \(path) is HDF5") }
+        return r > 0
+    }
+
+    public func startSWMRWrite() throws(H5Error) {
+        try h5check(H5Fstart_swmr_write(id), "start SWMR writing on \(path)")
+    }
+
+    /// Flushes every buffer of the file (metadata, raw data, global heap) to the OS.
+    public func flush() throws(H5Error) {
+        try h5check(H5Fflush(id, H5F_SCOPE_GLOBAL), "flush \(path)")
+    }
+
+    public var size: Int {
+        var s: hsize_t = 0
+        return H5Fget_filesize(id, &s) < 0 ? 0 : Int(s)
+    }
+
+    public var root: H5Group { H5Group(borrowing: id, path: "/") }
+
+    public func close() throws(H5Error) {
+        try handle.close("close \(path)")
+    }
+}

@@ -1,0 +1,88 @@
+import CHDF5
+import Foundation
+import HDF5
+
+/// The v0.0 layout (FORMAT.md section 1): names, types, and the checks that a file has them.
+public enum RawFileLayout {
+    public static let metaGroup = "meta"
+    public static let messages = "msgs"
+    public static let headers = "msg_headers"
+    public static let ioGroupsField = "io_groups"
+    /// The reference's values; readers do not depend on them.
+    public static let chunk = 1024
+    public static let gzipLevel = 4
+
+    /// On-disk message type: variable-length sequence of little-endian uint8 (h5py's vlen_dtype('u1')).
+    static func messageFileType() throws(H5Error) -> H5Datatype { try .vlen(of: .uint8LE) }
+    /// In-memory message type: variable-length sequence of native uint8, an `hvl_t` per message.
+    static func messageMemoryType() throws(H5Error) -> H5Datatype { try .vlen(of: .nativeUInt8) }
+    /// On-disk header type: compound { io_groups: uint8 }.
+    static func headerFileType() throws(H5Error) -> H5Datatype {
+        try .compound(size: 1, fields: [(ioGroupsField, 0, .uint8LE)])
+    }
+    /// In-memory header type: only the io_groups field, one byte per message.
+    static func headerMemoryType() throws(H5Error) -> H5Datatype {
+        try .compound(size: 1, fields: [(ioGroupsField, 0, .nativeUInt8)])
+    }
+
+    /// Refuses missing, directory, and non-HDF5 paths before HDF5 sees them, with clear errors.
+    static func checkReadablePath(_ path: String) throws(RawFileError) {
+        var isDir: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDir) else { throw .notFound(path: path) }
+        if isDir.boolValue { throw .isDirectory(path: path) }
+        guard FileManager.default.isReadableFile(atPath: path) else {
+            throw .notWritable(path: path, reason: "not readable (permission denied)")
+        }
+        let isHDF5: Bool
+        do { isHDF5 = try H5File.isHDF5(path) } catch { throw RawFileError.from(error, path: path) }
+        if !isHDF5 { throw .notHDF5(path: path) }
+    }
+
+    /// The objects of an open raw file, checked for the v0.0 layout.
+    struct Objects {
+        let meta: H5Group
+        let messages: H5Dataset
+        let headers: H5Dataset
+    }
+
+    static func openObjects(in file: H5File) throws(RawFileError) -> Objects {
+        let path = file.path
+        func h5<T>(_ body: () throws(H5Error) -> T) throws(RawFileError) -> T {
+            do { return try body() } catch { throw RawFileError.from(error, path: path) }
+        }
+        let root = file.root
+        for name in [metaGroup, messages, headers] {
+            guard try h5({ () throws(H5Error) in try root.exists(name) }) else {
+                throw .notRawLayout(path: path, reason: "no /\(name)")
+            }
+        }
+        let meta = try h5 { () throws(H5Error) in try root.openGroup(metaGroup) }
+        let msgs = try h5 { () throws(H5Error) in try root.openDataset(messages) }
+        let hdrs = try h5 { () throws(H5Error) in try root.openDataset(headers) }
+
+        // /msgs: rank 1, variable-length sequence of one-byte unsigned integers.
+        let msgType = try h5 { () throws(H5Error) in try msgs.type() }
+        guard msgType.typeClass == H5T_VLEN,
+              let base = try? msgType.superType(), base.isUnsignedInteger(bytes: 1) else {
+            throw .notRawLayout(path: path, reason: "/msgs is not a variable-length sequence of uint8")
+        }
+        // /msg_headers: rank 1, compound with a uint8 io_groups field.
+        let hdrType = try h5 { () throws(H5Error) in try hdrs.type() }
+        let fields = try h5 { () throws(H5Error) in try hdrType.compoundFields() }
+        guard hdrType.typeClass == H5T_COMPOUND,
+              let io = fields.first(where: { $0.name == ioGroupsField }), io.type.isUnsignedInteger(bytes: 1) else {
+            throw .notRawLayout(path: path, reason: "/msg_headers has no uint8 field io_groups")
+        }
+        for d in [msgs, hdrs] {
+            let rank = try h5 { () throws(H5Error) in try d.space().rank }
+            if rank != 1 { throw .notRawLayout(path: path, reason: "\(d.path) has rank \(rank), not 1") }
+        }
+        let attrs = meta.attributes
+        for name in ["version", "created", "modified"] {
+            guard try h5({ () throws(H5Error) in try attrs.exists(name) }) else {
+                throw .notRawLayout(path: path, reason: "/meta has no attribute \(name)")
+            }
+        }
+        return Objects(meta: meta, messages: msgs, headers: hdrs)
+    }
+}

@@ -1,0 +1,281 @@
+import CHDF5
+import Foundation
+import HDF5
+
+/// The long-lived appender: opens or creates one raw file, switches it to SWMR writing, and
+/// appends batches of (message bytes, io_group) without copying the messages: each `hvl_t`
+/// points at bytes the caller holds until `append` returns.
+///
+/// `flush()` flushes the whole file (metadata, chunks and the global heap that holds the message
+/// bytes), which FORMAT.md section 3 measured as what keeps flushed messages readable after a
+/// crash; flushing only the datasets loses the whole file on `kill -9`.
+/// Not thread-safe: one thread (the daemon's writer thread) owns a writer.
+public final class RawFileWriter {
+    public struct Options: Sendable, Equatable {
+        /// > 0: paged file-space strategy with this page size (FORMAT.md section 3); 0: HDF5's default.
+        public var pageSize: Int
+        /// Page buffer for paged files (0 = none).
+        public var pageBufferBytes: Int
+        public var chunk: Int
+        public var gzipLevel: Int?
+
+        public init(pageSize: Int = 0, pageBufferBytes: Int = 0, chunk: Int = RawFileLayout.chunk,
+                    gzipLevel: Int? = RawFileLayout.gzipLevel) {
+            self.pageSize = pageSize
+            self.pageBufferBytes = pageBufferBytes
+            self.chunk = chunk
+            self.gzipLevel = gzipLevel
+        }
+    }
+
+    public let path: String
+    public let metadata: RawFileMetadata
+    /// Rows in the file (both datasets) after the last append.
+    public private(set) var messageCount: Int
+    /// Message bytes appended through this writer.
+    public private(set) var bytesAppended: Int = 0
+    /// Messages appended through this writer.
+    public private(set) var messagesAppended: Int = 0
+
+    private let file: H5File
+    private let objects: RawFileLayout.Objects
+    private let messageMemoryType: H5Datatype
+    private let headerMemoryType: H5Datatype
+    // Reused across appends so that a batch costs no allocation here.
+    private var descriptors: UnsafeMutablePointer<hvl_t>
+    private var ioGroups: UnsafeMutablePointer<UInt8>
+    private var capacity: Int
+    private var closed = false
+
+    private init(file: H5File, objects: RawFileLayout.Objects, metadata: RawFileMetadata, count: Int) throws(RawFileError) {
+        self.file = file
+        self.path = file.path
+        self.objects = objects
+        self.metadata = metadata
+        self.messageCount = count
+        do {
+            messageMemoryType = try RawFileLayout.messageMemoryType()
+            headerMemoryType = try RawFileLayout.headerMemoryType()
+        } catch { throw RawFileError.from(error, path: file.path) }
+        capacity = 1024
+        descriptors = .allocate(capacity: capacity)
+        ioGroups = .allocate(capacity: capacity)
+    }
+
+    deinit {
+        if !closed { try? close(fsync: false) }
+        descriptors.deallocate()
+        ioGroups.deallocate()
+    }
+
+    // MARK: Opening
+
+    /// Creates a new file (never overwrites) with /meta and both datasets, then starts SWMR writing.
+    public static func create(_ path: String, version: FormatVersion = .latestFile, ioVersion: String? = nil,
+                              options: Options = Options(), now: Double = Date().timeIntervalSince1970) throws(RawFileError) -> RawFileWriter {
+        guard version == .latestFile else {
+            throw .versionRefused(path: path, what: "version", file: nil, requested: version.description + " (this build writes only 0.0)")
+        }
+        if let io = ioVersion, FormatVersion(io) == nil {
+            throw .invalidArgument(path: path, reason: "io_version \"\(io)\" is not major.minor")
+        }
+        try checkCreatable(path)
+        do {
+            let file = try H5File.create(path, pageSize: options.pageSize, pageBufferBytes: options.pageBufferBytes)
+            let root = file.root
+            let meta = try root.createGroup(RawFileLayout.metaGroup)
+            try meta.attributes.writeString("version", version.description)
+            try meta.attributes.writeDouble("created", now)
+            try meta.attributes.writeDouble("modified", now)
+            if let io = ioVersion { try meta.attributes.writeString("io_version", io) }
+            let msgs = try root.createDataset(RawFileLayout.messages, type: try RawFileLayout.messageFileType(),
+                                              chunk: options.chunk, gzipLevel: options.gzipLevel)
+            let hdrs = try root.createDataset(RawFileLayout.headers, type: try RawFileLayout.headerFileType(),
+                                              chunk: options.chunk, gzipLevel: options.gzipLevel)
+            try file.startSWMRWrite()
+            try file.flush()
+            let md = RawFileMetadata(created: now, modified: now, version: version.description, ioVersion: ioVersion)
+            return try RawFileWriter(file: file, objects: .init(meta: meta, messages: msgs, headers: hdrs), metadata: md, count: 0)
+        } catch let e as H5Error {
+            throw mapCreateError(e, path: path)
+        } catch let e as RawFileError {
+            throw e
+        } catch {
+            throw .notWritable(path: path, reason: "\(error)")
+        }
+    }
+
+    /// Opens an existing raw file for appending, applying the reference's version rules:
+    /// a requested `version` must equal the file's; a requested `ioVersion` needs the file's
+    /// io_version with the same major and a minor at least as high. Sets meta/modified to now.
+    public static func openForAppend(_ path: String, version: String? = nil, ioVersion: String? = nil,
+                                     now: Double = Date().timeIntervalSince1970) throws(RawFileError) -> RawFileWriter {
+        try RawFileLayout.checkReadablePath(path)
+        guard access(path, W_OK) == 0 else { throw .notWritable(path: path, reason: String(cString: strerror(errno))) }
+        let file: H5File
+        do { file = try H5File.open(path, mode: .readWrite) } catch { throw RawFileError.from(error, path: path) }
+        let objects = try RawFileLayout.openObjects(in: file)
+        var md = try RawFileMetadata.read(from: objects.meta, path: path)
+        let fileVersion = try md.parsedVersion(path: path)
+        if let v = version, FormatVersion(v) != fileVersion {
+            throw .versionRefused(path: path, what: "version", file: md.version, requested: v)
+        }
+        if let io = ioVersion {
+            guard let requested = FormatVersion(io) else {
+                throw .invalidArgument(path: path, reason: "io_version \"\(io)\" is not major.minor")
+            }
+            guard let fileIO = md.ioVersion.flatMap(FormatVersion.init), fileIO.satisfies(requested) else {
+                throw .versionRefused(path: path, what: "io_version", file: md.ioVersion, requested: io)
+            }
+        }
+        let n: Int
+        do {
+            let m = try objects.messages.count()
+            let h = try objects.headers.count()
+            guard m == h else { throw RawFileError.unequalLengths(path: path, msgs: m, headers: h) }
+            n = m
+            try objects.meta.attributes.writeDouble("modified", now)
+            try file.startSWMRWrite()
+            try file.flush()
+        } catch let e as H5Error {
+            throw RawFileError.from(e, path: path)
+        } catch let e as RawFileError {
+            throw e
+        } catch { throw .notWritable(path: path, reason: "\(error)") }
+        md.modified = now
+        return try RawFileWriter(file: file, objects: objects, metadata: md, count: n)
+    }
+
+    private static func checkCreatable(_ path: String) throws(RawFileError) {
+        if FileManager.default.fileExists(atPath: path) { throw .exists(path: path) }
+        let dir = (path as NSString).deletingLastPathComponent
+        let d = dir.isEmpty ? "." : dir
+        var isDir: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: d, isDirectory: &isDir), isDir.boolValue else {
+            throw .notWritable(path: path, reason: "directory \(d) does not exist")
+        }
+        guard access(d, W_OK) == 0 else { throw .notWritable(path: path, reason: "directory \(d) is not writable") }
+    }
+
+    private static func mapCreateError(_ e: H5Error, path: String) -> RawFileError {
+        let s = e.stack.lowercased()
+        if s.contains("no space") || s.contains("file write failed") || s.contains("unable to create file") {
+            return .notWritable(path: path, reason: e.stack)
+        }
+        return .from(e, path: path)
+    }
+
+    // MARK: Appending
+
+    private func reserve(_ n: Int) {
+        guard n > capacity else { return }
+        var c = capacity
+        while c < n { c *= 2 }
+        descriptors.deallocate()
+        ioGroups.deallocate()
+        descriptors = .allocate(capacity: c)
+        ioGroups = .allocate(capacity: c)
+        capacity = c
+    }
+
+    /// Appends `count` messages; `message(i)` gives the bytes and io_group of the i-th. The bytes
+    /// must stay valid until this returns. Messages go first, headers second, so that a reader
+    /// that sees equal lengths sees both rows written.
+    public func append(count: Int, message: (Int) -> (bytes: UnsafeRawBufferPointer, ioGroup: UInt8)) throws(RawFileError) {
+        guard count > 0 else { return }
+        reserve(count)
+        var bytes = 0
+        for i in 0..<count {
+            let (b, g) = message(i)
+            descriptors[i] = hvl_t(len: b.count, p: UnsafeMutableRawPointer(mutating: b.baseAddress))
+            ioGroups[i] = g
+            bytes += b.count
+        }
+        try appendPrepared(count: count)
+        bytesAppended += bytes
+    }
+
+    /// Appends rows whose descriptors are already in HDF5's form (merge and split pass through
+    /// what they read without copying the bytes).
+    func append(descriptors source: UnsafeBufferPointer<hvl_t>, ioGroups groups: UnsafeBufferPointer<UInt8>) throws(RawFileError) {
+        let count = source.count
+        guard count > 0 else { return }
+        reserve(count)
+        var bytes = 0
+        for i in 0..<count {
+            descriptors[i] = source[i]
+            ioGroups[i] = groups[i]
+            bytes += source[i].len
+        }
+        try appendPrepared(count: count)
+        bytesAppended += bytes
+    }
+
+    /// Convenience for tools and tests: messages held as arrays (pins each one in turn is not
+    /// possible for a batch, so this copies them once into one buffer).
+    public func append(messages: [[UInt8]], ioGroups groups: [UInt8]) throws(RawFileError) {
+        guard messages.count == groups.count else {
+            throw .badHeaders(path: path, reason: "\(messages.count) messages but \(groups.count) io_groups")
+        }
+        let flat = messages.flatMap { $0 }
+        var offsets = [Int](repeating: 0, count: messages.count + 1)
+        for (i, m) in messages.enumerated() { offsets[i + 1] = offsets[i] + m.count }
+        let failure = flat.withUnsafeBytes { all -> RawFileError? in
+            do {
+                try append(count: messages.count) { i in
+                    (UnsafeRawBufferPointer(rebasing: all[offsets[i]..<offsets[i + 1]]), groups[i])
+                }
+                return nil
+            } catch { return error as? RawFileError }
+        }
+        if let failure { throw failure }
+    }
+
+    private func appendPrepared(count: Int) throws(RawFileError) {
+        let start = messageCount
+        do {
+            try objects.messages.setCount(start + count)
+            try objects.messages.write(descriptors, memType: messageMemoryType, start: start, count: count)
+            try objects.headers.setCount(start + count)
+            try objects.headers.write(ioGroups, memType: headerMemoryType, start: start, count: count)
+        } catch {
+            throw RawFileError.from(error, path: path)
+        }
+        messageCount = start + count
+        messagesAppended += count
+    }
+
+    // MARK: Flushing and closing
+
+    /// Sets meta/modified and flushes the whole file: after this returns, every appended message
+    /// survives a crash of this process.
+    public func flush(now: Double = Date().timeIntervalSince1970) throws(RawFileError) {
+        do {
+            try objects.meta.attributes.writeDouble("modified", now)
+            try file.flush()
+        } catch { throw RawFileError.from(error, path: path) }
+    }
+
+    /// Current size of the file on disk as HDF5 sees it.
+    public var fileSize: Int { file.size }
+
+    /// Flushes, closes every handle, and (by default) fsyncs the file so it is on disk.
+    public func close(fsync doSync: Bool = true) throws(RawFileError) {
+        guard !closed else { return }
+        closed = true
+        do {
+            try objects.meta.attributes.writeDouble("modified", Date().timeIntervalSince1970)
+            try objects.messages.close()
+            try objects.headers.close()
+            try objects.meta.close()
+            try file.close()
+        } catch { throw RawFileError.from(error, path: path) }
+        if doSync {
+            let fd = open(path, O_RDONLY)
+            if fd >= 0 {
+                defer { _ = Glibc.close(fd) }
+                if fsync(fd) != 0 { throw .notWritable(path: path, reason: "fsync: " + String(cString: strerror(errno))) }
+            }
+        }
+    }
+}

@@ -1,0 +1,99 @@
+import Foundation
+
+/// Helpers shared by the test targets: temporary directories, subprocesses, and the Python
+/// oracles (larpix-control over Debian's h5py / HDF5 1.10.8, and pip's h5py / HDF5 2.x).
+public enum TestSupport {
+    /// A fresh directory under the system temp dir, removed by the caller's teardown.
+    public static func temporaryDirectory(_ label: String = "larpix") -> URL {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("\(label)-\(UUID().uuidString.prefix(8))")
+        try? FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        return url
+    }
+
+    /// The package root (where Package.swift is), found from this file's path.
+    public static let packageRoot: URL = {
+        var url = URL(fileURLWithPath: #filePath)
+        while url.path != "/" {
+            url.deleteLastPathComponent()
+            if FileManager.default.fileExists(atPath: url.appendingPathComponent("Package.swift").path) { return url }
+        }
+        return URL(fileURLWithPath: FileManager.default.currentDirectoryPath)
+    }()
+
+    public struct ProcessResult: Sendable {
+        public var status: Int32
+        public var stdout: String
+        public var stderr: String
+    }
+
+    /// Runs an executable to completion and captures its output (files, not pipes, so large
+    /// outputs never block).
+    @discardableResult
+    public static func run(_ executable: String, _ arguments: [String], environment: [String: String] = [:],
+                           stdin: String? = nil) throws -> ProcessResult {
+        let dir = temporaryDirectory("proc")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let out = dir.appendingPathComponent("out"), err = dir.appendingPathComponent("err")
+        FileManager.default.createFile(atPath: out.path, contents: nil)
+        FileManager.default.createFile(atPath: err.path, contents: nil)
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: executable)
+        p.arguments = arguments
+        var env = ProcessInfo.processInfo.environment
+        env["HDF5_USE_FILE_LOCKING"] = "FALSE"
+        for (k, v) in environment { env[k] = v }
+        p.environment = env
+        p.standardOutput = try FileHandle(forWritingTo: out)
+        p.standardError = try FileHandle(forWritingTo: err)
+        if let stdin {
+            let inURL = dir.appendingPathComponent("in")
+            try stdin.write(to: inURL, atomically: true, encoding: .utf8)
+            p.standardInput = try FileHandle(forReadingFrom: inURL)
+        } else {
+            p.standardInput = FileHandle.nullDevice
+        }
+        try p.run()
+        p.waitUntilExit()
+        return ProcessResult(status: p.terminationStatus,
+                             stdout: (try? String(contentsOf: out, encoding: .utf8)) ?? "",
+                             stderr: (try? String(contentsOf: err, encoding: .utf8)) ?? "")
+    }
+
+    /// Python with larpix-control over Debian's h5py (HDF5 1.10.8): `LARPIX_ORACLE_PYTHON`.
+    public static var oraclePython: String? { existing(ProcessInfo.processInfo.environment["LARPIX_ORACLE_PYTHON"]) }
+    /// Python with pip's h5py (bundled HDF5 2.x) and larpix-control: `LARPIX_H5PY2_PYTHON`.
+    public static var h5py2Python: String? { existing(ProcessInfo.processInfo.environment["LARPIX_H5PY2_PYTHON"]) }
+    /// When set (the README's test command sets it), a missing oracle fails tests instead of skipping them.
+    public static var oracleRequired: Bool { ProcessInfo.processInfo.environment["LARPIX_REQUIRE_ORACLE"] == "1" }
+
+    private static func existing(_ p: String?) -> String? {
+        guard let p, !p.isEmpty, FileManager.default.isExecutableFile(atPath: p) else { return nil }
+        return p
+    }
+
+    /// Path of a script in Tests/oracle.
+    public static func oracleScript(_ name: String) -> String {
+        packageRoot.appendingPathComponent("Tests/oracle/\(name)").path
+    }
+
+    /// The directory holding the built products (larpix-raw, larpix-rawd), next to the test bundle.
+    public static var productsDirectory: URL {
+        if let p = ProcessInfo.processInfo.environment["LARPIX_BIN_DIR"] { return URL(fileURLWithPath: p) }
+        var url = Bundle.main.bundleURL
+        if url.pathExtension == "xctest" { url.deleteLastPathComponent() }
+        // On Linux the test runner's main bundle is the .build/<config> directory itself.
+        return url
+    }
+
+    public static func product(_ name: String) -> String { productsDirectory.appendingPathComponent(name).path }
+}
+
+extension String {
+    /// Lowercase hex of bytes, as `larpix-raw dump --format jsonl` prints them.
+    public static func hex<S: Sequence>(_ bytes: S) -> String where S.Element == UInt8 {
+        let digits = Array("0123456789abcdef".utf8)
+        var out = [UInt8]()
+        for b in bytes { out.append(digits[Int(b >> 4)]); out.append(digits[Int(b & 15)]) }
+        return String(decoding: out, as: UTF8.self)
+    }
+}
