@@ -36,6 +36,8 @@ public final class RawFileWriter {
     public private(set) var bytesAppended: Int = 0
     /// Messages appended through this writer.
     public private(set) var messagesAppended: Int = 0
+    /// Whether flush and close set meta/modified to now (merge and split keep their source's).
+    public var updatesModified = true
 
     private let file: H5File
     private let objects: RawFileLayout.Objects
@@ -72,7 +74,8 @@ public final class RawFileWriter {
 
     /// Creates a new file (never overwrites) with /meta and both datasets, then starts SWMR writing.
     public static func create(_ path: String, version: FormatVersion = .latestFile, ioVersion: String? = nil,
-                              options: Options = Options(), now: Double = Date().timeIntervalSince1970) throws(RawFileError) -> RawFileWriter {
+                              options: Options = Options(), now: Double = Date().timeIntervalSince1970,
+                              created: Double? = nil) throws(RawFileError) -> RawFileWriter {
         guard version == .latestFile else {
             throw .versionRefused(path: path, what: "version", file: nil, requested: version.description + " (this build writes only 0.0)")
         }
@@ -85,7 +88,7 @@ public final class RawFileWriter {
             let root = file.root
             let meta = try root.createGroup(RawFileLayout.metaGroup)
             try meta.attributes.writeString("version", version.description)
-            try meta.attributes.writeDouble("created", now)
+            try meta.attributes.writeDouble("created", created ?? now)
             try meta.attributes.writeDouble("modified", now)
             if let io = ioVersion { try meta.attributes.writeString("io_version", io) }
             let msgs = try root.createDataset(RawFileLayout.messages, type: try RawFileLayout.messageFileType(),
@@ -94,7 +97,7 @@ public final class RawFileWriter {
                                               chunk: options.chunk, gzipLevel: options.gzipLevel)
             try file.startSWMRWrite()
             try file.flush()
-            let md = RawFileMetadata(created: now, modified: now, version: version.description, ioVersion: ioVersion)
+            let md = RawFileMetadata(created: created ?? now, modified: now, version: version.description, ioVersion: ioVersion)
             return try RawFileWriter(file: file, objects: .init(meta: meta, messages: msgs, headers: hdrs), metadata: md, count: 0)
         } catch let e as H5Error {
             throw mapCreateError(e, path: path)
@@ -251,7 +254,7 @@ public final class RawFileWriter {
     /// survives a crash of this process.
     public func flush(now: Double = Date().timeIntervalSince1970) throws(RawFileError) {
         do {
-            try objects.meta.attributes.writeDouble("modified", now)
+            if updatesModified { try objects.meta.attributes.writeDouble("modified", now) }
             try file.flush()
         } catch { throw RawFileError.from(error, path: path) }
     }
@@ -264,7 +267,7 @@ public final class RawFileWriter {
         guard !closed else { return }
         closed = true
         do {
-            try objects.meta.attributes.writeDouble("modified", Date().timeIntervalSince1970)
+            if updatesModified { try objects.meta.attributes.writeDouble("modified", Date().timeIntervalSince1970) }
             try objects.messages.close()
             try objects.headers.close()
             try objects.meta.close()

@@ -1,0 +1,53 @@
+import Foundation
+
+/// Follows a file that a SWMR writer is appending to: each `poll()` returns the rows that became
+/// complete (both datasets written) since the last one. A reader trusts the end of allocation it
+/// read when it opened the file (FORMAT.md section 3), so on any transient failure the follower
+/// closes, reopens and carries on from the last row it delivered: nothing is skipped or repeated.
+public final class RawFileFollower {
+    public let path: String
+    /// The next row to deliver.
+    public private(set) var nextIndex: Int
+    /// Transient failures survived (reopened past them).
+    public private(set) var retries = 0
+    private var reader: RawFileReader?
+
+    public init(path: String, startIndex: Int = 0) {
+        self.path = path
+        self.nextIndex = startIndex
+    }
+
+    /// Calls `body(index, bytes, ioGroup)` for every new complete row; returns how many.
+    /// Throws only non-transient errors (not a raw file, refused version, …).
+    @discardableResult
+    public func poll(maxRows: Int = 65536, _ body: (Int, UnsafeRawBufferPointer, UInt8) throws -> Void) throws -> Int {
+        do {
+            let r: RawFileReader
+            if let existing = reader { r = existing; try r.refresh() } else { r = try RawFileReader(path: path); reader = r }
+            let (m, h) = try r.lengths()
+            let available = min(m, h)
+            guard available > nextIndex else { return 0 }
+            let n = min(available - nextIndex, maxRows)
+            // Read into a private copy first, so a failure part-way delivers nothing twice.
+            let (messages, groups) = try r.readMessages(start: nextIndex, count: n)
+            for i in 0..<n {
+                try messages[i].withUnsafeBytes { try body(nextIndex + i, $0, groups[i]) }
+            }
+            nextIndex += n
+            return n
+        } catch let e as RawFileError where e.isTransientForReader {
+            retries += 1
+            try? reader?.close()
+            reader = nil
+            return 0
+        }
+    }
+
+    /// Whether the writer has closed the file: no SWMR-write mark left in the superblock.
+    public var writerHasClosed: Bool { !SuperblockFlags.isMarkedOpenForWriting(path) }
+
+    public func close() {
+        try? reader?.close()
+        reader = nil
+    }
+}

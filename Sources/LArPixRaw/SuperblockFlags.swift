@@ -1,0 +1,83 @@
+import Foundation
+
+/// The file-consistency flags of a version 2/3 superblock (HDF5 file format spec, "Superblock"):
+/// byte 11, bit 0 = open for writing, bit 2 = open for SWMR writing. A SWMR writer sets them on
+/// start and clears them on close; a killed writer leaves them set, and HDF5 then refuses to
+/// open the file for writing (what `h5clear -s` fixes). The superblock ends in a Jenkins
+/// lookup3 checksum, recomputed when the flags are cleared.
+public enum SuperblockFlags {
+    static let signature: [UInt8] = [0x89, 0x48, 0x44, 0x46, 0x0d, 0x0a, 0x1a, 0x0a]
+
+    /// Reads the superblock (only at offset 0; user blocks are not used by raw files).
+    static func readSuperblock(_ path: String) -> [UInt8]? {
+        guard let h = FileHandle(forReadingAtPath: path) else { return nil }
+        defer { try? h.close() }
+        guard let d = try? h.read(upToCount: 48), d.count >= 12 else { return nil }
+        let b = [UInt8](d)
+        guard Array(b[0..<8]) == signature, b[8] == 2 || b[8] == 3 else { return nil }
+        return b
+    }
+
+    /// True when the superblock says a writer still has the file open (or died with it open).
+    public static func isMarkedOpenForWriting(_ path: String) -> Bool {
+        guard let b = readSuperblock(path) else { return false }
+        return b[11] & 0x05 != 0
+    }
+
+    /// Clears the flags (like `h5clear -s`) and rewrites the checksum. Only for a file no
+    /// process is writing. Returns false when the file has no v2/v3 superblock.
+    public static func clear(_ path: String) throws -> Bool {
+        guard var b = readSuperblock(path) else { return false }
+        let sizeOfOffsets = Int(b[9])
+        // signature 8, version 1, offsets size 1, lengths size 1, flags 1, 4 addresses, checksum 4
+        let length = 12 + 4 * sizeOfOffsets
+        guard b.count >= length + 4 else { return false }
+        b[11] = 0
+        let sum = lookup3(Array(b[0..<length]))
+        let out = Array(b[0..<length]) + withUnsafeBytes(of: sum.littleEndian) { Array($0) }
+        guard let h = FileHandle(forUpdatingAtPath: path) else {
+            throw RawFileError.notWritable(path: path, reason: "cannot open for update")
+        }
+        defer { try? h.close() }
+        try h.seek(toOffset: 0)
+        try h.write(contentsOf: Data(out))
+        try h.synchronize()
+        return true
+    }
+
+    /// Bob Jenkins' lookup3 hashlittle with initval 0, which HDF5 uses for metadata checksums.
+    static func lookup3(_ key: [UInt8]) -> UInt32 {
+        func rot(_ x: UInt32, _ k: UInt32) -> UInt32 { (x << k) | (x >> (32 - k)) }
+        var a = 0xdeadbeef &+ UInt32(key.count), b = a, c = a
+        var i = 0
+        var length = key.count
+        func word(_ at: Int) -> UInt32 {
+            var v: UInt32 = 0
+            for k in 0..<4 where at + k < key.count { v |= UInt32(key[at + k]) << (8 * UInt32(k)) }
+            return v
+        }
+        while length > 12 {
+            a &+= word(i); b &+= word(i + 4); c &+= word(i + 8)
+            a &-= c; a ^= rot(c, 4); c &+= b
+            b &-= a; b ^= rot(a, 6); a &+= c
+            c &-= b; c ^= rot(b, 8); b &+= a
+            a &-= c; a ^= rot(c, 16); c &+= b
+            b &-= a; b ^= rot(a, 19); a &+= c
+            c &-= b; c ^= rot(b, 4); b &+= a
+            length -= 12; i += 12
+        }
+        if length == 0 { return c }
+        // The tail: bytes past the end read as zero, which `word` already does.
+        let tail = Array(key[i...]) + [UInt8](repeating: 0, count: 12)
+        func t(_ at: Int) -> UInt32 { UInt32(tail[at]) | UInt32(tail[at + 1]) << 8 | UInt32(tail[at + 2]) << 16 | UInt32(tail[at + 3]) << 24 }
+        c &+= t(8); b &+= t(4); a &+= t(0)
+        c ^= b; c &-= rot(b, 14)
+        a ^= c; a &-= rot(c, 11)
+        b ^= a; b &-= rot(a, 25)
+        c ^= b; c &-= rot(b, 16)
+        a ^= c; a &-= rot(c, 4)
+        b ^= a; b &-= rot(a, 14)
+        c ^= b; c &-= rot(b, 24)
+        return c
+    }
+}
