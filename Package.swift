@@ -6,7 +6,7 @@ import PackageDescription
 
 let package = Package(
     name: "larpix-rawd",
-    platforms: [.macOS(.v13)],
+    platforms: [.macOS(.v15)],
     products: [
         .executable(name: "larpix-rawd", targets: ["larpix-rawd"]),
         .executable(name: "larpix-raw", targets: ["larpix-raw"]),

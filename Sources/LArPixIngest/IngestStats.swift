@@ -1,0 +1,54 @@
+import Synchronization
+
+/// Why a received message was not stored; each reason is counted.
+public enum DropReason: String, CaseIterable, Sendable {
+    case empty
+    case oversized
+    case multipart
+    case badTag = "bad_tag"
+    case malformed
+}
+
+/// Counters shared by the receiver threads and the writer thread, read by status reporting and
+/// tests. Totals are atomics; per-io_group counts are kept where a lock is already held (the
+/// batcher per message, the writer per batch) and copied out on demand.
+public final class IngestStats: Sendable {
+    public let messagesReceived = Atomic<Int>(0)
+    public let bytesReceived = Atomic<Int>(0)
+    public let messagesWritten = Atomic<Int>(0)
+    public let bytesWritten = Atomic<Int>(0)
+    public let batchesWritten = Atomic<Int>(0)
+    public let flushes = Atomic<Int>(0)
+    public let rotations = Atomic<Int>(0)
+    public let writeErrors = Atomic<Int>(0)
+    /// Nanoseconds receivers spent waiting for buffer space.
+    public let blockedNanoseconds = Atomic<Int>(0)
+    private let drops = Mutex<[DropReason: Int]>([:])
+    private let writtenByIOGroup = Mutex<[Int]>(Array(repeating: 0, count: 256))
+
+    public init() {}
+
+    public func drop(_ reason: DropReason, count: Int = 1) {
+        drops.withLock { $0[reason, default: 0] += count }
+    }
+
+    public func dropped(_ reason: DropReason) -> Int { drops.withLock { $0[reason] ?? 0 } }
+
+    public var droppedTotal: Int { drops.withLock { $0.values.reduce(0, +) } }
+
+    func received(bytes: Int) {
+        messagesReceived.wrappingAdd(1, ordering: .relaxed)
+        bytesReceived.wrappingAdd(bytes, ordering: .relaxed)
+    }
+
+    /// Called by the writer once per batch.
+    func written(ioGroups: [UInt8], bytes: Int) {
+        messagesWritten.wrappingAdd(ioGroups.count, ordering: .relaxed)
+        bytesWritten.wrappingAdd(bytes, ordering: .relaxed)
+        batchesWritten.wrappingAdd(1, ordering: .relaxed)
+        writtenByIOGroup.withLock { counts in for g in ioGroups { counts[Int(g)] += 1 } }
+    }
+
+    /// Messages written per io_group (256 entries).
+    public var messagesWrittenByIOGroup: [Int] { writtenByIOGroup.withLock { $0 } }
+}

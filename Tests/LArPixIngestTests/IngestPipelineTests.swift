@@ -1,0 +1,136 @@
+import Foundation
+import LArPixRaw
+import Logging
+import TestSupport
+import XCTest
+import ZMQ
+@testable import LArPixIngest
+
+/// The data path without config or signals: real PUB sockets on loopback, the daemon's receivers,
+/// batcher and writer, real files.
+final class IngestPipelineTests: XCTestCase {
+    var dir: URL!
+    override func setUp() { dir = TestSupport.temporaryDirectory("ingest") }
+    override func tearDown() { try? FileManager.default.removeItem(at: dir) }
+
+    /// A PUB bound to a free loopback port.
+    func publisher() throws -> (ZMQSocket, String) {
+        let pub = try ZMQSocket(type: .pub)
+        try pub.setSendHighWaterMark(0)
+        try pub.setLinger(2000)
+        try pub.bind("tcp://127.0.0.1:*")
+        return (pub, pub.lastEndpoint!)
+    }
+
+    func makeDaemon(sources: [SourceReceiver.Settings], rotateMaxMessages: Int = 0, batchMessages: Int = 64,
+                    bufferBytes: Int = 64 << 20) -> IngestDaemon {
+        var seq = 0
+        let d = dir!
+        let settings = WriterSettings(directory: d.path, append: false, ioVersion: "0.0", flushInterval: 0.2,
+                                      rotateMaxBytes: 0, rotateMaxMessages: rotateMaxMessages, rotateMaxSeconds: 0,
+                                      fileOptions: .init(), minFreeBytes: 0)
+        var logger = Logger(label: "test")
+        logger.logLevel = .warning
+        return IngestDaemon(sources: sources, writer: settings,
+                            batch: .init(maxMessages: batchMessages, maxBytes: 8 << 20, maxAgeNanoseconds: 20_000_000),
+                            bufferMaxBytes: bufferBytes,
+                            nextPath: { seq += 1; return d.appendingPathComponent(String(format: "part_%04d.h5", seq)).path },
+                            logger: logger)
+    }
+
+    static func source(_ endpoint: String, ioGroup: UInt8?) -> SourceReceiver.Settings {
+        .init(endpoint: endpoint, ioGroup: ioGroup, name: endpoint, receiveHighWaterMark: 0,
+              receiveBufferBytes: 0, maxMessageBytes: 16 << 20)
+    }
+
+    /// Sends `count` distinct messages; waits first so the subscriber is connected (PUB/SUB slow joiner).
+    static func send(_ pub: ZMQSocket, count: Int, tag: UInt8, tagged: Bool = false) throws -> [[UInt8]] {
+        var sent: [[UInt8]] = []
+        for i in 0..<count {
+            var m: [UInt8] = [0x44] + withUnsafeBytes(of: UInt32(i).littleEndian, Array.init) + [0, 0, 0]
+            m += [UInt8](repeating: tag, count: 16 * (i % 7))
+            if tagged { try pub.send([tag], more: true) }
+            try pub.send(m)
+            sent.append(m)
+        }
+        return sent
+    }
+
+    func readAll(_ paths: [String]) throws -> [(UInt8, [UInt8])] {
+        var out: [(UInt8, [UInt8])] = []
+        for p in paths.sorted() {
+            let c = try RawFile.read(p)
+            for (m, g) in zip(c.messages!, c.headers["io_groups"]!) { out.append((UInt8(g), m)) }
+        }
+        return out
+    }
+
+    func h5Files() throws -> [String] {
+        try FileManager.default.contentsOfDirectory(atPath: dir.path).filter { $0.hasSuffix(".h5") }
+            .map { dir.appendingPathComponent($0).path }.sorted()
+    }
+
+    func testTwoSourcesAndATaggedOneAreStoredExactly() throws {
+        let (a, ea) = try publisher(), (b, eb) = try publisher(), (t, et) = try publisher()
+        let daemon = makeDaemon(sources: [Self.source(ea, ioGroup: 1), Self.source(eb, ioGroup: 2), Self.source(et, ioGroup: nil)])
+        try daemon.start()
+        Thread.sleep(forTimeInterval: 0.5)
+        let sa = try Self.send(a, count: 3000, tag: 1)
+        let sb = try Self.send(b, count: 2000, tag: 2)
+        let st = try Self.send(t, count: 500, tag: 9, tagged: true)
+        // Two refused frames: empty, and a multipart on an untagged source.
+        try a.send([UInt8]())
+        try b.send([1], more: true); try b.send([2])
+        let deadline = Date().addingTimeInterval(10)
+        while daemon.stats.messagesReceived.load(ordering: .relaxed) < 5500 && Date() < deadline { Thread.sleep(forTimeInterval: 0.05) }
+        Thread.sleep(forTimeInterval: 0.2)
+        daemon.stop()
+        let stored = try readAll(try h5Files())
+        XCTAssertEqual(stored.count, 5500)
+        XCTAssertEqual(stored.filter { $0.0 == 1 }.map(\.1), sa, "io_group 1 in order, byte for byte")
+        XCTAssertEqual(stored.filter { $0.0 == 2 }.map(\.1), sb)
+        XCTAssertEqual(stored.filter { $0.0 == 9 }.map(\.1), st)
+        XCTAssertEqual(daemon.stats.dropped(.empty), 1)
+        XCTAssertEqual(daemon.stats.dropped(.multipart), 1)
+        XCTAssertFalse(try h5Files().contains { SuperblockFlags.isMarkedOpenForWriting($0) }, "files closed cleanly")
+    }
+
+    func testRotationsLoseAndDuplicateNothing() throws {
+        let (a, ea) = try publisher()
+        let daemon = makeDaemon(sources: [Self.source(ea, ioGroup: 7)], rotateMaxMessages: 700)
+        try daemon.start()
+        Thread.sleep(forTimeInterval: 0.5)
+        var sent: [[UInt8]] = []
+        for _ in 0..<5 {
+            sent += try Self.send(a, count: 1000, tag: 7)
+            Thread.sleep(forTimeInterval: 0.1)
+            daemon.requestRotation()
+        }
+        let deadline = Date().addingTimeInterval(10)
+        while daemon.stats.messagesWritten.load(ordering: .relaxed) < 5000 && Date() < deadline { Thread.sleep(forTimeInterval: 0.05) }
+        daemon.stop()
+        let files = try h5Files()
+        XCTAssertGreaterThanOrEqual(files.count, 8, "5000 messages at 700 per file plus 5 requested rotations")
+        for f in files { XCTAssertLessThanOrEqual(try RawFile.count(f), 700, f) }
+        XCTAssertEqual(try readAll(files).map(\.1), sent)
+    }
+
+    func testFullBufferBlocksInsteadOfDropping() throws {
+        let (a, ea) = try publisher()
+        // A budget of 64 KiB for 2 MB of messages: receivers must wait for the writer, and lose nothing.
+        let daemon = makeDaemon(sources: [Self.source(ea, ioGroup: 3)], batchMessages: 16, bufferBytes: 64 << 10)
+        try daemon.start()
+        Thread.sleep(forTimeInterval: 0.5)
+        var sent: [[UInt8]] = []
+        for i in 0..<500 {
+            let m = [UInt8](repeating: UInt8(i & 255), count: 4096)
+            try a.send(m)
+            sent.append(m)
+        }
+        let deadline = Date().addingTimeInterval(15)
+        while daemon.stats.messagesWritten.load(ordering: .relaxed) < 500 && Date() < deadline { Thread.sleep(forTimeInterval: 0.05) }
+        daemon.stop()
+        XCTAssertEqual(try readAll(try h5Files()).map(\.1), sent)
+        XCTAssertLessThanOrEqual(daemon.bufferedBytes, 0)
+    }
+}
