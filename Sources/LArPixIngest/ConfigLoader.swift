@@ -1,0 +1,212 @@
+import Foundation
+import Logging
+import Yams
+
+extension DaemonConfig {
+    /// Reads and validates a YAML config file. Every problem is a `ConfigError` naming the key.
+    public static func load(path: String) throws(ConfigError) -> DaemonConfig {
+        let name = (path as NSString).lastPathComponent
+        guard let data = FileManager.default.contents(atPath: path) else {
+            var isDir: ObjCBool = false
+            let exists = FileManager.default.fileExists(atPath: path, isDirectory: &isDir)
+            throw ConfigError(file: path, key: "", problem: !exists ? "no such file" : isDir.boolValue ? "is a directory" : "cannot be read")
+        }
+        guard let text = String(data: data, encoding: .utf8) else {
+            throw ConfigError(file: name, key: "", problem: "not UTF-8 text")
+        }
+        let base = (path as NSString).deletingLastPathComponent
+        return try parse(yaml: text, file: name, baseDirectory: base.isEmpty ? "." : base)
+    }
+
+    /// Parses YAML text; `file` names it in errors, `baseDirectory` resolves a relative io_config.
+    public static func parse(yaml: String, file: String = "config", baseDirectory: String = ".") throws(ConfigError) -> DaemonConfig {
+        let root: Node?
+        do { root = try Yams.compose(yaml: yaml) } catch {
+            throw ConfigError(file: file, key: "", problem: "not valid YAML: \(ConfigReader.yamlProblem(error))")
+        }
+        var c = DaemonConfig()
+        c.origin = file
+        let r = ConfigReader(file: file)
+        guard let root else { throw ConfigError(file: file, key: "", problem: "empty configuration (sources are required)") }
+        let top = try r.mapping(root, "", known: ["sources", "io_config", "receive", "output", "flush_interval", "batch",
+                                                  "buffer", "rotate", "metrics", "log_level"])
+        if let n = top["receive"] {
+            let m = try r.mapping(n, "receive", known: ["rcvhwm", "rcvbuf", "max_message_bytes"])
+            if let v = m["rcvhwm"] { c.receive.rcvhwm = try r.int(v, "receive.rcvhwm", in: 0...Int(Int32.max)) }
+            if let v = m["rcvbuf"] { c.receive.rcvbuf = try r.bytes(v, "receive.rcvbuf", in: 0...Int(Int32.max)) }
+            if let v = m["max_message_bytes"] { c.receive.maxMessageBytes = try r.bytes(v, "receive.max_message_bytes", in: 1...(1 << 40)) }
+        }
+        if let n = top["output"] {
+            let m = try r.mapping(n, "output", known: ["directory", "filename", "append", "io_version", "min_free_bytes", "page_size"])
+            if let v = m["directory"] {
+                c.output.directory = try r.string(v, "output.directory")
+                if c.output.directory.isEmpty { throw r.error("output.directory", "is empty") }
+            }
+            if let v = m["filename"] { c.output.filename = try r.string(v, "output.filename") }
+            if let v = m["append"] { c.output.append = try r.bool(v, "output.append") }
+            if let v = m["io_version"] {
+                c.output.ioVersion = try r.string(v, "output.io_version")
+                let parts = c.output.ioVersion.split(separator: ".", omittingEmptySubsequences: false)
+                guard parts.count == 2, parts.allSatisfy({ !$0.isEmpty && $0.allSatisfy(\.isNumber) }) else {
+                    throw r.error("output.io_version", "\"\(c.output.ioVersion)\" is not major.minor (e.g. \"0.0\")")
+                }
+            }
+            if let v = m["min_free_bytes"] { c.output.minFreeBytes = try r.bytes(v, "output.min_free_bytes", in: 0...Int.max) }
+            if let v = m["page_size"] {
+                c.output.pageSize = try r.bytes(v, "output.page_size", in: 0...(1 << 30))
+                if c.output.pageSize != 0 && c.output.pageSize < 512 { throw r.error("output.page_size", "\(c.output.pageSize) is below HDF5's minimum of 512 (0 = off)") }
+            }
+        }
+        if let problem = FileNamer.patternProblem(c.output.filename) { throw r.error("output.filename", problem) }
+        if let v = top["flush_interval"] { c.flushInterval = try r.seconds(v, "flush_interval", above: 0, atMost: 3600) }
+        if let n = top["batch"] {
+            let m = try r.mapping(n, "batch", known: ["max_messages", "max_bytes", "max_age"])
+            if let v = m["max_messages"] { c.batch.maxMessages = try r.int(v, "batch.max_messages", in: 1...10_000_000) }
+            if let v = m["max_bytes"] { c.batch.maxBytes = try r.bytes(v, "batch.max_bytes", in: 1...(1 << 40)) }
+            if let v = m["max_age"] { c.batch.maxAge = try r.seconds(v, "batch.max_age", above: 0, atMost: 3600) }
+        }
+        if let n = top["buffer"] {
+            let m = try r.mapping(n, "buffer", known: ["max_bytes"])
+            if let v = m["max_bytes"] { c.bufferMaxBytes = try r.bytes(v, "buffer.max_bytes", in: 1...(1 << 50)) }
+        }
+        if c.batch.maxBytes > c.bufferMaxBytes {
+            throw r.error("batch.max_bytes", "\(c.batch.maxBytes) is larger than buffer.max_bytes \(c.bufferMaxBytes)")
+        }
+        if let n = top["rotate"] {
+            let m = try r.mapping(n, "rotate", known: ["max_bytes", "max_messages", "max_seconds"])
+            if let v = m["max_bytes"] { c.rotate.maxBytes = try r.bytes(v, "rotate.max_bytes", in: 0...Int.max) }
+            if let v = m["max_messages"] { c.rotate.maxMessages = try r.int(v, "rotate.max_messages", in: 0...Int.max) }
+            if let v = m["max_seconds"] { c.rotate.maxSeconds = try r.seconds(v, "rotate.max_seconds", above: -1, atMost: 1e9) }
+            if c.rotate.maxSeconds < 0 { throw r.error("rotate.max_seconds", "must not be negative") }
+        }
+        if let n = top["metrics"] {
+            let m = try r.mapping(n, "metrics", known: ["listen"])
+            if let v = m["listen"] {
+                c.metricsListen = try r.string(v, "metrics.listen")
+                if !c.metricsListen.isEmpty, ConfigValues.endpointProblem("tcp://" + c.metricsListen) != nil {
+                    throw r.error("metrics.listen", "\"\(c.metricsListen)\" is not HOST:PORT (empty = off)")
+                }
+            }
+        }
+        if let v = top["log_level"] {
+            let s = try r.string(v, "log_level")
+            guard let level = Logger.Level(rawValue: s) else {
+                throw r.error("log_level", "\"\(s)\" is not one of \(Logger.Level.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            c.logLevel = level
+        }
+        if let n = top["sources"] {
+            guard case .sequence(let seq) = n else { throw r.error("sources", "expected a list of sources") }
+            for (i, s) in seq.enumerated() { c.sources.append(try r.source(s, "sources[\(i)]", receive: c.receive)) }
+        }
+        if let v = top["io_config"] {
+            let p = try r.string(v, "io_config")
+            let resolved = p.hasPrefix("/") ? p : (baseDirectory as NSString).appendingPathComponent(p)
+            c.ioConfig = resolved
+            c.sources += try IOConfig.sources(fromFile: resolved, key: "io_config", configFile: file)
+        }
+        if c.sources.isEmpty { throw r.error("sources", "no sources (give sources or io_config)") }
+        var endpoints = Set<String>(), groups = [UInt8: String]()
+        for (i, s) in c.sources.enumerated() {
+            if !endpoints.insert(s.endpoint).inserted { throw r.error("sources[\(i)].endpoint", "\(s.endpoint) is listed twice") }
+            if case .ioGroup(let g) = s.tagging {
+                if let other = groups[g] { throw r.error("sources[\(i)].io_group", "io_group \(g) is also \(other)'s") }
+                groups[g] = s.endpoint
+            }
+        }
+        return c
+    }
+}
+
+/// Typed access to YAML nodes, each failure a ConfigError naming the key.
+struct ConfigReader {
+    let file: String
+
+    func error(_ key: String, _ problem: String) -> ConfigError { ConfigError(file: file, key: key, problem: problem) }
+
+    static func yamlProblem(_ error: Error) -> String {
+        if let y = error as? YamlError, case .parser(_, let problem, let mark, _) = y { return "\(problem) at line \(mark.line)" }
+        if let y = error as? YamlError, case .scanner(_, let problem, let mark, _) = y { return "\(problem) at line \(mark.line)" }
+        return "\(error)".split(separator: "\n").first.map(String.init) ?? "\(error)"
+    }
+
+    func describe(_ n: Node) -> String {
+        switch n {
+        case .scalar(let s): return "\"\(s.string)\""
+        case .mapping: return "a mapping"
+        case .sequence: return "a list"
+        case .alias: return "an alias"
+        }
+    }
+
+    /// A mapping whose keys must all be `known`.
+    func mapping(_ n: Node, _ key: String, known: [String]) throws(ConfigError) -> [String: Node] {
+        guard case .mapping(let m) = n else { throw error(key.isEmpty ? "(top level)" : key, "expected a mapping, got \(describe(n))") }
+        var out: [String: Node] = [:]
+        for (k, v) in m {
+            guard let name = k.string else { throw error(key, "a key is not a string") }
+            let path = key.isEmpty ? name : "\(key).\(name)"
+            guard known.contains(name) else { throw error(path, "unknown key (known: \(known.joined(separator: ", ")))") }
+            if out[name] != nil { throw error(path, "given twice") }
+            out[name] = v
+        }
+        return out
+    }
+
+    func string(_ n: Node, _ key: String) throws(ConfigError) -> String {
+        guard case .scalar(let s) = n else { throw error(key, "expected a string, got \(describe(n))") }
+        return s.string
+    }
+
+    func bool(_ n: Node, _ key: String) throws(ConfigError) -> Bool {
+        guard case .scalar(let s) = n else { throw error(key, "expected true or false, got \(describe(n))") }
+        switch s.string.lowercased() {
+        case "true", "yes", "on": return true
+        case "false", "no", "off": return false
+        default: throw error(key, "expected true or false, got \"\(s.string)\"")
+        }
+    }
+
+    func int(_ n: Node, _ key: String, in range: ClosedRange<Int>) throws(ConfigError) -> Int {
+        guard case .scalar(let s) = n, let v = Int(s.string.replacingOccurrences(of: "_", with: "")) else {
+            throw error(key, "expected an integer, got \(describe(n))")
+        }
+        guard range.contains(v) else { throw error(key, "\(v) is out of range \(range.lowerBound)...\(range.upperBound)") }
+        return v
+    }
+
+    func bytes(_ n: Node, _ key: String, in range: ClosedRange<Int>) throws(ConfigError) -> Int {
+        guard case .scalar(let s) = n, let v = ConfigValues.bytes(s.string.replacingOccurrences(of: "_", with: "")) else {
+            throw error(key, "expected a size (bytes, or e.g. \"512MiB\"), got \(describe(n))")
+        }
+        guard range.contains(v) else { throw error(key, "\(v) is out of range \(range.lowerBound)...\(range.upperBound)") }
+        return v
+    }
+
+    func seconds(_ n: Node, _ key: String, above low: Double, atMost high: Double) throws(ConfigError) -> Double {
+        guard case .scalar(let s) = n, let v = ConfigValues.seconds(s.string) else {
+            throw error(key, "expected a duration (seconds, or e.g. \"500ms\"), got \(describe(n))")
+        }
+        guard v > low && v <= high else { throw error(key, "\(v) s is out of range (must be > \(low) and <= \(high))") }
+        return v
+    }
+
+    func source(_ n: Node, _ key: String, receive: DaemonConfig.Receive) throws(ConfigError) -> DaemonConfig.Source {
+        let m = try mapping(n, key, known: ["endpoint", "io_group", "tagged", "name", "rcvhwm"])
+        guard let e = m["endpoint"] else { throw error("\(key).endpoint", "missing") }
+        let endpoint = try string(e, "\(key).endpoint")
+        if let p = ConfigValues.endpointProblem(endpoint) { throw error("\(key).endpoint", p) }
+        let tagged = try m["tagged"].map { (v: Node) throws(ConfigError) in try bool(v, "\(key).tagged") } ?? false
+        let tagging: DaemonConfig.Source.Tagging
+        switch (m["io_group"], tagged) {
+        case (.some, true): throw error("\(key).io_group", "a tagged source takes its io_group from each message; remove io_group or tagged")
+        case (.some(let g), false): tagging = .ioGroup(UInt8(try int(g, "\(key).io_group", in: 0...255)))
+        case (.none, true): tagging = .tagged
+        case (.none, false): throw error(key, "needs io_group (0-255) or tagged: true")
+        }
+        let name = try m["name"].map { (v: Node) throws(ConfigError) in try string(v, "\(key).name") }
+            ?? { if case .ioGroup(let g) = tagging { return "io_group\(g)" } else { return endpoint } }()
+        let hwm = try m["rcvhwm"].map { (v: Node) throws(ConfigError) in try int(v, "\(key).rcvhwm", in: 0...Int(Int32.max)) }
+        return .init(endpoint: endpoint, tagging: tagging, name: name, rcvhwm: hwm)
+    }
+}

@@ -1,0 +1,97 @@
+import Foundation
+import Logging
+
+/// The daemon's configuration: what `config/larpix-rawd.yaml` documents, key for key.
+public struct DaemonConfig: Sendable, Equatable {
+    public struct Source: Sendable, Equatable {
+        public enum Tagging: Sendable, Equatable {
+            /// Every message of this source belongs to this io_group.
+            case ioGroup(UInt8)
+            /// Two frames per message: a one-byte io_group, then the payload (a forwarder).
+            case tagged
+        }
+        public var endpoint: String
+        public var tagging: Tagging
+        public var name: String
+        /// Overrides receive.rcvhwm for this source.
+        public var rcvhwm: Int?
+    }
+
+    public struct Receive: Sendable, Equatable {
+        /// Messages ZeroMQ queues per source before it stops reading the TCP connection.
+        public var rcvhwm = 100_000
+        /// SO_RCVBUF bytes; 0 = the OS default.
+        public var rcvbuf = 4 << 20
+        /// Larger frames are refused and counted.
+        public var maxMessageBytes = 16 << 20
+    }
+
+    public struct Output: Sendable, Equatable {
+        public var directory = "./data"
+        public var filename = "raw_%Y_%m_%d_%H_%M_%S_%Z.h5"
+        public var append = false
+        public var ioVersion = "0.0"
+        public var minFreeBytes = 1 << 30
+        /// > 0: paged file-space strategy with this page size (see FORMAT.md section 3).
+        public var pageSize = 0
+    }
+
+    public struct BatchLimits: Sendable, Equatable {
+        public var maxMessages = 4096
+        public var maxBytes = 16 << 20
+        public var maxAge = 0.1
+    }
+
+    public struct Rotate: Sendable, Equatable {
+        public var maxBytes = 0
+        public var maxMessages = 0
+        public var maxSeconds = 0.0
+    }
+
+    public var sources: [Source] = []
+    public var ioConfig: String? = nil
+    public var receive = Receive()
+    public var output = Output()
+    public var flushInterval = 1.0
+    public var batch = BatchLimits()
+    public var bufferMaxBytes = 1 << 30
+    public var rotate = Rotate()
+    public var metricsListen = ""
+    public var logLevel: Logger.Level = .info
+    /// The file it came from, for messages ("built-in default" otherwise).
+    public var origin = "built-in default"
+
+    public init() {}
+
+    /// What runs with no --config: one emulator or board on this host as io_group 1, files in ./data.
+    public static var builtInDefault: DaemonConfig {
+        var c = DaemonConfig()
+        c.sources = [Source(endpoint: "tcp://127.0.0.1:5556", tagging: .ioGroup(1), name: "io_group1", rcvhwm: nil)]
+        return c
+    }
+
+    /// Creates the output directory if missing and checks that files can be created in it.
+    public func validateOutputDirectory() throws(ConfigError) {
+        let dir = output.directory
+        let fm = FileManager.default
+        var isDir: ObjCBool = false
+        if fm.fileExists(atPath: dir, isDirectory: &isDir) {
+            guard isDir.boolValue else { throw ConfigError(file: origin, key: "output.directory", problem: "\(dir) is not a directory") }
+        } else {
+            do { try fm.createDirectory(atPath: dir, withIntermediateDirectories: true) } catch {
+                throw ConfigError(file: origin, key: "output.directory", problem: "cannot create \(dir): \(Self.reason(error))")
+            }
+        }
+        let probe = (dir as NSString).appendingPathComponent(".larpix-rawd-write-test-\(getpid())")
+        guard fm.createFile(atPath: probe, contents: Data()) else {
+            throw ConfigError(file: origin, key: "output.directory", problem: "\(dir) is not writable")
+        }
+        try? fm.removeItem(atPath: probe)
+    }
+
+    static func reason(_ error: Error) -> String {
+        let ns = error as NSError
+        if let u = ns.userInfo[NSUnderlyingErrorKey] as? NSError { return u.localizedDescription }
+        return ns.localizedDescription
+    }
+}
