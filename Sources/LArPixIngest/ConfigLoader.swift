@@ -27,7 +27,7 @@ extension DaemonConfig {
         var c = DaemonConfig()
         c.origin = file
         let r = ConfigReader(file: file)
-        guard let root else { throw ConfigError(file: file, key: "", problem: "empty configuration (sources are required)") }
+        guard let root else { throw ConfigError(file: file, key: "sources", problem: "missing: the configuration is empty") }
         let top = try r.mapping(root, "", known: ["sources", "io_config", "receive", "output", "flush_interval", "batch",
                                                   "buffer", "rotate", "metrics", "log_level"])
         if let n = top["receive"] {
