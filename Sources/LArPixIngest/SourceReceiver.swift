@@ -43,7 +43,8 @@ final class SourceReceiver: @unchecked Sendable {
         try socket.setReceiveHighWaterMark(settings.receiveHighWaterMark)
         if settings.receiveBufferBytes > 0 { try socket.setReceiveBufferSize(settings.receiveBufferBytes) }
         try socket.setLinger(0)
-        try socket.setReconnectInterval(milliseconds: 100, maxMilliseconds: 5000)
+        // A board that comes up is picked up within a second.
+        try socket.setReconnectInterval(milliseconds: 100, maxMilliseconds: 1000)
         try socket.subscribe()
         try socket.connect(settings.endpoint)
     }

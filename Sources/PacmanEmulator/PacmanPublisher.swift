@@ -45,6 +45,14 @@ public final class PacmanPublisher: @unchecked Sendable {
         public var words: Int
         public var dropped: Int
         public var seconds: Double
+
+        public init(messages: Int, bytes: Int, words: Int, dropped: Int, seconds: Double) {
+            self.messages = messages
+            self.bytes = bytes
+            self.words = words
+            self.dropped = dropped
+            self.seconds = seconds
+        }
     }
 
     public let options: Options

@@ -79,10 +79,13 @@ public enum TestSupport {
     /// The directory holding the built products (larpix-raw, larpix-rawd), next to the test bundle.
     public static var productsDirectory: URL {
         if let p = ProcessInfo.processInfo.environment["LARPIX_BIN_DIR"] { return URL(fileURLWithPath: p) }
-        var url = Bundle.main.bundleURL
-        if url.pathExtension == "xctest" { url.deleteLastPathComponent() }
-        // On Linux the test runner's main bundle is the .build/<config> directory itself.
-        return url
+        // The test bundle is built beside the products (.build/<triple>/debug).
+        var candidates = [Bundle.main.bundleURL, Bundle.main.bundleURL.deletingLastPathComponent()]
+        candidates.append(packageRoot.appendingPathComponent(".build/debug"))
+        for c in candidates where FileManager.default.isExecutableFile(atPath: c.appendingPathComponent("larpix-rawd").path) {
+            return c
+        }
+        return candidates[0]
     }
 
     public static func product(_ name: String) -> String { productsDirectory.appendingPathComponent(name).path }
