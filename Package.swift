@@ -49,7 +49,7 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
         .executableTarget(name: "larpix-raw", dependencies: [
-            "LArPixRaw", "PacmanEmulator",
+            "LArPixRaw", "PacmanEmulator", "ZMQ",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
@@ -57,7 +57,7 @@ let package = Package(
         .target(name: "TestSupport"),
         .testTarget(name: "HDF5Tests", dependencies: ["HDF5", "TestSupport"]),
         .testTarget(name: "LArPixRawTests", dependencies: ["LArPixRaw", "TestSupport"]),
-        .testTarget(name: "LArPixIngestTests", dependencies: ["LArPixIngest", "PacmanEmulator", "TestSupport"]),
-        .testTarget(name: "EndToEndTests", dependencies: ["LArPixRaw", "PacmanEmulator", "TestSupport"]),
+        .testTarget(name: "LArPixIngestTests", dependencies: ["LArPixIngest", "PacmanEmulator", "ZMQ", "LArPixRaw", "TestSupport"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["LArPixRaw", "PacmanEmulator", "ZMQ", "TestSupport"]),
     ]
 )

@@ -6,4 +6,8 @@
 static inline int lrp_zmq_EAGAIN(void) { return EAGAIN; }
 static inline int lrp_zmq_EINTR(void) { return EINTR; }
 static inline int lrp_zmq_ETERM(void) { return ETERM; }
+// What libzmq reports for an operation on a closed socket, so the wrapper can say the same.
+static inline int lrp_zmq_ENOTSOCK(void) { return ENOTSOCK; }
+// An option value that does not fit libzmq's int.
+static inline int lrp_zmq_EINVAL(void) { return EINVAL; }
 #endif

@@ -24,6 +24,7 @@ public final class H5Dataspace {
 
     /// Dimensions and maximum dimensions (nil for unlimited).
     public func extent() throws(H5Error) -> (dims: [Int], maxdims: [Int?]) {
+        H5Library.ensure()
         let r = rank
         guard r > 0 else { return ([], []) }
         var dims = [hsize_t](repeating: 0, count: r)
@@ -34,6 +35,7 @@ public final class H5Dataspace {
 
     /// Selects elements [start, start+count) of a rank-1 space.
     public func selectRange(start: Int, count: Int) throws(H5Error) {
+        H5Library.ensure()
         var s = [hsize_t(start)]
         var c = [hsize_t(count)]
         try h5check(H5Sselect_hyperslab(id, H5S_SELECT_SET, &s, nil, &c, nil), "select elements \(start)..<\(start + count)")

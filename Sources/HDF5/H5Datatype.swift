@@ -22,11 +22,13 @@ public final class H5Datatype {
 
     /// Variable-length sequence of `base` (h5py's `vlen_dtype`).
     public static func vlen(of base: H5Datatype) throws(H5Error) -> H5Datatype {
-        H5Datatype(owning: try h5id(H5Tvlen_create(base.id), "create variable-length type"))
+        H5Library.ensure()
+        return H5Datatype(owning: try h5id(H5Tvlen_create(base.id), "create variable-length type"))
     }
 
     /// Compound type from (name, offset, type) fields.
     public static func compound(size: Int, fields: [(String, Int, H5Datatype)]) throws(H5Error) -> H5Datatype {
+        H5Library.ensure()
         let t = H5Datatype(owning: try h5id(H5Tcreate(H5T_COMPOUND, size), "create compound type"))
         for (name, offset, type) in fields {
             try h5check(H5Tinsert(t.id, name, offset, type.id), "insert compound field \(name)")
@@ -50,16 +52,19 @@ public final class H5Datatype {
 
     /// The base type of a variable-length or array type.
     public func superType() throws(H5Error) -> H5Datatype {
-        H5Datatype(owning: try h5id(H5Tget_super(id), "get base type"))
+        H5Library.ensure()
+        return H5Datatype(owning: try h5id(H5Tget_super(id), "get base type"))
     }
 
     /// True when both are integers of the same size and sign (byte order aside).
     public func isUnsignedInteger(bytes: Int) -> Bool {
-        typeClass == H5T_INTEGER && size == bytes && H5Tget_sign(id) == H5T_SGN_NONE
+        H5Library.ensure()
+        return typeClass == H5T_INTEGER && size == bytes && H5Tget_sign(id) == H5T_SGN_NONE
     }
 
     /// A compound type's fields as (name, offset, type).
     public func compoundFields() throws(H5Error) -> [(name: String, offset: Int, type: H5Datatype)] {
+        H5Library.ensure()
         guard typeClass == H5T_COMPOUND else { return [] }
         let n = H5Tget_nmembers(id)
         if n < 0 { throw H5Error.take("count compound fields") }

@@ -23,6 +23,7 @@ public final class H5File {
 
     /// Creates a new file; fails if it exists (never overwrites).
     public static func create(_ path: String, pageSize: Int = 0, pageBufferBytes: Int = 0) throws(H5Error) -> H5File {
+        H5Library.ensure()
         let fcpl = try H5PropertyList.fileCreation(pageSize: pageSize)
         let fapl = try H5PropertyList.fileAccess()
         try setNoLocking(fapl)
@@ -32,6 +33,7 @@ public final class H5File {
     }
 
     public static func open(_ path: String, mode: Mode, latestFormat: Bool = true) throws(H5Error) -> H5File {
+        H5Library.ensure()
         let fapl = try H5PropertyList.fileAccess(latestFormat: latestFormat)
         try setNoLocking(fapl)
         let flags: UInt32
@@ -48,6 +50,7 @@ public final class H5File {
     /// Readers and the reference writer run with HDF5_USE_FILE_LOCKING=FALSE; we do the same
     /// so that a reader never blocks or is blocked by the daemon.
     private static func setNoLocking(_ fapl: H5PropertyList) throws(H5Error) {
+        H5Library.ensure()
         try h5check(H5Pset_file_locking(fapl.id, false, true), "disable file locking")
     }
 
@@ -60,22 +63,27 @@ public final class H5File {
     }
 
     public func startSWMRWrite() throws(H5Error) {
+        H5Library.ensure()
         try h5check(H5Fstart_swmr_write(id), "start SWMR writing on \(path)")
     }
 
     /// Flushes every buffer of the file (metadata, raw data, global heap) to the OS.
     public func flush() throws(H5Error) {
+        H5Library.ensure()
         try h5check(H5Fflush(id, H5F_SCOPE_GLOBAL), "flush \(path)")
     }
 
     public var size: Int {
+        H5Library.ensure()
         var s: hsize_t = 0
         return H5Fget_filesize(id, &s) < 0 ? 0 : Int(s)
     }
 
-    public var root: H5Group { H5Group(borrowing: id, path: "/") }
+    /// The root group; it keeps this file object alive while it is in use.
+    public var root: H5Group { H5Group(borrowing: id, path: "/", owner: self) }
 
     public func close() throws(H5Error) {
+        H5Library.ensure()
         try handle.close("close \(path)")
     }
 }

@@ -1,7 +1,8 @@
 import CHDF5
 
 /// Owns one HDF5 identifier and closes it exactly once: on `close()` or when released.
-/// Not thread-safe: HDF5 here is built without thread safety, so one thread uses a file's handles.
+/// Not thread-safe itself: one thread at a time uses a file's handles (Debian's HDF5 is built
+/// thread-safe, which serialises HDF5 calls, but a handle's state here is unsynchronised).
 public final class H5Handle: @unchecked Sendable {
     public private(set) var id: hid_t
     private let closer: (hid_t) -> herr_t
@@ -15,6 +16,7 @@ public final class H5Handle: @unchecked Sendable {
 
     /// Closes the identifier; a second call does nothing.
     public func close(_ what: @autoclosure () -> String = "close an object") throws(H5Error) {
+        H5Library.ensure()
         guard id >= 0 else { return }
         let status = closer(id)
         id = -1
@@ -23,6 +25,7 @@ public final class H5Handle: @unchecked Sendable {
 
     deinit {
         if id >= 0 {
+            H5Library.ensure()
             _ = closer(id)
             H5Eclear2(lrp_H5E_DEFAULT())
         }

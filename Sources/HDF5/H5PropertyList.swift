@@ -12,6 +12,7 @@ public final class H5PropertyList {
 
     /// File access with the library-version bounds SWMR needs ("latest").
     public static func fileAccess(latestFormat: Bool = true, disableLocking: Bool = true) throws(H5Error) -> H5PropertyList {
+        H5Library.ensure()
         let p = try H5PropertyList(class: lrp_H5P_FILE_ACCESS(), "file access")
         if latestFormat {
             try h5check(H5Pset_libver_bounds(p.id, lrp_H5F_LIBVER_LATEST(), lrp_H5F_LIBVER_LATEST()), "set library version bounds to latest")
@@ -21,6 +22,7 @@ public final class H5PropertyList {
 
     /// File creation; `pageSize` > 0 selects the paged file-space strategy (see FORMAT.md section 3).
     public static func fileCreation(pageSize: Int = 0) throws(H5Error) -> H5PropertyList {
+        H5Library.ensure()
         let p = try H5PropertyList(class: lrp_H5P_FILE_CREATE(), "file creation")
         if pageSize > 0 {
             try h5check(H5Pset_file_space_strategy(p.id, H5F_FSPACE_STRATEGY_PAGE, false, 1), "set paged file-space strategy")
@@ -31,6 +33,7 @@ public final class H5PropertyList {
 
     /// Dataset creation: chunked, optionally gzip-compressed.
     public static func datasetCreation(chunk: Int, gzipLevel: Int?) throws(H5Error) -> H5PropertyList {
+        H5Library.ensure()
         let p = try H5PropertyList(class: lrp_H5P_DATASET_CREATE(), "dataset creation")
         var dims = [hsize_t(chunk)]
         try h5check(H5Pset_chunk(p.id, 1, &dims), "set chunk size \(chunk)")
@@ -42,6 +45,7 @@ public final class H5PropertyList {
 
     /// Page buffer for a paged file (reader or writer side).
     public func setPageBuffer(bytes: Int) throws(H5Error) {
+        H5Library.ensure()
         try h5check(H5Pset_page_buffer_size(id, bytes, 0, 0), "set page buffer size \(bytes)")
     }
 }

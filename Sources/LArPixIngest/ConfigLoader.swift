@@ -37,7 +37,7 @@ extension DaemonConfig {
             if let v = m["max_message_bytes"] { c.receive.maxMessageBytes = try r.bytes(v, "receive.max_message_bytes", in: 1...(1 << 40)) }
         }
         if let n = top["output"] {
-            let m = try r.mapping(n, "output", known: ["directory", "filename", "append", "io_version", "min_free_bytes", "page_size"])
+            let m = try r.mapping(n, "output", known: ["directory", "filename", "append", "io_version", "min_free_bytes", "page_size", "corked_flush"])
             if let v = m["directory"] {
                 c.output.directory = try r.string(v, "output.directory")
                 if c.output.directory.isEmpty { throw r.error("output.directory", "is empty") }
@@ -47,23 +47,24 @@ extension DaemonConfig {
             if let v = m["io_version"] {
                 c.output.ioVersion = try r.string(v, "output.io_version")
                 let parts = c.output.ioVersion.split(separator: ".", omittingEmptySubsequences: false)
-                guard parts.count == 2, parts.allSatisfy({ !$0.isEmpty && $0.allSatisfy(\.isNumber) }) else {
+                guard parts.count == 2, parts.allSatisfy({ !$0.isEmpty && $0.count <= 9 && $0.allSatisfy { ("0"..."9").contains($0) } }) else {
                     throw r.error("output.io_version", "\"\(c.output.ioVersion)\" is not major.minor (e.g. \"0.0\")")
                 }
             }
             if let v = m["min_free_bytes"] { c.output.minFreeBytes = try r.bytes(v, "output.min_free_bytes", in: 0...Int.max) }
+            if let v = m["corked_flush"] { c.output.corkedFlush = try r.bool(v, "output.corked_flush") }
             if let v = m["page_size"] {
                 c.output.pageSize = try r.bytes(v, "output.page_size", in: 0...(1 << 30))
                 if c.output.pageSize != 0 && c.output.pageSize < 512 { throw r.error("output.page_size", "\(c.output.pageSize) is below HDF5's minimum of 512 (0 = off)") }
             }
         }
         if let problem = FileNamer.patternProblem(c.output.filename) { throw r.error("output.filename", problem) }
-        if let v = top["flush_interval"] { c.flushInterval = try r.seconds(v, "flush_interval", above: 0, atMost: 3600) }
+        if let v = top["flush_interval"] { c.flushInterval = try r.seconds(v, "flush_interval", zeroAllowed: false, atMost: 3600) }
         if let n = top["batch"] {
             let m = try r.mapping(n, "batch", known: ["max_messages", "max_bytes", "max_age"])
             if let v = m["max_messages"] { c.batch.maxMessages = try r.int(v, "batch.max_messages", in: 1...10_000_000) }
             if let v = m["max_bytes"] { c.batch.maxBytes = try r.bytes(v, "batch.max_bytes", in: 1...(1 << 40)) }
-            if let v = m["max_age"] { c.batch.maxAge = try r.seconds(v, "batch.max_age", above: 0, atMost: 3600) }
+            if let v = m["max_age"] { c.batch.maxAge = try r.seconds(v, "batch.max_age", zeroAllowed: false, atMost: 3600) }
         }
         if let n = top["buffer"] {
             let m = try r.mapping(n, "buffer", known: ["max_bytes"])
@@ -76,15 +77,14 @@ extension DaemonConfig {
             let m = try r.mapping(n, "rotate", known: ["max_bytes", "max_messages", "max_seconds"])
             if let v = m["max_bytes"] { c.rotate.maxBytes = try r.bytes(v, "rotate.max_bytes", in: 0...Int.max) }
             if let v = m["max_messages"] { c.rotate.maxMessages = try r.int(v, "rotate.max_messages", in: 0...Int.max) }
-            if let v = m["max_seconds"] { c.rotate.maxSeconds = try r.seconds(v, "rotate.max_seconds", above: -1, atMost: 1e9) }
-            if c.rotate.maxSeconds < 0 { throw r.error("rotate.max_seconds", "must not be negative") }
+            if let v = m["max_seconds"] { c.rotate.maxSeconds = try r.seconds(v, "rotate.max_seconds", zeroAllowed: true, atMost: 1e9) }
         }
         if let n = top["metrics"] {
             let m = try r.mapping(n, "metrics", known: ["listen"])
             if let v = m["listen"] {
                 c.metricsListen = try r.string(v, "metrics.listen")
-                if !c.metricsListen.isEmpty, ConfigValues.endpointProblem("tcp://" + c.metricsListen) != nil {
-                    throw r.error("metrics.listen", "\"\(c.metricsListen)\" is not HOST:PORT (empty = off)")
+                if !c.metricsListen.isEmpty, let problem = ConfigValues.listenProblem(c.metricsListen) {
+                    throw r.error("metrics.listen", problem)
                 }
             }
         }
@@ -99,19 +99,34 @@ extension DaemonConfig {
             guard case .sequence(let seq) = n else { throw r.error("sources", "expected a list of sources") }
             for (i, s) in seq.enumerated() { c.sources.append(try r.source(s, "sources[\(i)]", receive: c.receive)) }
         }
+        // Where each source was given, so that a clash names the place the operator must edit.
+        var places = c.sources.indices.map { "sources[\($0)]" }
+        let listedCount = places.count
         if let v = top["io_config"] {
             let p = try r.string(v, "io_config")
-            let resolved = p.hasPrefix("/") ? p : (baseDirectory as NSString).appendingPathComponent(p)
+            if p.isEmpty { throw r.error("io_config", "is empty (omit it, or give the path of a larpix-control io config JSON)") }
+            let resolved = p.hasPrefix("/") || baseDirectory == "." ? p : (baseDirectory as NSString).appendingPathComponent(p)
             c.ioConfig = resolved
-            c.sources += try IOConfig.sources(fromFile: resolved, key: "io_config", configFile: file)
+            let fromIOConfig = try IOConfig.sources(fromFile: resolved, key: "io_config", configFile: file)
+            c.sources += fromIOConfig
+            places += fromIOConfig.indices.map { "\(resolved) io_group[\($0)]" }
         }
         if c.sources.isEmpty { throw r.error("sources", "no sources (give sources or io_config)") }
-        var endpoints = Set<String>(), groups = [UInt8: String]()
-        for (i, s) in c.sources.enumerated() {
-            if !endpoints.insert(s.endpoint).inserted { throw r.error("sources[\(i)].endpoint", "\(s.endpoint) is listed twice") }
+        var endpointPlace = [String: String](), groupPlace = [UInt8: String]()
+        for (i, (s, place)) in zip(c.sources, places).enumerated() {
+            // The key to blame: the list entry itself, or io_config for a pair from the JSON.
+            let fromJSON = i >= listedCount
+            if let first = endpointPlace[s.endpoint] {
+                throw fromJSON ? r.error("io_config", "\(place): \(s.endpoint) is also the endpoint of \(first)")
+                               : r.error("\(place).endpoint", "\(s.endpoint) is also the endpoint of \(first)")
+            }
+            endpointPlace[s.endpoint] = place
             if case .ioGroup(let g) = s.tagging {
-                if let other = groups[g] { throw r.error("sources[\(i)].io_group", "io_group \(g) is also \(other)'s") }
-                groups[g] = s.endpoint
+                if let first = groupPlace[g] {
+                    throw fromJSON ? r.error("io_config", "\(place): io_group \(g) is also that of \(first)")
+                                   : r.error("\(place).io_group", "io_group \(g) is also that of \(first)")
+                }
+                groupPlace[g] = place
             }
         }
         return c
@@ -124,10 +139,32 @@ struct ConfigReader {
 
     func error(_ key: String, _ problem: String) -> ConfigError { ConfigError(file: file, key: key, problem: problem) }
 
+    /// Yams' message cut to one line, with the line number (Yams counts from 1).
     static func yamlProblem(_ error: Error) -> String {
-        if let y = error as? YamlError, case .parser(_, let problem, let mark, _) = y { return "\(problem) at line \(mark.line)" }
-        if let y = error as? YamlError, case .scanner(_, let problem, let mark, _) = y { return "\(problem) at line \(mark.line)" }
-        return "\(error)".split(separator: "\n").first.map(String.init) ?? "\(error)"
+        guard let y = error as? YamlError else { return firstLine("\(error)") }
+        switch y {
+        case .scanner(_, let problem, let mark, _), .parser(_, let problem, let mark, _), .composer(_, let problem, let mark, _):
+            return "\(problem) at line \(mark.line)"
+        case .reader(let problem, let offset, _, _):
+            return offset.map { "\(problem) at byte \($0)" } ?? problem
+        case .duplicatedKeysInMapping(let keys, let context):
+            return "key \(keys.map { "'\($0)'" }.joined(separator: ", ")) given twice in the mapping at line \(context.mark.line)"
+        default:
+            return firstLine("\(error)")
+        }
+    }
+
+    static func firstLine(_ text: String) -> String {
+        text.split(separator: "\n").first.map(String.init) ?? text
+    }
+
+    /// Why `v` is not in `range`, in the operator's terms.
+    /// Where the upper bound is only a sanity limit, the lower one is what matters.
+    static func rangeProblem(_ v: Int, _ range: ClosedRange<Int>) -> String {
+        let unbounded = range.upperBound >= Int(Int32.max)
+        if unbounded && v < 0 && range.lowerBound == 0 { return "\(v) is negative" }
+        if unbounded && v < range.lowerBound { return "\(v) is below the minimum \(range.lowerBound)" }
+        return "\(v) is out of range \(range.lowerBound)...\(range.upperBound)"
     }
 
     func describe(_ n: Node) -> String {
@@ -171,7 +208,7 @@ struct ConfigReader {
         guard case .scalar(let s) = n, let v = Int(s.string.replacingOccurrences(of: "_", with: "")) else {
             throw error(key, "expected an integer, got \(describe(n))")
         }
-        guard range.contains(v) else { throw error(key, "\(v) is out of range \(range.lowerBound)...\(range.upperBound)") }
+        guard range.contains(v) else { throw error(key, Self.rangeProblem(v, range)) }
         return v
     }
 
@@ -179,15 +216,19 @@ struct ConfigReader {
         guard case .scalar(let s) = n, let v = ConfigValues.bytes(s.string.replacingOccurrences(of: "_", with: "")) else {
             throw error(key, "expected a size (bytes, or e.g. \"512MiB\"), got \(describe(n))")
         }
-        guard range.contains(v) else { throw error(key, "\(v) is out of range \(range.lowerBound)...\(range.upperBound)") }
+        guard range.contains(v) else { throw error(key, Self.rangeProblem(v, range)) }
         return v
     }
 
-    func seconds(_ n: Node, _ key: String, above low: Double, atMost high: Double) throws(ConfigError) -> Double {
+    /// A duration in seconds, not negative, at most `high`; 0 only where it means "off".
+    func seconds(_ n: Node, _ key: String, zeroAllowed: Bool, atMost high: Double) throws(ConfigError) -> Double {
         guard case .scalar(let s) = n, let v = ConfigValues.seconds(s.string) else {
             throw error(key, "expected a duration (seconds, or e.g. \"500ms\"), got \(describe(n))")
         }
-        guard v > low && v <= high else { throw error(key, "\(v) s is out of range (must be > \(low) and <= \(high))") }
+        func text(_ d: Double) -> String { d == d.rounded() && abs(d) < 1e15 ? String(Int(d)) : String(d) }
+        if v < 0 { throw error(key, "\(text(v)) s is negative") }
+        if v == 0 && !zeroAllowed { throw error(key, "must be more than 0 s") }
+        if v > high { throw error(key, "\(text(v)) s is above the maximum \(text(high)) s") }
         return v
     }
 
@@ -204,7 +245,11 @@ struct ConfigReader {
         case (.none, true): tagging = .tagged
         case (.none, false): throw error(key, "needs io_group (0-255) or tagged: true")
         }
-        let name = try m["name"].map { (v: Node) throws(ConfigError) in try string(v, "\(key).name") }
+        let name = try m["name"].map { (v: Node) throws(ConfigError) in
+            let given = try string(v, "\(key).name")
+            if given.isEmpty { throw error("\(key).name", "is empty (omit it for the default io_groupN)") }
+            return given
+        }
             ?? { if case .ioGroup(let g) = tagging { return "io_group\(g)" } else { return endpoint } }()
         let hwm = try m["rcvhwm"].map { (v: Node) throws(ConfigError) in try int(v, "\(key).rcvhwm", in: 0...Int(Int32.max)) }
         return .init(endpoint: endpoint, tagging: tagging, name: name, rcvhwm: hwm)

@@ -37,14 +37,28 @@ enum ConfigValues {
 
     /// "tcp://HOST:PORT" (port 1-65535), "ipc://PATH" or "inproc://NAME"; the reason when not.
     static func endpointProblem(_ e: String) -> String? {
-        if e.hasPrefix("ipc://") { return e.count > 6 ? nil : "ipc endpoint has no path" }
-        if e.hasPrefix("inproc://") { return e.count > 9 ? nil : "inproc endpoint has no name" }
+        if e.hasPrefix("ipc://") { return e.count > 6 ? nil : "\"\(e)\": ipc endpoint has no path" }
+        if e.hasPrefix("inproc://") { return e.count > 9 ? nil : "\"\(e)\": inproc endpoint has no name" }
         guard e.hasPrefix("tcp://") else { return "\"\(e)\" is not tcp://HOST:PORT (or ipc://, inproc://)" }
-        let rest = e.dropFirst(6)
-        guard let colon = rest.lastIndex(of: ":") else { return "\"\(e)\" has no :PORT" }
-        let host = rest[..<colon], port = rest[rest.index(after: colon)...]
-        if host.isEmpty || host == "*" { return "\"\(e)\" has no host to connect to" }
-        guard let p = Int(port), (1...65535).contains(p) else { return "\"\(e)\" has port \"\(port)\", not 1-65535" }
+        if let p = hostPortProblem(e.dropFirst(6), listening: false) { return "\"\(e)\" \(p)" }
+        return nil
+    }
+
+    /// "HOST:PORT" to listen on ("*:PORT" and "[::]:PORT" too); the reason when not.
+    static func listenProblem(_ address: String) -> String? {
+        hostPortProblem(Substring(address), listening: true).map { "\"\(address)\" \($0) (HOST:PORT; empty = off)" }
+    }
+
+    /// Checks "HOST:PORT": a host without blanks (an IPv6 address in brackets), port 1-65535.
+    /// Only a listening address may use the wildcard host "*".
+    private static func hostPortProblem(_ hp: Substring, listening: Bool) -> String? {
+        guard let colon = hp.lastIndex(of: ":") else { return "has no :PORT" }
+        let host = hp[..<colon], port = hp[hp.index(after: colon)...]
+        if host.isEmpty || (host == "*" && !listening) { return "has no host to connect to" }
+        if host.contains(where: { $0.isWhitespace || $0 == "/" }) { return "has a blank or '/' in its host" }
+        let bracketed = host.hasPrefix("[") && host.hasSuffix("]") && host.count > 2
+        if host.contains(":") && !bracketed { return "has an IPv6 host without [brackets]" }
+        guard port.allSatisfy(\.isASCII), let p = Int(port), (1...65535).contains(p) else { return "has port \"\(port)\", not 1-65535" }
         return nil
     }
 }

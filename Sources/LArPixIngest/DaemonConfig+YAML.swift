@@ -17,7 +17,8 @@ extension DaemonConfig {
             y += "    name: \(q(s.name))\n"
             y += "    rcvhwm: \(s.rcvhwm ?? receive.rcvhwm)\n"
         }
-        if let io = ioConfig { y += "io_config: \(q(io))\n" }
+        // The io_config's sources are listed above; naming the file again would list them twice.
+        if let io = ioConfig { y += "# io_config: \(q(io))  (its sources are listed above)\n" }
         y += """
         receive:
           rcvhwm: \(receive.rcvhwm)
@@ -30,6 +31,7 @@ extension DaemonConfig {
           io_version: \(q(output.ioVersion))
           min_free_bytes: \(output.minFreeBytes)
           page_size: \(output.pageSize)
+          corked_flush: \(output.corkedFlush)
         flush_interval: \(num(flushInterval))
         batch:
           max_messages: \(batch.maxMessages)

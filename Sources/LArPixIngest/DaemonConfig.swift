@@ -34,6 +34,8 @@ public struct DaemonConfig: Sendable, Equatable {
         public var minFreeBytes = 1 << 30
         /// > 0: paged file-space strategy with this page size (see FORMAT.md section 3).
         public var pageSize = 0
+        /// Two-phase (corked) flush, see RawFileWriter.Options.corkedFlush.
+        public var corkedFlush = false
     }
 
     public struct BatchLimits: Sendable, Equatable {

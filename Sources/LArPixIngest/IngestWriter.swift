@@ -191,6 +191,7 @@ final class IngestWriter: @unchecked Sendable {
                 opened = try RawFileWriter.create(path, ioVersion: settings.ioVersion, options: settings.fileOptions)
             } else {
                 opened = try RawFileWriter.openForAppend(path, ioVersion: settings.ioVersion)
+                opened.corkedFlush = settings.fileOptions.corkedFlush
             }
         } else {
             opened = try RawFileWriter.create(path, ioVersion: settings.ioVersion, options: settings.fileOptions)

@@ -9,11 +9,13 @@ public struct FormatVersion: Equatable, Hashable, Sendable, CustomStringConverti
         self.minor = minor
     }
 
-    /// Parses "major.minor"; nil for anything else.
+    /// Parses "major.minor" (two runs of ASCII digits); nil for anything else, including signs
+    /// ("+1.0", which `Int` alone would accept), spaces, and numbers too large for `Int`.
     public init?(_ text: String) {
         let parts = text.split(separator: ".", omittingEmptySubsequences: false)
-        guard parts.count == 2, let ma = Int(parts[0]), let mi = Int(parts[1]), ma >= 0, mi >= 0,
-              parts.allSatisfy({ $0.allSatisfy(\.isASCII) && !$0.isEmpty }) else { return nil }
+        guard parts.count == 2,
+              parts.allSatisfy({ !$0.isEmpty && $0.utf8.allSatisfy { $0 >= 0x30 && $0 <= 0x39 } }),
+              let ma = Int(parts[0]), let mi = Int(parts[1]) else { return nil }
         major = ma
         minor = mi
     }

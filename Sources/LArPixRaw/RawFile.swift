@@ -95,7 +95,15 @@ public enum RawFile {
                 throw .versionRefused(path: path, what: "io_version", file: fileIOText, requested: ioVersion)
             }
         }
-        let n = try reader.count(attempts: attempts)
+        // attempts == 0 does not check that the datasets agree (the reference's meaning); the rows
+        // read are then the ones both datasets have, so a torn append reads as its complete part.
+        let n: Int
+        if attempts == 0 {
+            let (m, h) = try reader.lengths()
+            n = min(m, h)
+        } else {
+            n = try reader.count(attempts: attempts)
+        }
         var rows: [Range<Int>]
         if let mask {
             guard mask.count == n else {

@@ -29,7 +29,7 @@ public enum RawFileError: Error, CustomStringConvertible, Sendable {
         case .versionRefused(let p, let w, let f, let r):
             return "\(p): \(w) \(f ?? "(none)") is incompatible with the requested \(r)"
         case .newerHDF5Format(let p, let d):
-            return "\(p): written in a newer HDF5 file format than this build's HDF5 reads (\(d))"
+            return "\(p): written in a newer HDF5 file format (e.g. by HDF5 2.x with library-version bounds \"latest\") than this build's HDF5 \(H5Library.version) can read or append to (\(d))"
         case .badHeaders(let p, let r): return "\(p): bad message headers: \(r)"
         case .exists(let p): return "\(p): already exists; refusing to overwrite"
         case .notWritable(let p, let r): return "\(p): cannot write: \(r)"

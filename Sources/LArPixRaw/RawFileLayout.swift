@@ -56,6 +56,13 @@ public enum RawFileLayout {
                 throw .notRawLayout(path: path, reason: "no /\(name)")
             }
         }
+        // Wrong kinds (a group where a dataset belongs, …) are layout errors, not HDF5 failures.
+        for (name, want) in [(metaGroup, H5Group.ObjectKind.group), (messages, .dataset), (headers, .dataset)] {
+            let kind = try h5 { () throws(H5Error) in try root.kind(of: name) }
+            guard kind == want else {
+                throw .notRawLayout(path: path, reason: "/\(name) is not a \(want == .group ? "group" : "dataset")")
+            }
+        }
         let meta = try h5 { () throws(H5Error) in try root.openGroup(metaGroup) }
         let msgs = try h5 { () throws(H5Error) in try root.openDataset(messages) }
         let hdrs = try h5 { () throws(H5Error) in try root.openDataset(headers) }
@@ -82,6 +89,19 @@ public enum RawFileLayout {
             guard try h5({ () throws(H5Error) in try attrs.exists(name) }) else {
                 throw .notRawLayout(path: path, reason: "/meta has no attribute \(name)")
             }
+        }
+        // Types and shapes of the attributes: numbers for the times, strings for the versions,
+        // one value each (reading a non-scalar into one value would overrun it).
+        var expected: [(String, [H5T_class_t])] = [("created", [H5T_FLOAT, H5T_INTEGER]), ("modified", [H5T_FLOAT, H5T_INTEGER]),
+                                                   ("version", [H5T_STRING])]
+        if try h5({ () throws(H5Error) in try attrs.exists("io_version") }) { expected.append(("io_version", [H5T_STRING])) }
+        for (name, classes) in expected {
+            let cls = try h5 { () throws(H5Error) in try attrs.typeClass(name) }
+            guard classes.contains(cls) else {
+                throw .notRawLayout(path: path, reason: "/meta attribute \(name) is not a \(classes[0] == H5T_STRING ? "string" : "number")")
+            }
+            let n = try h5 { () throws(H5Error) in try attrs.elementCount(name) }
+            guard n == 1 else { throw .notRawLayout(path: path, reason: "/meta attribute \(name) holds \(n) values, not one") }
         }
         return Objects(meta: meta, messages: msgs, headers: hdrs)
     }

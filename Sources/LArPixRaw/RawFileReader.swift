@@ -83,10 +83,12 @@ public final class RawFileReader {
         let d = UnsafeMutablePointer<hvl_t>.allocate(capacity: max(count, 1))
         d.initialize(repeating: hvl_t(len: 0, p: nil), count: max(count, 1))
         defer { d.deallocate() }
+        // Reclaim also after a failed read: HDF5 may have filled some descriptors before failing
+        // (a live file's reader fails like that routinely), and untouched ones are empty.
+        defer { H5Dataset.reclaimVariableLength(d, memType: messageMemoryType, count: count) }
         if count > 0 {
             try h5 { () throws(H5Error) in try objects.messages.read(into: d, memType: messageMemoryType, start: start, count: count) }
         }
-        defer { H5Dataset.reclaimVariableLength(d, memType: messageMemoryType, count: count) }
         return try groups.withUnsafeBufferPointer { (g: UnsafeBufferPointer<UInt8>) throws(RawFileError) -> T in
             try body(UnsafeBufferPointer(start: d, count: count), g)
         }
@@ -115,8 +117,12 @@ public final class RawFileReader {
     /// messages are large and grows when they are small.
     public func forEachBlock(in range: Range<Int>, maxBlockBytes: Int = 64 << 20,
                              _ body: (_ start: Int, _ messages: UnsafeBufferPointer<hvl_t>, _ ioGroups: UnsafeBufferPointer<UInt8>) throws(RawFileError) -> Void) throws(RawFileError) {
+        // The first block is small (a file of 4 MiB messages must not start with a 4 GiB block);
+        // then each block is sized from the mean message size seen so far, aiming at a quarter
+        // of the budget, growing at most 4x per block.
         var start = range.lowerBound
-        var block = 1024
+        var block = 16
+        let target = max(1, maxBlockBytes / 4)
         while start < range.upperBound {
             let n = min(block, range.upperBound - start)
             let bytes = try withDescriptors(start: start, count: n) { (d, g) throws(RawFileError) -> Int in
@@ -124,7 +130,8 @@ public final class RawFileReader {
                 return d.reduce(0) { $0 + $1.len }
             }
             start += n
-            if bytes > maxBlockBytes / 2 { block = max(1, block / 2) } else if bytes < maxBlockBytes / 8 { block = min(block * 2, 1 << 17) }
+            let mean = max(1, bytes / max(n, 1))
+            block = min(max(1, target / mean), block * 4, 1 << 17)
         }
     }
 

@@ -18,9 +18,14 @@ public final class RawFileWriter {
         public var pageBufferBytes: Int
         public var chunk: Int
         public var gzipLevel: Int?
+        /// Two-phase flush: keep both datasets' metadata corked while appending, flush the rest
+        /// (message bytes in the global heap, chunks), then uncork and flush the metadata, so that
+        /// a live reader never sees rows whose bytes are not yet in the file.
+        public var corkedFlush: Bool
 
         public init(pageSize: Int = 0, pageBufferBytes: Int = 0, chunk: Int = RawFileLayout.chunk,
-                    gzipLevel: Int? = RawFileLayout.gzipLevel) {
+                    gzipLevel: Int? = RawFileLayout.gzipLevel, corkedFlush: Bool = false) {
+            self.corkedFlush = corkedFlush
             self.pageSize = pageSize
             self.pageBufferBytes = pageBufferBytes
             self.chunk = chunk
@@ -41,6 +46,11 @@ public final class RawFileWriter {
 
     private let file: H5File
     private let objects: RawFileLayout.Objects
+    private var corked = false
+    /// See `Options.corkedFlush`.
+    public var corkedFlush = false {
+        didSet { if !corkedFlush { try? setCorked(false) } }
+    }
     private let messageMemoryType: H5Datatype
     private let headerMemoryType: H5Datatype
     // Reused across appends so that a batch costs no allocation here.
@@ -83,8 +93,11 @@ public final class RawFileWriter {
             throw .invalidArgument(path: path, reason: "io_version \"\(io)\" is not major.minor")
         }
         try checkCreatable(path)
+        // A failure after HDF5 created the file removes it: a refused create leaves nothing behind.
+        var createdFile = false
         do {
             let file = try H5File.create(path, pageSize: options.pageSize, pageBufferBytes: options.pageBufferBytes)
+            createdFile = true
             let root = file.root
             let meta = try root.createGroup(RawFileLayout.metaGroup)
             try meta.attributes.writeString("version", version.description)
@@ -98,12 +111,17 @@ public final class RawFileWriter {
             try file.startSWMRWrite()
             try file.flush()
             let md = RawFileMetadata(created: created ?? now, modified: now, version: version.description, ioVersion: ioVersion)
-            return try RawFileWriter(file: file, objects: .init(meta: meta, messages: msgs, headers: hdrs), metadata: md, count: 0)
+            let w = try RawFileWriter(file: file, objects: .init(meta: meta, messages: msgs, headers: hdrs), metadata: md, count: 0)
+            w.corkedFlush = options.corkedFlush
+            return w
         } catch let e as H5Error {
+            if createdFile { try? FileManager.default.removeItem(atPath: path) }
             throw mapCreateError(e, path: path)
         } catch let e as RawFileError {
+            if createdFile { try? FileManager.default.removeItem(atPath: path) }
             throw e
         } catch {
+            if createdFile { try? FileManager.default.removeItem(atPath: path) }
             throw .notWritable(path: path, reason: "\(error)")
         }
     }
@@ -154,9 +172,10 @@ public final class RawFileWriter {
         let dir = (path as NSString).deletingLastPathComponent
         let d = dir.isEmpty ? "." : dir
         var isDir: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: d, isDirectory: &isDir), isDir.boolValue else {
+        guard FileManager.default.fileExists(atPath: d, isDirectory: &isDir) else {
             throw .notWritable(path: path, reason: "directory \(d) does not exist")
         }
+        guard isDir.boolValue else { throw .notWritable(path: path, reason: "\(d) is not a directory") }
         guard access(d, W_OK) == 0 else { throw .notWritable(path: path, reason: "directory \(d) is not writable") }
     }
 
@@ -234,9 +253,17 @@ public final class RawFileWriter {
         if let failure { throw failure }
     }
 
+    private func setCorked(_ on: Bool) throws(H5Error) {
+        guard on != corked else { return }
+        try objects.messages.setMetadataFlushes(enabled: !on)
+        try objects.headers.setMetadataFlushes(enabled: !on)
+        corked = on
+    }
+
     private func appendPrepared(count: Int) throws(RawFileError) {
         let start = messageCount
         do {
+            if corkedFlush { try setCorked(true) }
             try objects.messages.setCount(start + count)
             try objects.messages.write(descriptors, memType: messageMemoryType, start: start, count: count)
             try objects.headers.setCount(start + count)
@@ -255,6 +282,11 @@ public final class RawFileWriter {
     public func flush(now: Double = Date().timeIntervalSince1970) throws(RawFileError) {
         do {
             if updatesModified { try objects.meta.attributes.writeDouble("modified", now) }
+            if corked {
+                // Phase 1: message bytes and chunks; phase 2: the extents and chunk indexes.
+                try file.flush()
+                try setCorked(false)
+            }
             try file.flush()
         } catch { throw RawFileError.from(error, path: path) }
     }
@@ -268,6 +300,7 @@ public final class RawFileWriter {
         closed = true
         do {
             if updatesModified { try objects.meta.attributes.writeDouble("modified", Date().timeIntervalSince1970) }
+            if corked { try file.flush(); try setCorked(false) }
             try objects.messages.close()
             try objects.headers.close()
             try objects.meta.close()

@@ -4,155 +4,248 @@ import Synchronization
 import ZMQ
 
 /// A stand-in for a PACMAN board's dataserver: binds a ZeroMQ PUB socket and sends
-/// single-frame PACMAN data messages (or replays a raw file's messages), paced to a rate.
+/// single-frame PACMAN data messages (generated from a seed, or replayed), paced to a rate.
+///
+/// `run()` is synchronous and meant for a thread of its own; `stop()` may be called from any
+/// thread (a signal handler's thread, say). The socket belongs to the thread that runs.
 public final class PacmanPublisher: @unchecked Sendable {
-    public enum Rate: Sendable, Equatable {
-        case unlimited
-        case messagesPerSecond(Double)
-        case bytesPerSecond(Double)
-    }
-
-    public struct Options: Sendable {
-        public var endpoint = "tcp://127.0.0.1:5556"
-        public var rate: Rate = .unlimited
-        /// Words per generated message (a message is 8 + 16 x words bytes).
-        public var words: ClosedRange<Int> = 1...4000
-        /// Stop after this many messages (nil: no limit).
-        public var count: Int? = nil
-        /// Stop after this many seconds (nil: no limit).
-        public var seconds: Double? = nil
-        public var seed: UInt64 = 1
-        /// msg_time of generated messages; nil = the current Unix time (a fixed one makes the
-        /// bytes reproducible, for tests).
-        public var messageTime: UInt32? = nil
-        /// Send these messages in order instead of generating (cycled when count exceeds them).
-        public var replay: [[UInt8]]? = nil
-        /// Send two frames per message, a one-byte io_group then the payload (a forwarder).
-        public var tag: UInt8? = nil
-        /// The dataserver uses 100; tests use 0 (no limit) so the publisher never drops.
-        public var sendHighWaterMark = 100
-        /// PUB drops when a subscriber's queue is full; with false the send blocks (never drops).
-        public var dropOnFull = false
-        /// Time to let subscribers connect before the first message (PUB/SUB slow joiner).
-        public var startDelay = 0.5
-
-        public init() {}
-    }
-
-    public struct Report: Codable, Sendable, Equatable {
-        public var messages: Int
-        public var bytes: Int
-        public var words: Int
-        public var dropped: Int
-        public var seconds: Double
-
-        public init(messages: Int, bytes: Int, words: Int, dropped: Int, seconds: Double) {
-            self.messages = messages
-            self.bytes = bytes
-            self.words = words
-            self.dropped = dropped
-            self.seconds = seconds
-        }
-    }
+    public typealias Options = PacmanPublisherOptions
+    public typealias Rate = PacmanPublisherOptions.Rate
+    public typealias Report = PublishReport
 
     public let options: Options
+    /// The endpoint actually bound, with the port filled in when bound to ":*".
+    public let endpoint: String
+    /// The first version's name for `endpoint`, kept for existing callers.
+    public var boundEndpoint: String { endpoint }
     private let socket: ZMQSocket
+    /// Watches for subscribers connecting, when the options ask to wait for them.
+    private var monitor: ZMQSocket?
     private let stopRequested = Atomic<Bool>(false)
-    /// The endpoint actually bound (with the port when bound to :*).
-    public let boundEndpoint: String
+
+    /// Messages due within this window go out back to back: at 100k msg/s the publisher sleeps
+    /// about once a millisecond, not once a message.
+    private static let burstWindow = 0.001
+    /// How often a blocked send or a wait looks at the stop flag.
+    private static let stopCheckMilliseconds = 100
 
     public init(options: Options, context: ZMQContext = .shared) throws {
+        try Self.check(options)
         self.options = options
         socket = try ZMQSocket(context: context, type: .pub)
         try socket.setSendHighWaterMark(options.sendHighWaterMark)
-        try socket.setLinger(options.dropOnFull ? 0 : 10_000)
+        try socket.setLinger(options.lingerMilliseconds)
+        // At the high-water mark, fail the send (then block or drop as asked) rather than let
+        // PUB drop silently: the publisher then knows, and counts, every message it sends.
+        try socket.setNoDrop(true)
+        // A blocked send wakes this often to look at the stop flag, then retries the same frame.
+        try socket.setSendTimeout(Self.stopCheckMilliseconds)
+        if options.waitForSubscribers != nil {
+            // Watch before binding, so that no connection is missed.
+            monitor = try socket.openMonitor(events: .accepted)
+        }
         try socket.bind(options.endpoint)
-        boundEndpoint = socket.lastEndpoint ?? options.endpoint
+        endpoint = socket.lastEndpoint ?? options.endpoint
     }
 
-    /// Asks `run` to stop after the message it is sending.
+    deinit { close() }
+
+    /// Closes the socket; unsent messages are kept for `lingerMilliseconds`.
+    public func close() {
+        monitor?.close()
+        monitor = nil
+        socket.close()
+    }
+
+    /// Asks `run` to return after the message it is sending (or from its wait or delay).
     public func stop() { stopRequested.store(true, ordering: .releasing) }
 
-    /// Sends until the count, the time, or `stop()`; returns what was sent. Blocking.
-    public func run(progress: ((Report) -> Void)? = nil) throws -> Report {
-        if options.startDelay > 0 { Thread.sleep(forTimeInterval: options.startDelay) }
+    public var isStopRequested: Bool { stopRequested.load(ordering: .acquiring) }
+
+    /// Sends until `count` messages, `seconds`, or `stop()`; returns what was sent. Blocking.
+    /// `progress` is called on this thread every `progressInterval` seconds with the counts so far.
+    public func run(progress: ((PublishReport) -> Void)? = nil) throws -> PublishReport {
+        try awaitSubscribers()
+        pause(seconds: options.startDelay)
+
         var builder = PacmanMessageBuilder(seed: options.seed)
-        var report = Report(messages: 0, bytes: 0, words: 0, dropped: 0, seconds: 0)
+        var report = PublishReport()
+        // A replay without a count or a time limit makes one pass.
+        let limit = options.count ?? (options.seconds == nil ? options.replay?.count : nil)
+        let needsClock = options.rate != .unlimited || options.seconds != nil || progress != nil
+        var attempted = 0, offeredBytes = 0
+        var nextProgress = options.progressInterval
         let clock = ContinuousClock()
         let start = clock.now
-        var lastProgress = start
-        // Pacing: each message has a due time from the totals sent so far; we sleep only when
-        // ahead by more than a millisecond, so high rates go out in bursts, not one sleep each.
-        let maxWords = options.words.upperBound
-        var buffer = [UInt8](repeating: 0, count: 8 + 16 * maxWords)
-        while !stopRequested.load(ordering: .acquiring) {
-            if let c = options.count, report.messages >= c { break }
-            let elapsed = (clock.now - start).seconds
-            if let s = options.seconds, s > 0, elapsed >= s { break }
-            let due: Double
-            switch options.rate {
-            case .unlimited: due = 0
-            case .messagesPerSecond(let r): due = Double(report.messages) / r
-            case .bytesPerSecond(let r): due = Double(report.bytes) / r
-            }
-            if due - elapsed > 0.001 { Thread.sleep(forTimeInterval: min(due - elapsed, 0.05)); continue }
-            let sent: Bool
-            let size: Int
-            var words = 0
-            if let replay = options.replay {
-                guard !replay.isEmpty else { break }
-                let m = replay[report.messages % replay.count]
-                size = m.count
-                sent = try send(m)
-            } else {
-                words = builder.next(in: options.words)
-                size = 8 + 16 * words
-                let time = options.messageTime ?? UInt32(truncatingIfNeeded: Int(Date().timeIntervalSince1970))
-                sent = try buffer.withUnsafeMutableBytes { (all: UnsafeMutableRawBufferPointer) -> Bool in
-                    let p = UnsafeMutableRawBufferPointer(rebasing: all[0..<size])
-                    builder.fill(p, words: words, time: time)
-                    return try send(UnsafeRawBufferPointer(p))
+
+        while !isStopRequested {
+            if let limit, attempted >= limit { break }
+            if needsClock {
+                let elapsed = (clock.now - start).inSeconds
+                if let s = options.seconds, elapsed >= s { break }
+                if let progress, elapsed >= nextProgress {
+                    report.seconds = elapsed
+                    progress(report)
+                    nextProgress = elapsed + options.progressInterval
+                }
+                // Each message is due at a time computed from the totals so far, so the average
+                // rate holds however long a sleep or a send took.
+                let due: Double
+                switch options.rate {
+                case .unlimited: due = 0
+                case .messagesPerSecond(let r): due = Double(attempted) / r
+                case .bytesPerSecond(let r): due = Double(offeredBytes) / r
+                }
+                let ahead = due - elapsed
+                if ahead > Self.burstWindow {
+                    Thread.sleep(forTimeInterval: min(ahead, Double(Self.stopCheckMilliseconds) / 1000))
+                    continue
                 }
             }
-            if sent {
+
+            let size: Int, words: Int, outcome: SendOutcome
+            if let replay = options.replay {
+                let m = replay[attempted % replay.count]
+                size = m.count
+                words = m.withUnsafeBytes { PacmanHeader(parsing: $0).map { Int($0.words) } ?? 0 }
+                outcome = try m.withUnsafeBytes { try sendPayload($0) }
+            } else {
+                words = builder.nextWordCount(in: options.words)
+                size = PacmanMessageBuilder.messageBytes(words: words)
+                let time = options.messageTime ?? UInt32(truncatingIfNeeded: Foundation.time(nil))
+                // Generated straight into libzmq's buffer: no copy of the message is made.
+                var message = try ZMQOutgoingMessage(count: size)
+                message.withUnsafeMutableBytes { builder.fillDataMessage($0, words: words, time: time) }
+                outcome = try sendPayload(&message)
+            }
+            if outcome == .stopped { break }
+            attempted += 1
+            offeredBytes += size
+            if outcome == .sent {
                 report.messages += 1
                 report.bytes += size
-                report.words += words
+                report.wordsTotal += words
             } else {
                 report.dropped += 1
             }
-            if let progress, (clock.now - lastProgress).seconds >= 1 {
-                lastProgress = clock.now
-                report.seconds = (clock.now - start).seconds
-                progress(report)
-            }
         }
-        report.seconds = (clock.now - start).seconds
+        report.seconds = (clock.now - start).inSeconds
         return report
     }
 
-    /// The first `count` messages a publisher with this seed, word range and message time sends.
-    public static func expectedMessages(seed: UInt64, words: ClosedRange<Int>, time: UInt32, count: Int) -> [[UInt8]] {
-        var b = PacmanMessageBuilder(seed: seed)
+    /// The first `count` messages a publisher with this seed, word range and message time
+    /// generates, byte for byte.
+    public static func generatedMessages(seed: UInt64, words: ClosedRange<Int>, time: UInt32, count: Int) -> [[UInt8]] {
+        var builder = PacmanMessageBuilder(seed: seed)
         return (0..<count).map { _ in
-            let w = b.next(in: words)
-            return b.dataMessage(words: w, time: time)
+            let w = builder.nextWordCount(in: words)
+            return builder.nextDataMessage(words: w, time: time)
         }
     }
 
-    private func send(_ bytes: [UInt8]) throws -> Bool {
-        try bytes.withUnsafeBytes { try send($0) }
+    /// The first version's name for `generatedMessages`, kept for existing callers.
+    public static func expectedMessages(seed: UInt64, words: ClosedRange<Int>, time: UInt32, count: Int) -> [[UInt8]] {
+        generatedMessages(seed: seed, words: words, time: time, count: count)
     }
 
-    private func send(_ bytes: UnsafeRawBufferPointer) throws -> Bool {
-        if let tag = options.tag {
-            guard try socket.send([tag], more: true, dontWait: options.dropOnFull) else { return false }
-            return try socket.send(bytes, dontWait: false)
+    // MARK: Sending
+
+    private enum SendOutcome { case sent, dropped, stopped }
+
+    private func sendPayload(_ bytes: UnsafeRawBufferPointer) throws -> SendOutcome {
+        let tag = try sendTag()
+        if tag != .sent { return tag }
+        return try retrying { () throws(ZMQError) in try socket.send(bytes, dontWait: options.dropOnFull) }
+    }
+
+    private func sendPayload(_ message: inout ZMQOutgoingMessage) throws -> SendOutcome {
+        let tag = try sendTag()
+        if tag != .sent { return tag }
+        // Not `retrying`: a closure cannot capture the inout noncopyable message.
+        while true {
+            if try socket.send(&message, dontWait: options.dropOnFull) { return .sent }
+            if options.dropOnFull { return .dropped }
+            if isStopRequested { return .stopped }
         }
-        return try socket.send(bytes, dontWait: options.dropOnFull)
+    }
+
+    /// Tagged mode's first frame, the io_group byte. The payload that follows cannot be refused:
+    /// libzmq takes the rest of a multipart message once it took the first frame.
+    private func sendTag() throws -> SendOutcome {
+        guard let tag = options.tagged else { return .sent }
+        return try retrying { () throws(ZMQError) in
+            try withUnsafeBytes(of: tag) { (p: UnsafeRawBufferPointer) throws(ZMQError) in
+                try socket.send(p, more: true, dontWait: options.dropOnFull)
+            }
+        }
+    }
+
+    /// Sends until it goes out, unless dropping on full (then one try) or asked to stop.
+    private func retrying(_ send: () throws(ZMQError) -> Bool) throws(ZMQError) -> SendOutcome {
+        while true {
+            if try send() { return .sent }
+            if options.dropOnFull { return .dropped }
+            if isStopRequested { return .stopped }
+        }
+    }
+
+    // MARK: Starting
+
+    /// Waits for `minimumSubscribers` accepted connections, when the options ask to.
+    private func awaitSubscribers() throws {
+        guard let timeout = options.waitForSubscribers, let monitor else { return }
+        defer {
+            try? socket.stopMonitor()
+            monitor.close()
+            self.monitor = nil
+        }
+        let clock = ContinuousClock()
+        let deadline = clock.now + .milliseconds(Int(timeout * 1000))
+        var connected = 0
+        while connected < options.minimumSubscribers && !isStopRequested {
+            let left = (deadline - clock.now).inSeconds
+            if left <= 0 {
+                throw PacmanPublisherError.noSubscribers(endpoint: endpoint, connected: connected,
+                                                         wanted: options.minimumSubscribers, seconds: timeout)
+            }
+            let wait = min(Int((left * 1000).rounded(.up)), Self.stopCheckMilliseconds)
+            if let event = try monitor.receiveMonitorEvent(timeoutMilliseconds: wait), event.event == .accepted {
+                connected += 1
+            }
+        }
+    }
+
+    /// Sleeps, waking to look at the stop flag.
+    private func pause(seconds: Double) {
+        let clock = ContinuousClock()
+        let end = clock.now + .milliseconds(Int(seconds * 1000))
+        while !isStopRequested {
+            let left = (end - clock.now).inSeconds
+            if left <= 0 { return }
+            Thread.sleep(forTimeInterval: min(left, Double(Self.stopCheckMilliseconds) / 1000))
+        }
+    }
+
+    private static func check(_ o: Options) throws {
+        func fail(_ why: String) throws -> Never { throw PacmanPublisherError.invalidOptions(why) }
+        if o.words.lowerBound < 0 || o.words.upperBound > Int(UInt16.max) {
+            try fail("words \(o.words) must be within 0...65535")
+        }
+        switch o.rate {
+        case .unlimited: break
+        case .messagesPerSecond(let r), .bytesPerSecond(let r):
+            if !(r > 0 && r.isFinite) { try fail("rate \(r) must be positive") }
+        }
+        if let c = o.count, c < 0 { try fail("count \(c) must not be negative") }
+        if let s = o.seconds, !(s >= 0) { try fail("seconds \(s) must not be negative") }
+        if let r = o.replay, r.isEmpty { try fail("nothing to replay") }
+        if let w = o.waitForSubscribers, !(w >= 0) { try fail("subscriber wait \(w) must not be negative") }
+        if o.minimumSubscribers < 1 { try fail("minimum subscribers \(o.minimumSubscribers) must be at least 1") }
+        if !(o.startDelay >= 0) { try fail("start delay \(o.startDelay) must not be negative") }
+        if !(o.progressInterval > 0) { try fail("progress interval \(o.progressInterval) must be positive") }
     }
 }
 
 extension Duration {
-    var seconds: Double { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
+    var inSeconds: Double { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
 }

@@ -1,38 +1,36 @@
 import CZMQ
 
-/// One received frame, owning its zmq_msg_t. The bytes stay where libzmq put them for the
-/// object's lifetime, so they can be handed on (to HDF5) without a copy.
+/// One received frame, owning its zmq_msg_t (closed once, in deinit).
+///
+/// The bytes stay where libzmq put them for the object's whole lifetime, so they can be handed
+/// on (to HDF5's hvl_t) without a copy. The zmq_msg_t lives in its own allocation because libzmq
+/// stores frames of up to 33 bytes inside the zmq_msg_t itself: its address must never move.
 public final class ZMQMessage: @unchecked Sendable {
-    private var msg = zmq_msg_t()
-    /// Start and length of the bytes, stable while the object lives.
+    private let msg: UnsafeMutablePointer<zmq_msg_t>
+    /// Start and length of the frame's bytes, valid and unchanging while the object lives.
     public let unsafeBytes: UnsafeRawBufferPointer
-    /// More frames of the same message follow.
+    /// More frames of the same multipart message follow this one.
     public let more: Bool
 
-    /// Receives the next frame from `socket`; nil when nothing arrives (non-blocking mode or a
-    /// receive timeout).
-    init?(receivingFrom socket: UnsafeMutableRawPointer, dontWait: Bool) throws(ZMQError) {
-        zmq_msg_init(&msg)
-        while true {
-            if zmq_msg_recv(&msg, socket, dontWait ? ZMQ_DONTWAIT : 0) >= 0 { break }
-            let e = ZMQError.last("receive")
-            if e.isInterrupted { continue }
-            zmq_msg_close(&msg)
-            if e.isTimeout { return nil }
-            throw e
-        }
-        unsafeBytes = UnsafeRawBufferPointer(start: zmq_msg_data(&msg), count: zmq_msg_size(&msg))
-        more = zmq_msg_more(&msg) != 0
+    /// Takes ownership of `msg`, a received zmq_msg_t allocated with `allocate(capacity: 1)`.
+    init(adopting msg: UnsafeMutablePointer<zmq_msg_t>) {
+        self.msg = msg
+        unsafeBytes = UnsafeRawBufferPointer(start: zmq_msg_data(msg), count: zmq_msg_size(msg))
+        more = zmq_msg_more(msg) != 0
     }
 
+    /// The frame's length in bytes.
     public var count: Int { unsafeBytes.count }
 
-    /// A copy of the bytes (for tests and small frames).
+    /// A copy of the bytes (for tests and small frames; the hot path uses `unsafeBytes`).
     public var bytes: [UInt8] { Array(unsafeBytes) }
 
-    public func withUnsafeBytes<T>(_ body: (UnsafeRawBufferPointer) throws -> T) rethrows -> T {
+    public func withUnsafeBytes<T, E: Error>(_ body: (UnsafeRawBufferPointer) throws(E) -> T) throws(E) -> T {
         try body(unsafeBytes)
     }
 
-    deinit { zmq_msg_close(&msg) }
+    deinit {
+        zmq_msg_close(msg)
+        msg.deallocate()
+    }
 }

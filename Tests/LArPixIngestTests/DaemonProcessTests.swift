@@ -200,8 +200,10 @@ final class DaemonProcessTests: XCTestCase {
         try pub.bind("tcp://127.0.0.1:\(port)")
         let deadline = Date().addingTimeInterval(10)
         var probes = 0
+        var probeBuilder = PacmanMessageBuilder(seed: 0)
+        let probe = probeBuilder.dataMessage(words: 1, time: 0)
         while visibleCount() == 0 && Date() < deadline {
-            try pub.send(PacmanMessageBuilder(seed: 0).dataMessage(words: 1, time: 0))
+            try pub.send(probe)
             probes += 1
             Thread.sleep(forTimeInterval: 0.05)
         }
@@ -213,13 +215,13 @@ final class DaemonProcessTests: XCTestCase {
         let all = try stored().map(\.1)
         XCTAssertTrue(all.count >= 501 && all.count <= 500 + probes, "\(all.count) stored, \(probes) probes sent")
         assertSame(Array(all.suffix(500)), messages)
-        XCTAssertTrue(all.dropLast(500).allSatisfy { $0 == PacmanMessageBuilder(seed: 0).dataMessage(words: 1, time: 0) })
+        XCTAssertTrue(all.dropLast(500).allSatisfy { $0 == probe })
     }
 
     /// Compares message lists without printing megabytes when they differ.
     func assertSame(_ got: [[UInt8]], _ want: [[UInt8]], _ what: String = "", file: StaticString = #filePath, line: UInt = #line) {
         guard got != want else { return }
-        let firstDiff = zip(got, want).firstIndex { $0 != $1 } ?? min(got.count, want.count)
+        let firstDiff = (0..<min(got.count, want.count)).first { got[$0] != want[$0] } ?? min(got.count, want.count)
         XCTFail("\(what): \(got.count) messages vs \(want.count) expected; first difference at \(firstDiff)", file: file, line: line)
     }
 

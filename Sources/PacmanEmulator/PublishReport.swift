@@ -1,0 +1,31 @@
+/// What a publisher sent: a running count while it runs (for progress), the totals at the end.
+public struct PublishReport: Codable, Sendable, Equatable {
+    /// Messages sent (queued by libzmq), not counting dropped ones.
+    public var messages: Int
+    /// Payload bytes of those messages (without the io_group frame of tagged mode).
+    public var bytes: Int
+    /// Seconds from the first send to the last (the start delay not included).
+    public var seconds: Double
+    /// PACMAN words in those messages (msg_words summed).
+    public var wordsTotal: Int
+    /// Messages not sent because the queue was full, with `dropOnFull`; otherwise 0.
+    public var dropped: Int
+
+    public init(messages: Int = 0, bytes: Int = 0, seconds: Double = 0, wordsTotal: Int = 0, dropped: Int = 0) {
+        self.messages = messages
+        self.bytes = bytes
+        self.seconds = seconds
+        self.wordsTotal = wordsTotal
+        self.dropped = dropped
+    }
+
+    // The names the first version used, kept for existing callers.
+    public init(messages: Int, bytes: Int, words: Int, dropped: Int, seconds: Double) {
+        self.init(messages: messages, bytes: bytes, seconds: seconds, wordsTotal: words, dropped: dropped)
+    }
+
+    public var words: Int {
+        get { wordsTotal }
+        set { wordsTotal = newValue }
+    }
+}

@@ -1,0 +1,125 @@
+import Foundation
+
+/// Buffered output to a file descriptor with write(2): one system call per megabyte, not per
+/// line. Formats integers and hex itself, so dumping a file never builds a String per message.
+/// A failed write (closed pipe, full disk) prints one line and exits with status 4.
+final class OutputBuffer {
+    let fd: Int32
+    private var storage: UnsafeMutablePointer<UInt8>
+    private var capacity: Int
+    private var count = 0
+    /// Bytes written to the descriptor so far (flushed).
+    private(set) var bytesWritten = 0
+
+    init(fd: Int32 = 1, capacity: Int = 1 << 20) {
+        self.fd = fd
+        self.capacity = capacity
+        storage = .allocate(capacity: capacity)
+    }
+
+    deinit { storage.deallocate() }
+
+    /// Makes room for `n` more bytes, flushing (and growing for a single huge item) as needed.
+    @inline(__always)
+    private func reserve(_ n: Int) {
+        if count + n <= capacity { return }
+        flush()
+        if n > capacity {
+            storage.deallocate()
+            capacity = n
+            storage = .allocate(capacity: n)
+        }
+    }
+
+    func flush() {
+        guard count > 0 else { return }
+        let ok = writeAll(fd, UnsafeRawBufferPointer(start: storage, count: count))
+        if !ok {
+            let reason = String(cString: strerror(errno))
+            // Nothing sensible is left to do once the output is gone: say so and stop.
+            printError("\(fd == 1 ? "<stdout>" : "<fd \(fd)>"): write failed: \(reason)")
+            Foundation.exit(ExitCodes.io)
+        }
+        bytesWritten += count
+        count = 0
+    }
+
+    /// Flushes when more than half full (call after each record).
+    @inline(__always)
+    func flushIfFull() {
+        if count >= capacity / 2 { flush() }
+    }
+
+    func append(_ s: StaticString) {
+        reserve(s.utf8CodeUnitCount)
+        (storage + count).update(from: s.utf8Start, count: s.utf8CodeUnitCount)
+        count += s.utf8CodeUnitCount
+    }
+
+    func append(_ s: String) {
+        var s = s
+        s.withUTF8 { u in
+            reserve(u.count)
+            if let base = u.baseAddress { (storage + count).update(from: base, count: u.count) }
+            count += u.count
+        }
+    }
+
+    @inline(__always)
+    func append(byte: UInt8) {
+        reserve(1)
+        storage[count] = byte
+        count += 1
+    }
+
+    /// Decimal digits of an integer.
+    func append(int value: Int) {
+        reserve(21)
+        if value == 0 {
+            storage[count] = 0x30
+            count += 1
+            return
+        }
+        var v = value.magnitude
+        var digits: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8,
+                     UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8) =
+            (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
+        var n = 0
+        withUnsafeMutableBytes(of: &digits) { d in
+            while v > 0 {
+                d[n] = UInt8(truncatingIfNeeded: v % 10) + 0x30
+                v /= 10
+                n += 1
+            }
+            if value < 0 {
+                storage[count] = 0x2D
+                count += 1
+            }
+            for i in stride(from: n - 1, through: 0, by: -1) {
+                storage[count] = d[i]
+                count += 1
+            }
+        }
+    }
+
+    /// Lowercase hex of `bytes`.
+    func append(hex bytes: UnsafeRawBufferPointer) {
+        let n = bytes.count
+        reserve(2 * n)
+        hexDigitPairs.withUnsafeBufferPointer { table in
+            let out = UnsafeMutableRawPointer(storage + count)
+            for i in 0..<n {
+                out.storeBytes(of: table[Int(bytes[i])], toByteOffset: 2 * i, as: UInt16.self)
+            }
+        }
+        count += 2 * n
+    }
+}
+
+/// For each byte value, its two lowercase hex digits as one UInt16 in memory order.
+private let hexDigitPairs: [UInt16] = (0..<256).map { b in
+    let digits = Array("0123456789abcdef".utf8)
+    let hi = UInt16(digits[b >> 4]), lo = UInt16(digits[b & 15])
+    // storeBytes writes in host order; put the high digit first in memory.
+    return (1 as UInt16).littleEndian == 1 ? hi | lo << 8 : hi << 8 | lo
+}

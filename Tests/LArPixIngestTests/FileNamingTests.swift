@@ -1,0 +1,123 @@
+import Foundation
+import XCTest
+@testable import LArPixIngest
+
+final class FileNamingTests: XCTestCase {
+    /// 2023-11-14 22:13:20 UTC.
+    let date = Date(timeIntervalSince1970: 1_700_000_000)
+    private var savedTZ: String?
+
+    override func setUp() {
+        savedTZ = ProcessInfo.processInfo.environment["TZ"]
+        setenv("TZ", "UTC", 1)
+        tzset()
+    }
+
+    override func tearDown() {
+        if let savedTZ { setenv("TZ", savedTZ, 1) } else { unsetenv("TZ") }
+        tzset()
+    }
+
+    func testStrftimeFieldsSeqAndHost() {
+        let n = FileNamer(pattern: "raw_%Y_%m_%d_%H_%M_%S_%Z_{seq}_{host}.h5", host: "daq1")
+        XCTAssertEqual(n.expand(date: date, seq: 7), "raw_2023_11_14_22_13_20_UTC_0007_daq1.h5")
+        XCTAssertEqual(FileNamer(pattern: "r{seq:6}.h5").expand(date: date, seq: 42), "r000042.h5")
+        XCTAssertEqual(FileNamer(pattern: "r{seq:1}.h5").expand(date: date, seq: 12345), "r12345.h5", "wider numbers are not cut")
+        XCTAssertEqual(FileNamer(pattern: "raw_%Y_%m_%d_%H_%M_%S_%Z.h5").expand(date: date, seq: 0), "raw_2023_11_14_22_13_20_UTC.h5")
+        XCTAssertEqual(FileNamer(pattern: "100%%_{seq}.h5").expand(date: date, seq: 3), "100%_0003.h5")
+    }
+
+    func testLocalTimeFollowsTZ() {
+        // A POSIX TZ string needs no tzdata: zone "DAQ", two hours east of UTC.
+        setenv("TZ", "DAQ-2", 1)
+        XCTAssertEqual(FileNamer(pattern: "raw_%Y_%m_%d_%H_%M_%S_%Z.h5").expand(date: date, seq: 0), "raw_2023_11_15_00_13_20_DAQ.h5")
+    }
+
+    func testHostIsSanitized() {
+        XCTAssertEqual(FileNamer.sanitizedHost("daq-1.fnal.gov"), "daq-1.fnal.gov")
+        XCTAssertEqual(FileNamer.sanitizedHost("a/b c\u{e9}:d"), "a_b_c__d")
+        XCTAssertEqual(FileNamer.sanitizedHost(""), "localhost")
+        XCTAssertEqual(FileNamer.sanitizedHost(".."), "localhost")
+        XCTAssertEqual(FileNamer(pattern: "{host}.h5", host: "x/y").expand(date: date, seq: 0), "x_y.h5")
+        let real = FileNamer.hostName()
+        XCTAssertFalse(real.isEmpty)
+        XCTAssertTrue(real.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || "._-".contains($0)) }, real)
+    }
+
+    func testSeqIncrementsFromCallToCall() {
+        var n = FileNamer(pattern: "run_{seq}.h5")
+        let paths = (0..<3).map { _ in n.nextPath(in: "/d", date: date, existing: { _ in false }) }
+        XCTAssertEqual(paths, ["/d/run_0000.h5", "/d/run_0001.h5", "/d/run_0002.h5"])
+        XCTAssertEqual(n.seq, 3)
+        var later = FileNamer(pattern: "run_{seq:2}.h5", firstSeq: 9)
+        XCTAssertEqual(later.nextPath(in: "/d", date: date, existing: { _ in false }), "/d/run_09.h5")
+        XCTAssertEqual(later.nextPath(in: "/d", date: date, existing: { _ in false }), "/d/run_10.h5")
+    }
+
+    func testAClashTakesTheNextSeq() {
+        var taken: Set<String> = ["/d/run_0000.h5", "/d/run_0001.h5", "/d/run_0003.h5"]
+        var n = FileNamer(pattern: "run_{seq}.h5")
+        let first = n.nextPath(in: "/d", date: date, existing: { taken.contains($0) })
+        XCTAssertEqual(first, "/d/run_0002.h5")
+        taken.insert(first)
+        XCTAssertEqual(n.nextPath(in: "/d", date: date, existing: { taken.contains($0) }), "/d/run_0004.h5")
+    }
+
+    func testAClashWithoutSeqTakesASuffixBeforeTheExtension() {
+        var n = FileNamer(pattern: "raw_%Y.h5")
+        var taken: Set<String> = ["/d/raw_2023.h5"]
+        let first = n.nextPath(in: "/d", date: date, existing: { taken.contains($0) })
+        XCTAssertEqual(first, "/d/raw_2023_1.h5")
+        taken.insert(first)
+        XCTAssertEqual(n.nextPath(in: "/d", date: date, existing: { taken.contains($0) }), "/d/raw_2023_2.h5")
+        XCTAssertEqual(n.nextPath(in: "/d", date: date, existing: { _ in false }), "/d/raw_2023.h5")
+
+        var bare = FileNamer(pattern: "raw")
+        XCTAssertEqual(bare.nextPath(in: "/d", date: date, existing: { $0 == "/d/raw" }), "/d/raw_1")
+    }
+
+    func testAppendUsesTheExistingFile() {
+        var n = FileNamer(pattern: "fixed.h5")
+        XCTAssertEqual(n.next(in: "/d", date: date, allowExisting: true, exists: { _ in true }), "/d/fixed.h5")
+    }
+
+    func testTheRealFilesystemIsConsulted() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("naming-\(UUID().uuidString.prefix(8))")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        XCTAssertTrue(FileManager.default.createFile(atPath: dir.appendingPathComponent("a.h5").path, contents: Data()))
+        var n = FileNamer(pattern: "a.h5")
+        XCTAssertEqual(n.next(in: dir.path, date: date), dir.appendingPathComponent("a_1.h5").path)
+    }
+
+    func testPatternsThatLeaveTheDirectoryAreRefused() {
+        for good in ["raw_%Y_%m_%d_%H_%M_%S_%Z.h5", "run_{seq}_{host}.h5", "r{seq:12}.h5", "a.b.h5", "}odd{host}.h5"] {
+            XCTAssertNil(FileNamer.patternProblem(good), good)
+        }
+        let bad: [(String, String)] = [
+            ("", "empty"), ("../x.h5", ".."), ("a/b.h5", "/"), ("..", ".."), ("x..h5", ".."),
+            ("%D.h5", "expands"),          // 11/14/23.h5
+            ("{nope}.h5", "{nope}"), ("{seq.h5", "unclosed"), ("{seq:0}.h5", "{seq:0}"), ("{seq:13}.h5", "{seq:13}"),
+            (String(repeating: "y", count: 256), "255"),
+        ]
+        for (pattern, word) in bad {
+            let problem = FileNamer.patternProblem(pattern)
+            XCTAssertNotNil(problem, pattern)
+            XCTAssertTrue(problem?.contains(word) == true, "\"\(word)\" in \(problem ?? "nil")")
+        }
+    }
+
+    func testExpansionIsCheckedNotJustThePattern() {
+        XCTAssertEqual(FileNamer.strftime("", date), "")
+        XCTAssertFalse(FileNamer.isSafeFileName(""))
+        XCTAssertFalse(FileNamer.isSafeFileName("."))
+        XCTAssertFalse(FileNamer.isSafeFileName("a/b"))
+        XCTAssertFalse(FileNamer.isSafeFileName("a..b"))
+        XCTAssertTrue(FileNamer.isSafeFileName("raw_0001.h5"))
+        // A namer built without the configuration check still stays in its directory.
+        var unchecked = FileNamer(pattern: "%D.h5")
+        let path = unchecked.nextPath(in: "/d", date: date, existing: { _ in false })
+        XCTAssertEqual((path as NSString).deletingLastPathComponent, "/d")
+        XCTAssertTrue(FileNamer.isSafeFileName((path as NSString).lastPathComponent), path)
+    }
+}
