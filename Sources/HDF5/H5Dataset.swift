@@ -91,6 +91,57 @@ public final class H5Dataset {
                     "read \(count) elements of \(path) at \(start)")
     }
 
+    // MARK: Chunks, read as stored (for readers that must not let HDF5 decode some data)
+
+    /// The chunk length of a chunked rank-1 dataset; nil when it is not chunked.
+    public func chunkLength() throws(H5Error) -> Int? {
+        H5Library.ensure()
+        let dcpl = H5Handle(try h5id(H5Dget_create_plist(id), "read the creation properties of \(path)"), closer: H5Pclose)
+        guard H5Pget_layout(dcpl.id) == H5D_CHUNKED else { return nil }
+        var dims = [hsize_t](repeating: 0, count: 32)
+        let rank = H5Pget_chunk(dcpl.id, 32, &dims)
+        if rank < 0 { throw H5Error.take("read the chunk size of \(path)") }
+        return rank == 1 ? Int(dims[0]) : nil
+    }
+
+    /// The filter identifiers of the dataset's pipeline, in order (1 = deflate).
+    public func filterIDs() throws(H5Error) -> [Int32] {
+        H5Library.ensure()
+        let dcpl = H5Handle(try h5id(H5Dget_create_plist(id), "read the creation properties of \(path)"), closer: H5Pclose)
+        let n = H5Pget_nfilters(dcpl.id)
+        if n < 0 { throw H5Error.take("count the filters of \(path)") }
+        var out: [Int32] = []
+        for i in 0..<UInt32(n) {
+            var flags: UInt32 = 0, nelmts = 0, config: UInt32 = 0
+            var name = [CChar](repeating: 0, count: 64)
+            let f = H5Pget_filter2(dcpl.id, i, &flags, &nelmts, nil, name.count, &name, &config)
+            if f < 0 { throw H5Error.take("read filter \(i) of \(path)") }
+            out.append(Int32(f))
+        }
+        return out
+    }
+
+    /// Stored (filtered) size in bytes of the chunk holding element `offset`; 0 when the chunk
+    /// is not allocated.
+    public func chunkStorageSize(at offset: Int) throws(H5Error) -> Int {
+        H5Library.ensure()
+        var o = [hsize_t(offset)]
+        var n: hsize_t = 0
+        try h5check(H5Dget_chunk_storage_size(id, &o, &n), "read the stored size of the chunk of \(path) at \(offset)")
+        return Int(n)
+    }
+
+    /// Reads the chunk starting at element `offset` as stored (still filtered) into `buffer`,
+    /// which holds at least `chunkStorageSize(at:)` bytes. Returns the chunk's filter mask
+    /// (bit i set: filter i was skipped for this chunk).
+    public func readStoredChunk(at offset: Int, into buffer: UnsafeMutableRawPointer) throws(H5Error) -> UInt32 {
+        H5Library.ensure()
+        var o = [hsize_t(offset)]
+        var mask: UInt32 = 0
+        try h5check(H5Dread_chunk(id, lrp_H5P_DEFAULT(), &o, &mask, buffer), "read the stored chunk of \(path) at \(offset)")
+        return mask
+    }
+
     /// Frees the memory HDF5 allocated for variable-length elements read into `buffer`.
     public static func reclaimVariableLength(_ buffer: UnsafeMutableRawPointer, memType: H5Datatype, count: Int) {
         H5Library.ensure()

@@ -16,6 +16,12 @@ public struct H5Error: Error, CustomStringConvertible, Sendable {
         stack.isEmpty ? "HDF5 failed to \(operation)" : "HDF5 failed to \(operation): \(stack)"
     }
 
+    /// An error raised by this wrapper or its users (no HDF5 error stack to take).
+    public init(operation: String, stack: String) {
+        self.operation = operation
+        self.stack = stack
+    }
+
     /// True when the stack says the object uses an encoding this HDF5 does not know,
     /// which is how files from a newer HDF5 (2.x with "latest" bounds) fail here. Measured on
     /// HDF5 1.10.8 with a file written by h5py 3.16 / HDF5 2.0: opening /msgs fails with

@@ -81,6 +81,7 @@ extension RawFileError {
         case .hdf5(_, let e):
             let s = e.stack.lowercased()
             return s.contains("eoa") || s.contains("not already open for swmr") || s.contains("addr overflow")
+                || s.contains("not yet complete in the file")
                 || s.contains("checksum") || s.contains("truncated") || s.contains("unable to load")
                 || s.contains("unable to protect") || s.contains("bad heap") || s.contains("unable to read")
         default: return false

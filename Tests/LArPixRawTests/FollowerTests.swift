@@ -108,6 +108,16 @@ final class FollowerTests: XCTestCase {
         try follow(.ours(corked: false, pageSize: 0), total: 4000, sizes: OwnWriterProcess.size, steps: 20, sleep: 0.05, maxRows: 65536)
     }
 
+    /// Fast small appends (100 flushes, 2 ms apart) with a busy follower: the setting in which
+    /// HDF5's own reading of the message bytes hung for good (see DirectHeapReader).
+    func testFollowsOurWriterUnderFastAppends() throws {
+        for _ in 0..<2 {
+            try follow(.ours(corked: false, pageSize: 0), total: 10_000, sizes: OwnWriterProcess.size, steps: 100, sleep: 0.002, maxRows: 65536)
+            try? FileManager.default.removeItem(atPath: path("live.h5"))
+            try? FileManager.default.removeItem(atPath: path("ready"))
+        }
+    }
+
     func testFollowsOurCorkedPagedWriterInAnotherProcess() throws {
         try follow(.ours(corked: true, pageSize: 4 << 20), total: 4000, sizes: OwnWriterProcess.size, steps: 20, sleep: 0.05, maxRows: 999)
     }
