@@ -54,7 +54,7 @@ let package = Package(
         ]),
 
         // Temp dirs, subprocesses and the Python oracles, for the test targets only.
-        .target(name: "TestSupport"),
+        .target(name: "TestSupport", linkerSettings: [.linkedFramework("XCTest", .when(platforms: [.macOS]))]),
         .testTarget(name: "HDF5Tests", dependencies: ["HDF5", "TestSupport"]),
         .testTarget(name: "LArPixRawTests", dependencies: ["LArPixRaw", "TestSupport"]),
         .testTarget(name: "LArPixIngestTests", dependencies: ["LArPixIngest", "PacmanEmulator", "ZMQ", "LArPixRaw", "TestSupport"]),

@@ -3,65 +3,6 @@ import LArPixRaw
 import TestSupport
 import XCTest
 
-/// More of Tests/oracle/oracle.py: the subcommands the library's exhaustive tests use.
-extension Oracle {
-    /// Writes messages as the JSON lines oracle.py reads.
-    static func writeJSONL(_ url: URL, messages: [[UInt8]], ioGroups: [UInt8]) throws {
-        var text = ""
-        text.reserveCapacity(messages.reduce(0) { $0 + 2 * $1.count + 32 })
-        for (m, g) in zip(messages, ioGroups) { text += "{\"io_group\": \(g), \"msg\": \"\(String.hex(m))\"}\n" }
-        try text.write(to: url, atomically: true, encoding: .utf8)
-    }
-
-    @discardableResult
-    func checked(_ args: [String]) throws -> TestSupport.ProcessResult {
-        let r = try run(args)
-        guard r.status == 0 else { throw OracleError(message: "oracle \(args.first ?? "") failed (\(r.status)): \(r.stderr)") }
-        return r
-    }
-
-    /// An odd HDF5 file made with plain h5py (see cmd_make in oracle.py).
-    func make(_ path: String, kind: String, version: String? = nil, ioVersion: String? = nil) throws {
-        var args = ["make", path, "--kind", kind]
-        if let version { args += ["--version", version] }
-        if let ioVersion { args += ["--io-version", ioVersion] }
-        try checked(args)
-    }
-
-    /// Grows /msgs only, by `extra` rows.
-    func unequal(_ path: String, extra: Int = 1) throws { try checked(["unequal", path, "--extra", "\(extra)"]) }
-
-    /// larpix-control's len_rawfile.
-    func len(_ path: String) throws -> Int {
-        let r = try checked(["len", path])
-        guard let n = Int(r.stdout.trimmingCharacters(in: .whitespacesAndNewlines)) else {
-            throw OracleError(message: "oracle len printed \(r.stdout)")
-        }
-        return n
-    }
-
-    /// A group's attributes as h5py sees them: name -> {kind, itemsize, string?, encoding?, value}.
-    func attrs(_ path: String, group: String = "meta") throws -> [String: [String: Any]] {
-        let r = try checked(["attrs", path, "--group", group])
-        return try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: [String: Any]] ?? [:]
-    }
-
-    /// Appends under SWMR writing, flushes, and dies with the file open.
-    func swmrCrash(_ path: String, messages: [[UInt8]], ioGroups: [UInt8], kill: Bool) throws {
-        let dir = TestSupport.temporaryDirectory("jsonl")
-        defer { try? FileManager.default.removeItem(at: dir) }
-        let jsonl = dir.appendingPathComponent("in.jsonl")
-        try Self.writeJSONL(jsonl, messages: messages, ioGroups: ioGroups)
-        let r = try run(["swmr-crash", path, "--from-jsonl", jsonl.path] + (kill ? ["--kill"] : []))
-        // Killed by SIGKILL (status 9 as a signal) or exited 0 through os._exit.
-        guard r.stdout.hasPrefix("flushed") else {
-            throw OracleError(message: "swmr-crash did not flush (\(r.status)): \(r.stderr)")
-        }
-    }
-
-    /// larpix-control's raw_hdf5_tool.py.
-    func refTool(_ args: [String]) throws -> TestSupport.ProcessResult { try checked(["ref-tool", "--"] + args) }
-}
 
 /// Assertions shared by the library tests.
 enum Check {
