@@ -10,7 +10,7 @@ swift build -c release --product larpix-rawd
 swift build -c release --product larpix-raw
 bin="$(swift build -c release --show-bin-path)"
 
-"$bin/larpix-raw" publish --endpoint tcp://127.0.0.1:5556 --rate 2000 --words 1-400 --seconds 0 &
+"$bin/larpix-raw" publish --endpoint tcp://127.0.0.1:5556 --rate 2000 --words 1-400 &
 emulator=$!
 watcher=""
 cleanup() {
