@@ -63,6 +63,12 @@ final class Batcher: @unchecked Sendable {
         ready.unlock()
     }
 
+    /// Whether `finish()` was called (the daemon is stopping).
+    var isFinishing: Bool {
+        ready.lock(); defer { ready.unlock() }
+        return finished
+    }
+
     /// Wakes a waiting writer (a rotation request, a status tick).
     func wake() {
         ready.lock()

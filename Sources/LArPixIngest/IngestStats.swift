@@ -7,6 +7,8 @@ public enum DropReason: String, CaseIterable, Sendable {
     case multipart
     case badTag = "bad_tag"
     case malformed
+    /// Received, but the file could not be written and the daemon was told to stop.
+    case writeFailed = "write_failed"
 }
 
 /// Counters shared by the receiver threads and the writer thread, read by status reporting and

@@ -142,6 +142,7 @@ final class IngestWriter: @unchecked Sendable {
     /// and retries into a new one, holding the batch (and so the budget) meanwhile.
     private func appendWithRetry(_ batch: Batch) {
         var delay = 0.1
+        var giveUpAt: Date? = nil
         while true {
             do {
                 if file == nil { try openNewFile(reason: "retry after write error") }
@@ -154,9 +155,20 @@ final class IngestWriter: @unchecked Sendable {
                 return
             } catch {
                 stats.writeErrors.wrappingAdd(1, ordering: .relaxed)
-                logger.error("write failed, will retry in \(delay)s: \(error)")
                 if let f = file { try? f.close(fsync: false); closedFiles.append(f.path) }
                 file = nil
+                // While running, hold the batch (and so the budget) and keep trying; once told to
+                // stop, try for a bounded time, then account for what cannot be written.
+                if batcher.isFinishing {
+                    let deadline = giveUpAt ?? Date().addingTimeInterval(settings.stopRetrySeconds)
+                    giveUpAt = deadline
+                    if Date() >= deadline {
+                        stats.drop(.writeFailed, count: batch.count)
+                        logger.critical("stopping with the file unwritable: \(batch.count) received messages (\(batch.bytes) bytes) could not be written: \(error)")
+                        return
+                    }
+                }
+                logger.error("write failed, will retry in \(delay)s: \(error)")
                 Thread.sleep(forTimeInterval: delay)
                 delay = min(delay * 2, 5)
             }

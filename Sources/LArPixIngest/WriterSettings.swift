@@ -15,4 +15,7 @@ struct WriterSettings: Sendable {
     var fileOptions: RawFileWriter.Options
     /// Warn when the output filesystem has less free space than this.
     var minFreeBytes: Int
+    /// Once stopping, how long a failing write is retried before its messages are counted as
+    /// lost (so that SIGTERM ends even when the disk is gone).
+    var stopRetrySeconds: Double = 10
 }

@@ -23,12 +23,13 @@ final class IngestPipelineTests: XCTestCase {
     }
 
     func makeDaemon(sources: [SourceReceiver.Settings], rotateMaxMessages: Int = 0, batchMessages: Int = 64,
-                    bufferBytes: Int = 64 << 20) -> IngestDaemon {
+                    bufferBytes: Int = 64 << 20, directory: URL? = nil) -> IngestDaemon {
         var seq = 0
-        let d = dir!
-        let settings = WriterSettings(directory: d.path, append: false, ioVersion: "0.0", flushInterval: 0.2,
+        let d = directory ?? dir!
+        var settings = WriterSettings(directory: d.path, append: false, ioVersion: "0.0", flushInterval: 0.2,
                                       rotateMaxBytes: 0, rotateMaxMessages: rotateMaxMessages, rotateMaxSeconds: 0,
                                       fileOptions: .init(), minFreeBytes: 0)
+        settings.stopRetrySeconds = 0.5
         var logger = Logger(label: "test")
         logger.logLevel = .warning
         return IngestDaemon(sources: sources, writer: settings,
@@ -132,5 +133,27 @@ final class IngestPipelineTests: XCTestCase {
         daemon.stop()
         XCTAssertEqual(try readAll(try h5Files()).map(\.1), sent)
         XCTAssertLessThanOrEqual(daemon.bufferedBytes, 0)
+    }
+
+    /// The output directory disappears while running: the daemon keeps what it received and keeps
+    /// retrying; when told to stop it still ends, counting what could not be written.
+    func testStopEndsEvenWhenTheOutputIsGone() throws {
+        let (a, ea) = try publisher()
+        let out = dir.appendingPathComponent("vanishing")
+        try FileManager.default.createDirectory(at: out, withIntermediateDirectories: true)
+        let daemon = makeDaemon(sources: [Self.source(ea, ioGroup: 2)], rotateMaxMessages: 100, directory: out)
+        try daemon.start()
+        Thread.sleep(forTimeInterval: 0.5)
+        try FileManager.default.removeItem(at: out)
+        _ = try Self.send(a, count: 300, tag: 2)
+        let deadline = Date().addingTimeInterval(10)
+        while daemon.stats.messagesReceived.load(ordering: .relaxed) < 300 && Date() < deadline { Thread.sleep(forTimeInterval: 0.05) }
+        Thread.sleep(forTimeInterval: 0.5)
+        XCTAssertGreaterThan(daemon.stats.writeErrors.load(ordering: .relaxed), 0, "writes failed and were counted")
+        let stopped = Date()
+        daemon.stop()
+        XCTAssertLessThan(Date().timeIntervalSince(stopped), 8, "stop is bounded")
+        let written = daemon.stats.messagesWritten.load(ordering: .relaxed)
+        XCTAssertEqual(written + daemon.stats.dropped(.writeFailed), 300, "every received message is written or counted as lost")
     }
 }
