@@ -10,7 +10,7 @@ import Glibc
 public struct FileNamer: Sendable {
     public let pattern: String
     public let host: String
-    /// The {seq} value the next call to `nextPath` tries first.
+    /// The {seq} value the next call to `next` tries first.
     public private(set) var seq: Int
 
     /// Longest file name most Linux filesystems take (NAME_MAX).
@@ -111,12 +111,8 @@ public struct FileNamer: Sendable {
 
     /// The path of the next file in `directory`, never an existing one: a clash takes the next
     /// {seq}, or (without {seq} in the pattern) a suffix _1, _2, ... before the extension.
-    public mutating func nextPath(in directory: String, date: Date, existing: (String) -> Bool) -> String {
-        next(in: directory, date: date, allowExisting: false, exists: existing)
-    }
-
-    /// Like `nextPath`; with `allowExisting` (output.append) the expanded name is used even if
-    /// the file exists, to append to it.
+    /// With `allowExisting` (output.append) the expanded name is used even if the file exists,
+    /// to append to it.
     public mutating func next(in directory: String, date: Date = Date(), allowExisting: Bool = false,
                               exists: (String) -> Bool = { FileManager.default.fileExists(atPath: $0) }) -> String {
         func path(_ name: String) -> String { (directory as NSString).appendingPathComponent(name) }

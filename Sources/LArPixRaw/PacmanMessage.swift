@@ -123,13 +123,6 @@ public enum PacmanMessage {
     /// The most words a dataserver puts in one message (the format allows up to 65535).
     public static let dataserverMaxWords = 16000
 
-    // The names these types had first, kept for existing callers.
-    public typealias MessageType = PacmanMessageType
-    public typealias WordType = PacmanWordType
-    public typealias Header = PacmanHeader
-    public typealias Summary = PacmanMessageSummary
-    public typealias Validation = PacmanValidation
-
     /// Checks a message, whatever the bytes, without trapping: a known msg_type, exactly
     /// 8 + 16 x msg_words bytes, and every word of a type that message type may hold.
     /// Pad bytes are not checked (a writer stores messages as received anyway).

@@ -108,13 +108,6 @@ public struct PacmanMessageBuilder: Sendable {
     }
 }
 
-extension PacmanMessageBuilder {
-    // The first version's names, kept for existing callers.
-    public mutating func dataMessage(words: Int, time: UInt32) -> [UInt8] { nextDataMessage(words: words, time: time) }
-    public mutating func fill(_ p: UnsafeMutableRawBufferPointer, words: Int, time: UInt32) { fillDataMessage(p, words: words, time: time) }
-    public mutating func next(in range: ClosedRange<Int>) -> Int { nextWordCount(in: range) }
-}
-
 /// SplitMix64 (Steele, Lea, Flood 2014): tiny, fast, and the same on every platform.
 public struct SplitMix64: RandomNumberGenerator, Sendable {
     private var state: UInt64

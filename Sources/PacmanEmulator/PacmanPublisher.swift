@@ -16,8 +16,6 @@ public final class PacmanPublisher: @unchecked Sendable {
     public let options: Options
     /// The endpoint actually bound, with the port filled in when bound to ":*".
     public let endpoint: String
-    /// The first version's name for `endpoint`, kept for existing callers.
-    public var boundEndpoint: String { endpoint }
     private let socket: ZMQSocket
     /// Watches for subscribers connecting, when the options ask to wait for them.
     private var monitor: ZMQSocket?
@@ -141,11 +139,6 @@ public final class PacmanPublisher: @unchecked Sendable {
             let w = builder.nextWordCount(in: words)
             return builder.nextDataMessage(words: w, time: time)
         }
-    }
-
-    /// The first version's name for `generatedMessages`, kept for existing callers.
-    public static func expectedMessages(seed: UInt64, words: ClosedRange<Int>, time: UInt32, count: Int) -> [[UInt8]] {
-        generatedMessages(seed: seed, words: words, time: time, count: count)
     }
 
     // MARK: Sending

@@ -46,10 +46,4 @@ public struct PacmanPublisherOptions: Sendable {
     public var progressInterval = 1.0
 
     public init() {}
-
-    /// The first version's name for `tagged`, kept for existing callers.
-    public var tag: UInt8? {
-        get { tagged }
-        set { tagged = newValue }
-    }
 }

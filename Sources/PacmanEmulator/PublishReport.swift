@@ -18,14 +18,4 @@ public struct PublishReport: Codable, Sendable, Equatable {
         self.wordsTotal = wordsTotal
         self.dropped = dropped
     }
-
-    // The names the first version used, kept for existing callers.
-    public init(messages: Int, bytes: Int, words: Int, dropped: Int, seconds: Double) {
-        self.init(messages: messages, bytes: bytes, seconds: seconds, wordsTotal: words, dropped: dropped)
-    }
-
-    public var words: Int {
-        get { wordsTotal }
-        set { wordsTotal = newValue }
-    }
 }

@@ -79,7 +79,7 @@ struct PublishCommand: ParsableCommand {
             o.seconds = seconds
             o.seed = seed
             o.messageTime = msgTime
-            o.tag = tagged
+            o.tagged = tagged
             o.sendHighWaterMark = hwm
             o.dropOnFull = dropOnFull
             o.startDelay = waitSubscriber
@@ -100,7 +100,7 @@ struct PublishCommand: ParsableCommand {
                     ("endpoint", .string(bound)),
                     ("messages", .int(report.messages)),
                     ("bytes", .int(report.bytes)),
-                    ("words", .int(report.words)),
+                    ("words", .int(report.wordsTotal)),
                     ("dropped", .int(report.dropped)),
                     ("seconds", .double(report.seconds)),
                     ("stopped_by_signal", .bool(StopSignal.shared.stopRequested)),
@@ -108,7 +108,7 @@ struct PublishCommand: ParsableCommand {
                 print(obj.rendered(pretty: false))
             } else {
                 var line = "\(bound): sent \(report.messages) messages, \(report.bytes) bytes"
-                if replay == nil { line += ", \(report.words) words" }
+                if replay == nil { line += ", \(report.wordsTotal) words" }
                 line += String(format: " in %.3f s", report.seconds)
                 if report.dropped > 0 { line += ", dropped \(report.dropped)" }
                 if StopSignal.shared.stopRequested { line += " (stopped by signal)" }
@@ -126,7 +126,7 @@ struct PublishCommand: ParsableCommand {
         do { publisher = try PacmanPublisher(options: o, context: context) } catch {
             throw CLIError(subject: endpoint, reason: "\(error)", exitCode: ExitCodes.endpoint)
         }
-        let bound = publisher.boundEndpoint
+        let bound = publisher.endpoint
         printNote("publishing on \(bound)")
         StopSignal.shared.install { [weak publisher] in publisher?.stop() }
         let bar = ProgressBar("publish")

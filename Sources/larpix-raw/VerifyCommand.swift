@@ -34,7 +34,7 @@ struct VerifyCommand: ParsableCommand {
             defer { try? reader.close() }
             let n = try reader.count(attempts: read.attempts)
             var wellFormed = 0
-            var byType: [PacmanMessage.MessageType: Int] = [:]
+            var byType: [PacmanMessageType: Int] = [:]
             var dataWords = 0, triggerWords = 0, syncWords = 0, otherWords = 0
             var malformed: [Malformed] = []
             let bar = ProgressBar("verify")
@@ -56,7 +56,7 @@ struct VerifyCommand: ParsableCommand {
             }
             bar.finish()
 
-            let types: [(String, PacmanMessage.MessageType)] = [("data", .data), ("request", .request), ("reply", .reply)]
+            let types: [(String, PacmanMessageType)] = [("data", .data), ("request", .request), ("reply", .reply)]
             if json {
                 let obj: JSONValue = .object([
                     ("file", .string(file)),

@@ -52,7 +52,7 @@ final class PublishTests: XCTestCase {
         let sub = try subscriber(endpoint)
         let got = try receive(sub, 200).map { $0[0] }
         XCTAssertEqual(try p.wait(timeout: 20), 0, p.stderr)
-        let expected = PacmanPublisher.expectedMessages(seed: 7, words: 1...20, time: 1_700_000_000, count: 200)
+        let expected = PacmanPublisher.generatedMessages(seed: 7, words: 1...20, time: 1_700_000_000, count: 200)
         XCTAssertEqual(got, expected)
         for m in got { guard case .wellFormed = PacmanMessage.validate(m) else { return XCTFail("malformed message sent") } }
         let report = try jsonObject(p.stdout)

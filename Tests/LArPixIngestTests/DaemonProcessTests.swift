@@ -46,7 +46,7 @@ final class DaemonProcessTests: XCTestCase {
     }
 
     func expected(_ e: Emulator) -> [[UInt8]] {
-        PacmanPublisher.expectedMessages(seed: e.options.seed, words: e.options.words, time: e.options.messageTime!, count: e.options.count!)
+        PacmanPublisher.generatedMessages(seed: e.options.seed, words: e.options.words, time: e.options.messageTime!, count: e.options.count!)
     }
 
     func writeConfig(sources: [(String, UInt8)], extra: String = "") throws -> String {
@@ -125,7 +125,7 @@ final class DaemonProcessTests: XCTestCase {
 
     func testSeveralEmulatorsFiveHangupsAndStopLoseNothing() throws {
         let emulators = try (1...3).map { try emulator(ioGroup: UInt8($0 * 10), count: 4000) }
-        let config = try writeConfig(sources: emulators.map { ($0.publisher.boundEndpoint, $0.ioGroup) })
+        let config = try writeConfig(sources: emulators.map { ($0.publisher.endpoint, $0.ioGroup) })
         let daemon = try startDaemon(config: config)
         let reports = ThreadedRun { Self.runPublishers(emulators) }
         for _ in 0..<5 {
@@ -158,7 +158,7 @@ final class DaemonProcessTests: XCTestCase {
 
     func testSizeAndTimeRotations() throws {
         let e = try emulator(ioGroup: 5, count: 3000, words: 20...60)
-        let config = try writeConfig(sources: [(e.publisher.boundEndpoint, 5)],
+        let config = try writeConfig(sources: [(e.publisher.endpoint, 5)],
                                      extra: "rotate:\n  max_bytes: 400kB\n  max_messages: 900\n")
         let daemon = try startDaemon(config: config)
         let sent = Self.runPublishers([e])
@@ -172,7 +172,7 @@ final class DaemonProcessTests: XCTestCase {
         // Time rotation: a file a second while messages trickle in.
         try FileManager.default.removeItem(at: dir.appendingPathComponent("data"))
         let slow = try emulator(ioGroup: 6, count: 300)
-        let config2 = try writeConfig(sources: [(slow.publisher.boundEndpoint, 6)], extra: "rotate:\n  max_seconds: 1\n")
+        let config2 = try writeConfig(sources: [(slow.publisher.endpoint, 6)], extra: "rotate:\n  max_seconds: 1\n")
         let daemon2 = try startDaemon(config: config2)
         let pacedReports = ThreadedRun { () -> [PacmanPublisher.Report] in
             var out: [PacmanPublisher.Report] = []
@@ -202,14 +202,14 @@ final class DaemonProcessTests: XCTestCase {
         let deadline = Date().addingTimeInterval(10)
         var probes = 0
         var probeBuilder = PacmanMessageBuilder(seed: 0)
-        let probe = probeBuilder.dataMessage(words: 1, time: 0)
+        let probe = probeBuilder.nextDataMessage(words: 1, time: 0)
         while visibleCount() == 0 && Date() < deadline {
             try pub.send(probe)
             probes += 1
             Thread.sleep(forTimeInterval: 0.05)
         }
         XCTAssertGreaterThan(visibleCount(), 0, "the daemon connected to the late source")
-        let messages = PacmanPublisher.expectedMessages(seed: 99, words: 1...40, time: 1_700_000_009, count: 500)
+        let messages = PacmanPublisher.generatedMessages(seed: 99, words: 1...40, time: 1_700_000_009, count: 500)
         for m in messages { try pub.send(m) }
         waitUntilVisible(500 + 1)
         stop(daemon)
@@ -245,7 +245,7 @@ final class DaemonProcessTests: XCTestCase {
         setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))
 
         let e = try emulator(ioGroup: 4, count: 2000)
-        let config = try writeConfig(sources: [(e.publisher.boundEndpoint, 4)])
+        let config = try writeConfig(sources: [(e.publisher.endpoint, 4)])
         let daemon = try startDaemon(config: config, environment: ["NOTIFY_SOCKET": socketPath])
         _ = Self.runPublishers([e])
         waitUntilVisible(2000)
@@ -346,6 +346,6 @@ final class ReportBox: @unchecked Sendable {
     func set(_ i: Int, _ r: PacmanPublisher.Report?) { lock.lock(); reports[i] = r; lock.unlock() }
     var all: [PacmanPublisher.Report] {
         lock.lock(); defer { lock.unlock() }
-        return reports.map { $0 ?? PacmanPublisher.Report(messages: -1, bytes: 0, words: 0, dropped: 0, seconds: 0) }
+        return reports.map { $0 ?? PublishReport(messages: -1) }
     }
 }

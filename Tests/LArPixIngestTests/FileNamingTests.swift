@@ -46,34 +46,34 @@ final class FileNamingTests: XCTestCase {
 
     func testSeqIncrementsFromCallToCall() {
         var n = FileNamer(pattern: "run_{seq}.h5")
-        let paths = (0..<3).map { _ in n.nextPath(in: "/d", date: date, existing: { _ in false }) }
+        let paths = (0..<3).map { _ in n.next(in: "/d", date: date, exists: { _ in false }) }
         XCTAssertEqual(paths, ["/d/run_0000.h5", "/d/run_0001.h5", "/d/run_0002.h5"])
         XCTAssertEqual(n.seq, 3)
         var later = FileNamer(pattern: "run_{seq:2}.h5", firstSeq: 9)
-        XCTAssertEqual(later.nextPath(in: "/d", date: date, existing: { _ in false }), "/d/run_09.h5")
-        XCTAssertEqual(later.nextPath(in: "/d", date: date, existing: { _ in false }), "/d/run_10.h5")
+        XCTAssertEqual(later.next(in: "/d", date: date, exists: { _ in false }), "/d/run_09.h5")
+        XCTAssertEqual(later.next(in: "/d", date: date, exists: { _ in false }), "/d/run_10.h5")
     }
 
     func testAClashTakesTheNextSeq() {
         var taken: Set<String> = ["/d/run_0000.h5", "/d/run_0001.h5", "/d/run_0003.h5"]
         var n = FileNamer(pattern: "run_{seq}.h5")
-        let first = n.nextPath(in: "/d", date: date, existing: { taken.contains($0) })
+        let first = n.next(in: "/d", date: date, exists: { taken.contains($0) })
         XCTAssertEqual(first, "/d/run_0002.h5")
         taken.insert(first)
-        XCTAssertEqual(n.nextPath(in: "/d", date: date, existing: { taken.contains($0) }), "/d/run_0004.h5")
+        XCTAssertEqual(n.next(in: "/d", date: date, exists: { taken.contains($0) }), "/d/run_0004.h5")
     }
 
     func testAClashWithoutSeqTakesASuffixBeforeTheExtension() {
         var n = FileNamer(pattern: "raw_%Y.h5")
         var taken: Set<String> = ["/d/raw_2023.h5"]
-        let first = n.nextPath(in: "/d", date: date, existing: { taken.contains($0) })
+        let first = n.next(in: "/d", date: date, exists: { taken.contains($0) })
         XCTAssertEqual(first, "/d/raw_2023_1.h5")
         taken.insert(first)
-        XCTAssertEqual(n.nextPath(in: "/d", date: date, existing: { taken.contains($0) }), "/d/raw_2023_2.h5")
-        XCTAssertEqual(n.nextPath(in: "/d", date: date, existing: { _ in false }), "/d/raw_2023.h5")
+        XCTAssertEqual(n.next(in: "/d", date: date, exists: { taken.contains($0) }), "/d/raw_2023_2.h5")
+        XCTAssertEqual(n.next(in: "/d", date: date, exists: { _ in false }), "/d/raw_2023.h5")
 
         var bare = FileNamer(pattern: "raw")
-        XCTAssertEqual(bare.nextPath(in: "/d", date: date, existing: { $0 == "/d/raw" }), "/d/raw_1")
+        XCTAssertEqual(bare.next(in: "/d", date: date, exists: { $0 == "/d/raw" }), "/d/raw_1")
     }
 
     func testAppendUsesTheExistingFile() {
@@ -116,7 +116,7 @@ final class FileNamingTests: XCTestCase {
         XCTAssertTrue(FileNamer.isSafeFileName("raw_0001.h5"))
         // A namer built without the configuration check still stays in its directory.
         var unchecked = FileNamer(pattern: "%D.h5")
-        let path = unchecked.nextPath(in: "/d", date: date, existing: { _ in false })
+        let path = unchecked.next(in: "/d", date: date, exists: { _ in false })
         XCTAssertEqual((path as NSString).deletingLastPathComponent, "/d")
         XCTAssertTrue(FileNamer.isSafeFileName((path as NSString).lastPathComponent), path)
     }
