@@ -112,13 +112,15 @@ public struct FileNamer: Sendable {
     /// The path of the next file in `directory`, never an existing one: a clash takes the next
     /// {seq}, or (without {seq} in the pattern) a suffix _1, _2, ... before the extension.
     /// With `allowExisting` (output.append) the expanded name is used even if the file exists,
-    /// to append to it.
+    /// to append to it, unless `reusable` refuses it (the daemon refuses a file a crashed writer
+    /// left marked open): then it is a clash like any other, and a new name is chosen.
     public mutating func next(in directory: String, date: Date = Date(), allowExisting: Bool = false,
+                              reusable: (String) -> Bool = { _ in true },
                               exists: (String) -> Bool = { FileManager.default.fileExists(atPath: $0) }) -> String {
         func path(_ name: String) -> String { (directory as NSString).appendingPathComponent(name) }
         var name = safeName(expand(date: date, seq: seq), date: date)
         seq += 1
-        if allowExisting || !exists(path(name)) { return path(name) }
+        if !exists(path(name)) || (allowExisting && reusable(path(name))) { return path(name) }
         if pattern.contains("{seq") {
             repeat {
                 name = safeName(expand(date: date, seq: seq), date: date)

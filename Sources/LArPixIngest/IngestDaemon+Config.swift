@@ -21,7 +21,7 @@ extension IngestDaemon {
                   batch: .init(maxMessages: c.batch.maxMessages, maxBytes: c.batch.maxBytes,
                                maxAgeNanoseconds: UInt64(c.batch.maxAge * 1e9)),
                   bufferMaxBytes: c.bufferMaxBytes,
-                  nextPath: { namer.value.next(in: directory, allowExisting: append) },
+                  nextPath: { namer.value.next(in: directory, allowExisting: append, reusable: { Self.appendable($0, logger: logger) }) },
                   logger: logger, notifier: notifier)
     }
 

@@ -27,12 +27,29 @@ public enum SuperblockFlags {
     /// Clears the flags (like `h5clear -s`) and rewrites the checksum. Only for a file no
     /// process is writing. Returns false when the file has no v2/v3 superblock.
     public static func clear(_ path: String) throws -> Bool {
-        guard var b = readSuperblock(path) else { return false }
-        let sizeOfOffsets = Int(b[9])
-        // signature 8, version 1, offsets size 1, lengths size 1, flags 1, 4 addresses, checksum 4
-        let length = 12 + 4 * sizeOfOffsets
-        guard b.count >= length + 4 else { return false }
-        b[11] = 0
+        guard let b = readSuperblock(path), let eoa = endOfAllocation(b) else { return false }
+        try rewrite(path, flags: 0, endOfAllocation: eoa)
+        return true
+    }
+
+    /// The superblock's "end of file address": HDF5's end of allocation (EOA) when it was
+    /// last written. nil when the superblock is too short or its offsets are not 4 or 8 bytes.
+    static func endOfAllocation(_ b: [UInt8]) -> Int? {
+        let o = Int(b[9])
+        guard o == 4 || o == 8, b.count >= 12 + 4 * o + 4 else { return nil }
+        // base address, superblock extension address, end of file address, root group header
+        return b[(12 + 2 * o)..<(12 + 3 * o)].reversed().reduce(0) { $0 << 8 | Int($1) }
+    }
+
+    /// Writes the superblock back with these flags and end of allocation, and a new checksum.
+    static func rewrite(_ path: String, flags: UInt8, endOfAllocation eoa: Int) throws {
+        guard var b = readSuperblock(path), endOfAllocation(b) != nil else {
+            throw RawFileError.notRawLayout(path: path, reason: "no version 2/3 superblock")
+        }
+        let o = Int(b[9])
+        let length = 12 + 4 * o
+        b[11] = flags
+        for k in 0..<o { b[12 + 2 * o + k] = UInt8(truncatingIfNeeded: eoa >> (8 * k)) }
         let sum = lookup3(Array(b[0..<length]))
         let out = Array(b[0..<length]) + withUnsafeBytes(of: sum.littleEndian) { Array($0) }
         guard let h = FileHandle(forUpdatingAtPath: path) else {
@@ -42,7 +59,6 @@ public enum SuperblockFlags {
         try h.seek(toOffset: 0)
         try h.write(contentsOf: Data(out))
         try h.synchronize()
-        return true
     }
 
     /// Bob Jenkins' lookup3 hashlittle with initval 0, which HDF5 uses for metadata checksums.
