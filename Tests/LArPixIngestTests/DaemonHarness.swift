@@ -131,6 +131,7 @@ final class DaemonHarness {
         private let lock = NSLock()
         private var samples: [(Double, Int)] = []
         private var report: PublishReport?
+        private var finished = false
         private let done = DispatchSemaphore(value: 0)
         let startedAt = Date()
 
@@ -147,12 +148,12 @@ final class DaemonHarness {
             o.waitForSubscribers = 20
             o.startDelay = 0.3  // the subscription travels after the connection is accepted
             o.progressInterval = 0.002
-            o.lingerMilliseconds = 0
+            o.lingerMilliseconds = count == nil ? 0 : 10_000  // a counted run delivers all it counted
             options = o
             publisher = try PacmanPublisher(options: o)
             Thread { [self] in
                 let r = try? publisher.run { r in self.record(r.messages) }
-                lock.lock(); report = r; lock.unlock()
+                lock.lock(); report = r; finished = true; lock.unlock()
                 done.signal()
             }.start()
         }
@@ -161,6 +162,9 @@ final class DaemonHarness {
             let t = Date().timeIntervalSince1970
             lock.lock(); samples.append((t, sent)); lock.unlock()
         }
+
+        /// Whether the run has ended (count reached, or stopped).
+        var isFinished: Bool { lock.lock(); defer { lock.unlock() }; return finished }
 
         /// Messages sent so far (as of the last progress sample).
         var sent: Int { lock.lock(); defer { lock.unlock() }; return samples.last?.1 ?? 0 }
