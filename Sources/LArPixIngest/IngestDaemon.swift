@@ -65,6 +65,6 @@ public final class IngestDaemon: @unchecked Sendable {
         for r in receivers { r.join() }
         batcher.finish()
         writer.join()
-        logger.info("stopped: \(stats.messagesReceived.load(ordering: .relaxed)) messages received, \(stats.messagesWritten.load(ordering: .relaxed)) written, \(stats.droppedTotal) refused")
+        logger.info("stopped: \(stats.messagesReceived.load(ordering: .relaxed)) messages received, \(stats.messagesWritten.load(ordering: .relaxed)) written, \(stats.droppedTotal) refused, \(stats.writeErrors.load(ordering: .relaxed)) write errors")
     }
 }

@@ -27,6 +27,13 @@ final class IngestWriter: @unchecked Sendable {
     private var startupError: Error?
     private let done = DispatchSemaphore(value: 0)
     private var statusTicker = StatusTicker()
+    /// Appended since the current file's last flush, still holding their buffer share.
+    private var unflushed = UnflushedBatches()
+    /// Appended to a file that then failed: written again, first, to the next file.
+    private var rewrite: [Batch] = []
+    /// Rows of the current file made durable by its last successful flush.
+    private var durableCount = 0
+    private lazy var diskSpace = DiskSpace(directory: settings.directory)
     private(set) var closedFiles: [String] = []
 
     struct CurrentFile: Sendable {
@@ -91,6 +98,10 @@ final class IngestWriter: @unchecked Sendable {
                 break
             case .finished:
                 finishFile(reason: "stop")
+                if !rewrite.isEmpty {
+                    appendWithRetry(nil)
+                    finishFile(reason: "stop")
+                }
                 return
             }
             if rotationRequested.exchange(false, ordering: .acquiring) {
@@ -127,7 +138,6 @@ final class IngestWriter: @unchecked Sendable {
                 rest = Batch(capacity: 0)
             }
             appendWithRetry(part)
-            budget.give(part.bytes)
             if let f = file {
                 if settings.rotateMaxMessages > 0 && f.messageCount >= settings.rotateMaxMessages {
                     rotate(reason: "max_messages \(settings.rotateMaxMessages)")
@@ -138,55 +148,105 @@ final class IngestWriter: @unchecked Sendable {
         }
     }
 
-    /// Appends, and on failure (a full disk, an I/O error) logs, counts, closes the damaged file
-    /// and retries into a new one, holding the batch (and so the budget) meanwhile.
-    private func appendWithRetry(_ batch: Batch) {
+    /// Appends `batch` (after any batches a failed file left to rewrite). Short of disk space
+    /// (see DiskSpace) it waits, holding the batch, and resumes in the same file. If HDF5 fails
+    /// anyway (an I/O error, a disk filled behind our back), the file is abandoned and everything
+    /// since its last flush goes, with this batch, to a new file. Every wait logs and counts a
+    /// write error; nothing is given back to the buffer before it is flushed.
+    private func appendWithRetry(_ batch: Batch?) {
+        var queue = rewrite.map { ($0, true) } + (batch.map { [($0, false)] } ?? [])
+        rewrite = []
         var delay = 0.1
         var giveUpAt: Date? = nil
-        while true {
+        var stalledSince: Date? = nil
+        while let (next, counted) = queue.first {
             do {
+                try diskSpace.admit(messages: next.count, bytes: next.bytes, pending: unflushed.bytesNeeded)
                 if file == nil { try openNewFile(reason: "retry after write error") }
                 guard let f = file else { continue }
-                let messages = batch.messages, groups = batch.ioGroups
-                try f.append(count: batch.count) { i in (messages[i].unsafeBytes, groups[i]) }
+                let messages = next.messages, groups = next.ioGroups
+                try f.append(count: next.count) { i in (messages[i].unsafeBytes, groups[i]) }
                 dirty = true
-                stats.written(ioGroups: groups, bytes: batch.bytes)
+                if !counted { stats.written(ioGroups: groups, bytes: next.bytes) }
+                unflushed.add(next)
+                queue.removeFirst()
                 current.withLock { $0 = CurrentFile(path: f.path, messages: f.messageCount, bytes: f.bytesAppended) }
-                return
+                if let since = stalledSince {
+                    logger.notice("disk space is back: writing again after \(String(format: "%.1f", Date().timeIntervalSince(since))) s")
+                    stalledSince = nil
+                }
+                delay = 0.1
+                continue
+            } catch let shortage as DiskSpace.Shortage {
+                stats.writeErrors.wrappingAdd(1, ordering: .relaxed)
+                if stalledSince == nil {
+                    stalledSince = Date()
+                    logger.error("disk full: \(shortage); holding \(queue.reduce(0) { $0 + $1.0.count }) messages (and the buffer behind them) until space is freed")
+                }
+                // What was admitted before is flushed now, so that it is durable while we wait.
+                flushIfDue(force: true)
             } catch {
                 stats.writeErrors.wrappingAdd(1, ordering: .relaxed)
-                if let f = file { try? f.close(fsync: false); closedFiles.append(f.path) }
-                file = nil
-                // While running, hold the batch (and so the budget) and keep trying; once told to
-                // stop, try for a bounded time, then account for what cannot be written.
-                if batcher.isFinishing {
-                    let deadline = giveUpAt ?? Date().addingTimeInterval(settings.stopRetrySeconds)
-                    giveUpAt = deadline
-                    if Date() >= deadline {
-                        stats.drop(.writeFailed, count: batch.count)
-                        logger.critical("stopping with the file unwritable: \(batch.count) received messages (\(batch.bytes) bytes) could not be written: \(error)")
-                        return
-                    }
-                }
-                logger.error("write failed, will retry in \(delay)s: \(error)")
-                Thread.sleep(forTimeInterval: delay)
-                delay = min(delay * 2, 5)
+                abandonFile(after: error)
             }
+            // A failed file's unflushed batches come before those still queued.
+            queue = rewrite.map { ($0, true) } + queue
+            rewrite = []
+            // While running, hold the batches (and so the budget) and keep trying; once told to
+            // stop, try for a bounded time, then account for what cannot be written.
+            if batcher.isFinishing {
+                let deadline = giveUpAt ?? Date().addingTimeInterval(settings.stopRetrySeconds)
+                giveUpAt = deadline
+                if Date() >= deadline {
+                    let n = queue.reduce(0) { $0 + $1.0.count }, bytes = queue.reduce(0) { $0 + $1.0.bytes }
+                    stats.drop(.writeFailed, count: n)
+                    budget.give(bytes)
+                    logger.critical("stopping with the file unwritable: \(n) received messages (\(bytes) bytes) could not be written")
+                    return
+                }
+            }
+            if stalledSince == nil { logger.error("write failed, will retry in \(delay)s") }
+            Thread.sleep(forTimeInterval: delay)
+            delay = min(delay * 2, stalledSince == nil ? 5 : 1)
+            statusTick()
         }
     }
 
-    private func flushIfDue() {
+    /// Gives up on the current file after HDF5 failed on it (its cache cannot flush again). It
+    /// holds `durableCount` messages for sure; rows past them, if a partial flush left any, are
+    /// repeated in the next file, which `larpix-raw repair --messages` removes.
+    private func abandonFile(after error: Error) {
+        guard let f = file else { return }
+        let pending = unflushed.takeAll()
+        rewrite += pending
+        try? f.close(fsync: false)
+        closedFiles.append(f.path)
+        file = nil
+        dirty = false
+        logger.error("writing \(f.path) failed: \(error); abandoned it with \(durableCount) durable messages; its \(pending.reduce(0) { $0 + $1.count }) unflushed messages go to the next file (if \(f.path) shows more than \(durableCount), `larpix-raw repair \(f.path) --messages \(durableCount)` drops the repeats)")
+    }
+
+    /// The file is flushed (or closed): what was appended is durable; its buffer share is free.
+    private func unflushedAreDurable(_ f: RawFileWriter) {
+        budget.give(unflushed.bytes)
+        _ = unflushed.takeAll()
+        durableCount = f.messageCount
+    }
+
+    private func flushIfDue(force: Bool = false) {
         guard dirty, let f = file else { return }
         let now = DispatchTime.now().uptimeNanoseconds
-        guard Double(now &- lastFlush) / 1e9 >= settings.flushInterval else { return }
+        guard force || Double(now &- lastFlush) / 1e9 >= settings.flushInterval else { return }
         do {
             try f.flush()
             stats.flushes.wrappingAdd(1, ordering: .relaxed)
             dirty = false
             lastFlush = now
+            unflushedAreDurable(f)
         } catch {
             stats.writeErrors.wrappingAdd(1, ordering: .relaxed)
             logger.error("flush failed: \(error)")
+            abandonFile(after: error)
         }
     }
 
@@ -209,6 +269,7 @@ final class IngestWriter: @unchecked Sendable {
             opened = try RawFileWriter.create(path, ioVersion: settings.ioVersion, options: settings.fileOptions)
         }
         file = opened
+        durableCount = opened.messageCount
         fileOpenedAt = Date()
         lastFlush = DispatchTime.now().uptimeNanoseconds
         current.withLock { $0 = CurrentFile(path: opened.path, messages: opened.messageCount, bytes: 0) }
@@ -221,10 +282,12 @@ final class IngestWriter: @unchecked Sendable {
         do {
             try f.close(fsync: true)
             stats.flushes.wrappingAdd(1, ordering: .relaxed)
+            unflushedAreDurable(f)
             logger.info("closed \(f.path): \(f.messageCount) messages (\(reason))")
         } catch {
             stats.writeErrors.wrappingAdd(1, ordering: .relaxed)
             logger.error("closing \(f.path) failed: \(error)")
+            rewrite += unflushed.takeAll()
         }
         closedFiles.append(f.path)
         file = nil

@@ -136,13 +136,14 @@ final class DaemonHarness {
         let startedAt = Date()
 
         init(endpoint: String, seed: UInt64, words: ClosedRange<Int>, count: Int? = nil, dropOnFull: Bool = false,
-             sendHighWaterMark: Int = 1000) throws {
+             sendHighWaterMark: Int = 1000, rate: Double? = nil) throws {
             var o = PacmanPublisher.Options()
             o.endpoint = endpoint
             o.seed = seed
             o.words = words
             o.messageTime = 1_700_000_000
             o.count = count
+            if let rate { o.rate = .messagesPerSecond(rate) }
             o.sendHighWaterMark = sendHighWaterMark
             o.dropOnFull = dropOnFull
             o.waitForSubscribers = 20

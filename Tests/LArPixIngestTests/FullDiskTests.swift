@@ -1,0 +1,109 @@
+import Foundation
+import LArPixRaw
+import TestSupport
+import XCTest
+@testable import LArPixIngest
+
+/// The daemon on a tmpfs of a few MB that a filler file nearly fills: it must keep running when
+/// the disk is full, log it, count write errors, hold messages in its bounded buffer, and write
+/// again when the filler is deleted, with everything the emulator got out stored in order and
+/// every message that could not be held counted (the emulator's --drop-on-full count).
+final class FullDiskTests: XCTestCase {
+    var mountPoint: URL?
+
+    override func tearDown() {
+        if let m = mountPoint {
+            _ = try? TestSupport.run("/bin/umount", [m.path])
+            mountPoint = nil
+        }
+    }
+
+    /// Mounts a tmpfs of `megabytes` at `dir`, or skips saying why it cannot.
+    func mountSmallFilesystem(_ dir: URL, megabytes: Int) throws {
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        guard getuid() == 0 else {
+            throw XCTSkip("a full-disk test needs a small filesystem: mounting a tmpfs needs root (uid \(getuid())); CI runs as root")
+        }
+        let r = try TestSupport.run("/bin/mount", ["-t", "tmpfs", "-o", "size=\(megabytes)m", "tmpfs", dir.path])
+        guard r.status == 0 else {
+            throw XCTSkip("cannot mount a \(megabytes) MB tmpfs at \(dir.path) (a container without CAP_SYS_ADMIN?): \(r.stderr)")
+        }
+        mountPoint = dir
+    }
+
+    func testFullDiskHoldsRetriesAndResumesCountingEveryDrop() throws {
+        let h = try DaemonHarness(label: "fulldisk")
+        defer { h.cleanUp() }
+        try mountSmallFilesystem(h.dataDir, megabytes: 8)
+        // Leave about 2.5 MB free.
+        let filler = h.dataDir.appendingPathComponent("filler")
+        FileManager.default.createFile(atPath: filler.path, contents: Data(count: 8 << 20 - (5 << 19)))
+        let freeAtStart = DiskSpace(directory: h.dataDir.path).freeBytes() ?? -1
+
+        let config = try h.writeConfig(output: ["min_free_bytes: 4MB"],
+                                       extra: "buffer:\n  max_bytes: 256kB\nbatch:\n  max_bytes: 64kB\nreceive:\n  rcvhwm: 1000\n  rcvbuf: 64kB\n")
+        // Paced, so that the stall is seconds long; drops at the emulator are counted there.
+        let emulator = try DaemonHarness.Emulator(endpoint: h.endpoint, seed: 9, words: 1...8, count: 100_000,
+                                                  dropOnFull: true, sendHighWaterMark: 1000, rate: 25_000)
+        let daemon = try h.startDaemon(config: config)
+        emulator.waitUntilSent(1)
+        // Wait for the stall, hold it for a while, then free the space.
+        let deadline = Date().addingTimeInterval(30)
+        while !h.log.contains("disk full") && Date() < deadline && daemon.isRunning { usleep(20_000) }
+        XCTAssertTrue(h.log.contains("disk full"), "the daemon saw the disk fill: \(h.log.suffix(2000))")
+        usleep(1_500_000)
+        XCTAssertTrue(daemon.isRunning, "the daemon survives a full disk")
+        let sentWhenFreed = emulator.sent
+        try FileManager.default.removeItem(at: filler)
+        let report = emulator.wait()
+        XCTAssertTrue(daemon.isRunning)
+        let end = Date().addingTimeInterval(30)
+        while h.dataFiles.reduce(0, { $0 + ((try? RawFile.count($1)) ?? 0) }) < report.messages && Date() < end { usleep(50_000) }
+        XCTAssertEqual(try h.signalAndWait(SIGTERM), 0, h.log.suffix(3000).description)
+
+        let log = h.log
+        XCTAssertTrue(log.contains("only ") && log.contains("min_free_bytes"), "a warning below min_free_bytes at open")
+        XCTAssertTrue(log.contains("disk space is back"), "resumed: \(log.suffix(2000))")
+        guard let stopped = StopRotateTests.stoppedLine(log) else { return XCTFail("no stopped: line: \(log.suffix(2000))") }
+        let errors = Self.writeErrors(log)
+        XCTAssertGreaterThan(errors ?? 0, 0, "write errors are counted")
+
+        // Stored, in order: exactly the messages the emulator got out (those it dropped are
+        // counted by it), none dropped by the daemon.
+        let files = h.dataFiles
+        let sub = try Self.subsequence(files: files, of: emulator.sequence(), published: report.messages + report.dropped)
+        XCTAssertNil(sub.problem)
+        XCTAssertEqual(sub.stored, report.messages, "stored == published (sent) messages")
+        XCTAssertEqual(report.messages + report.dropped, 100_000, "published == written + counted drops")
+        XCTAssertEqual(stopped.received, stopped.written)
+        XCTAssertEqual(stopped.written, sub.stored)
+        XCTAssertEqual(stopped.refused, 0)
+        print("full-disk: \(freeAtStart) bytes free at start; \(report.messages + report.dropped) offered at 25,000 msg/s, \(report.dropped) dropped (counted) by the emulator while the daemon's 256 kB buffer was full, \(sub.stored) stored in \(files.count) file(s), \(errors ?? -1) write errors counted; \(sentWhenFreed) sent when the filler was deleted")
+    }
+
+    /// "E write errors" from the stopped line.
+    static func writeErrors(_ log: String) -> Int? {
+        guard let line = log.split(separator: "\n").last(where: { $0.contains("stopped: ") }),
+              let r = line.range(of: " write errors") else { return nil }
+        return Int(line[..<r.lowerBound].split(separator: " ").last ?? "")
+    }
+
+    /// Whether the files hold, in order, a subsequence of the published sequence (the emulator's
+    /// drops are the gaps).
+    static func subsequence(files: [String], of sequence: DaemonHarness.MessageSequence, published: Int) throws -> (stored: Int, problem: String?) {
+        var seq = sequence
+        var position = 0, stored = 0
+        for f in files {
+            for m in try RawFile.read(f).messages ?? [] {
+                var found = false
+                while position < published {
+                    position += 1
+                    if seq.next() == m { found = true; break }
+                }
+                if !found { return (stored, "\(f): message \(stored) is not in the published sequence after the previous one") }
+                stored += 1
+            }
+        }
+        return (stored, nil)
+    }
+}
