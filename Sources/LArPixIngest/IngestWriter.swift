@@ -159,6 +159,7 @@ final class IngestWriter: @unchecked Sendable {
         var delay = 0.1
         var giveUpAt: Date? = nil
         var stalledSince: Date? = nil
+        var failure: Error? = nil
         while let (next, counted) = queue.first {
             do {
                 try diskSpace.admit(messages: next.count, bytes: next.bytes, pending: unflushed.bytesNeeded)
@@ -187,6 +188,7 @@ final class IngestWriter: @unchecked Sendable {
                 flushIfDue(force: true)
             } catch {
                 stats.writeErrors.wrappingAdd(1, ordering: .relaxed)
+                failure = error
                 abandonFile(after: error)
             }
             // A failed file's unflushed batches come before those still queued.
@@ -205,7 +207,7 @@ final class IngestWriter: @unchecked Sendable {
                     return
                 }
             }
-            if stalledSince == nil { logger.error("write failed, will retry in \(delay)s") }
+            if stalledSince == nil { logger.error("write failed, will retry in \(delay)s: \(failure.map { "\($0)" } ?? "")") }
             Thread.sleep(forTimeInterval: delay)
             delay = min(delay * 2, stalledSince == nil ? 5 : 1)
             statusTick()

@@ -39,16 +39,16 @@ final class CrashSafetyTests: XCTestCase {
         let kills = Int(ProcessInfo.processInfo.environment["LARPIX_CRASH_KILLS"] ?? "") ?? 20
         let h = try DaemonHarness(label: "crash")
         defer { h.cleanUp() }
-        let config = try h.writeConfig(filename: "live.h5", flushInterval: "\(Int(flushMs))ms",
-                                       output: ["append: true", "min_free_bytes: 0"],
-                                       extra: "batch:\n  max_age: \(Int(maxAgeMs))ms\nreceive:\n  rcvhwm: 2000\n")
         var records: [Kill] = []
         var prints: [String: Fingerprint] = [:]
         var digests: [String: (Int, UInt32)] = [:]
 
         for k in 0..<kills {
             let before = Set(h.dataFiles)
-            let emulator = try DaemonHarness.Emulator(endpoint: h.endpoint, seed: 1000 + UInt64(k), words: 1...16)
+            let emulator = try h.emulator(seed: 1000 + UInt64(k), words: 1...8)
+            let config = try h.writeConfig(filename: "live.h5", flushInterval: "\(Int(flushMs))ms",
+                                           output: ["append: true", "min_free_bytes: 0"],
+                                           extra: "batch:\n  max_age: \(Int(maxAgeMs))ms\nreceive:\n  rcvhwm: 2000\n")
             let daemon = try h.startDaemon(config: config)
             let new = h.dataFiles.filter { !before.contains($0) }
             XCTAssertEqual(new.count, 1, "kill \(k): the restart starts exactly one new file: \(new)")
@@ -56,7 +56,7 @@ final class CrashSafetyTests: XCTestCase {
             for (old, fp) in prints { XCTAssertEqual(Self.fingerprint(old), fp, "kill \(k): the restart touched \(old)") }
 
             emulator.waitUntilSent(1)
-            let afterMs = Double.random(in: 30...1200)
+            let afterMs = Double.random(in: 30...800)
             usleep(UInt32(afterMs * 1000))
             let visible = (try? RawFile.count(file)) ?? 0
             let sentAtKill = emulator.sent

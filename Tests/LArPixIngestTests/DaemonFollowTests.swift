@@ -11,8 +11,8 @@ final class DaemonFollowTests: XCTestCase {
         let raw = try DaemonHarness.binary("larpix-raw")
         let h = try DaemonHarness(label: "dfollow")
         defer { h.cleanUp() }
+        let emulator = try h.emulator(seed: 4242, words: 1...64)
         let config = try h.writeConfig(extra: "receive:\n  rcvhwm: 2000\n")
-        let emulator = try DaemonHarness.Emulator(endpoint: h.endpoint, seed: 4242, words: 1...64)
         _ = try h.startDaemon(config: config)
         var followers: [(String, Process, URL, URL)] = []
         func follow(_ file: String) throws {

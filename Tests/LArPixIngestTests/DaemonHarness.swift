@@ -3,7 +3,6 @@ import LArPixRaw
 import PacmanEmulator
 import TestSupport
 import XCTest
-import ZMQ
 
 /// What the crash, stop/rotate, full-disk and follow tests share: the built `larpix-rawd` as a
 /// child process on a config of their own, a full-rate emulator on a fixed loopback port, and
@@ -12,7 +11,8 @@ final class DaemonHarness {
     let dir: URL
     /// Where the daemon writes (may be replaced, e.g. by a small mounted filesystem).
     var dataDir: URL
-    let port: Int
+    /// The port of the newest emulator (the config written after it points there).
+    private(set) var port = 0
     var endpoint: String { "tcp://127.0.0.1:\(port)" }
     private(set) var process: Process?
     private var runs = 0
@@ -20,20 +20,11 @@ final class DaemonHarness {
     init(label: String) throws {
         dir = TestSupport.temporaryDirectory(label)
         dataDir = dir.appendingPathComponent("data")
-        port = try Self.freePort()
     }
 
     func cleanUp() {
         if let p = process, p.isRunning { kill(p.processIdentifier, SIGKILL); p.waitUntilExit() }
         try? FileManager.default.removeItem(at: dir)
-    }
-
-    static func freePort() throws -> Int {
-        let s = try ZMQSocket(type: .pub)
-        try s.bind("tcp://127.0.0.1:*")
-        let port = Int(s.lastEndpoint!.split(separator: ":").last!)!
-        s.close()
-        return port
     }
 
     static func binary(_ name: String) throws -> String {
@@ -122,6 +113,15 @@ final class DaemonHarness {
     }
 
     // MARK: The emulator
+
+    /// An emulator on a port the system picks (a port picked beforehand can be taken meanwhile
+    /// by another connection's ephemeral port); write the config after this.
+    func emulator(seed: UInt64, words: ClosedRange<Int>, count: Int? = nil, dropOnFull: Bool = false,
+                  rate: Double? = nil) throws -> Emulator {
+        let e = try Emulator(endpoint: "tcp://127.0.0.1:*", seed: seed, words: words, count: count, dropOnFull: dropOnFull, rate: rate)
+        port = Int(e.publisher.endpoint.split(separator: ":").last!)!
+        return e
+    }
 
     /// A full-rate emulator on this harness's port: waits for the daemon to connect, then sends
     /// `seed`'s sequence until `stop()` (or `count`), recording how many it had sent when.

@@ -34,17 +34,17 @@ final class FullDiskTests: XCTestCase {
     func testFullDiskHoldsRetriesAndResumesCountingEveryDrop() throws {
         let h = try DaemonHarness(label: "fulldisk")
         defer { h.cleanUp() }
-        try mountSmallFilesystem(h.dataDir, megabytes: 8)
-        // Leave about 2.5 MB free.
+        // 16 MB, a filler leaving about 2.5 MB: the run needs ~7 MB, so it fits once the filler goes.
+        try mountSmallFilesystem(h.dataDir, megabytes: 16)
         let filler = h.dataDir.appendingPathComponent("filler")
-        FileManager.default.createFile(atPath: filler.path, contents: Data(count: 8 << 20 - (5 << 19)))
+        FileManager.default.createFile(atPath: filler.path, contents: Data(count: 16 << 20 - (5 << 19)))
         let freeAtStart = DiskSpace(directory: h.dataDir.path).freeBytes() ?? -1
 
+        // Paced, so that the stall is seconds long; drops at the emulator are counted there.
+        let emulator = try h.emulator(seed: 9, words: 1...8, count: 100_000,
+                                      dropOnFull: true, rate: 25_000)
         let config = try h.writeConfig(output: ["min_free_bytes: 4MB"],
                                        extra: "buffer:\n  max_bytes: 256kB\nbatch:\n  max_bytes: 64kB\nreceive:\n  rcvhwm: 1000\n  rcvbuf: 64kB\n")
-        // Paced, so that the stall is seconds long; drops at the emulator are counted there.
-        let emulator = try DaemonHarness.Emulator(endpoint: h.endpoint, seed: 9, words: 1...8, count: 100_000,
-                                                  dropOnFull: true, sendHighWaterMark: 1000, rate: 25_000)
         let daemon = try h.startDaemon(config: config)
         emulator.waitUntilSent(1)
         // Wait for the stall, hold it for a while, then free the space.

@@ -24,9 +24,9 @@ final class StopRotateTests: XCTestCase {
         let hangups = Self.env("LARPIX_HANGUPS", 50)
         let h = try DaemonHarness(label: "hup")
         defer { h.cleanUp() }
-        let config = try h.writeConfig(extra: "receive:\n  rcvhwm: 2000\n")
         let count = max(300_000, hangups * 20_000)
-        let emulator = try DaemonHarness.Emulator(endpoint: h.endpoint, seed: 77, words: 1...16, count: count)
+        let emulator = try h.emulator(seed: 77, words: 1...16, count: count)
+        let config = try h.writeConfig(extra: "receive:\n  rcvhwm: 2000\n")
         let daemon = try h.startDaemon(config: config)
         emulator.waitUntilSent(1)
         var duringFlow = 0
@@ -63,9 +63,9 @@ final class StopRotateTests: XCTestCase {
         for run in 0..<runs {
             let h = try DaemonHarness(label: "stop")
             defer { h.cleanUp() }
+            let emulator = try h.emulator(seed: 500 + UInt64(run), words: 1...16)
             // Rotations too, so that a stop can land near one.
             let config = try h.writeConfig(extra: "receive:\n  rcvhwm: 2000\nrotate:\n  max_messages: 50000\n")
-            let emulator = try DaemonHarness.Emulator(endpoint: h.endpoint, seed: 500 + UInt64(run), words: 1...16)
             _ = try h.startDaemon(config: config)
             emulator.waitUntilSent(1)
             let afterMs = Double.random(in: 50...1500)
