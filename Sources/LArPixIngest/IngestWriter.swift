@@ -28,6 +28,8 @@ final class IngestWriter: @unchecked Sendable {
     private let done = DispatchSemaphore(value: 0)
     private var statusTicker = StatusTicker()
     private(set) var closedFiles: [String] = []
+    /// Monitoring hooks (latest link, tap, sidecars, flush times); set before `start()`.
+    var observer: WriterObserver?
 
     struct CurrentFile: Sendable {
         var path: String
@@ -151,6 +153,7 @@ final class IngestWriter: @unchecked Sendable {
                 try f.append(count: batch.count) { i in (messages[i].unsafeBytes, groups[i]) }
                 dirty = true
                 stats.written(ioGroups: groups, bytes: batch.bytes)
+                observer?.written(batch)
                 current.withLock { $0 = CurrentFile(path: f.path, messages: f.messageCount, bytes: f.bytesAppended) }
                 return
             } catch {
@@ -181,6 +184,7 @@ final class IngestWriter: @unchecked Sendable {
         guard Double(now &- lastFlush) / 1e9 >= settings.flushInterval else { return }
         do {
             try f.flush()
+            observer?.flushed(nanoseconds: DispatchTime.now().uptimeNanoseconds &- now)
             stats.flushes.wrappingAdd(1, ordering: .relaxed)
             dirty = false
             lastFlush = now
@@ -212,20 +216,24 @@ final class IngestWriter: @unchecked Sendable {
         fileOpenedAt = Date()
         lastFlush = DispatchTime.now().uptimeNanoseconds
         current.withLock { $0 = CurrentFile(path: opened.path, messages: opened.messageCount, bytes: 0) }
+        observer?.fileOpened(opened)
         logger.info("writing \(opened.path) (\(reason))")
     }
 
     /// Flushes, closes and fsyncs the current file.
     private func finishFile(reason: String) {
         guard let f = file else { return }
+        var closeError: Error?
         do {
             try f.close(fsync: true)
             stats.flushes.wrappingAdd(1, ordering: .relaxed)
             logger.info("closed \(f.path): \(f.messageCount) messages (\(reason))")
         } catch {
+            closeError = error
             stats.writeErrors.wrappingAdd(1, ordering: .relaxed)
             logger.error("closing \(f.path) failed: \(error)")
         }
+        observer?.fileClosed(f, reason: reason, error: closeError)
         closedFiles.append(f.path)
         file = nil
         dirty = false
@@ -253,7 +261,7 @@ final class IngestWriter: @unchecked Sendable {
 
     private func statusTick() {
         guard let line = statusTicker.tick(stats: stats, file: currentFile, budget: budget) else { return }
-        notifier.status(line)
+        notifier.status(line + (observer?.statusTick() ?? ""))
         if notifier.watchdogInterval != nil { notifier.watchdog() }
     }
 }
