@@ -3,6 +3,7 @@ import Foundation
 import Glibc
 #endif
 import LArPixRaw
+import ZMQ
 
 /// What the writer learns about one file while it writes it: kept on the writer thread, handed
 /// to the closed-file worker at close.
@@ -15,7 +16,7 @@ struct FileRecord: Sendable {
     var messages = 0
     var bytes = 0
     var messagesByIOGroup = [Int](repeating: 0, count: 256)
-    /// msg_time of the first and last message written whose PACMAN header parses.
+    /// msg_time of the first and last well-formed PACMAN messages written (as `larpix-raw info`).
     var firstMessageTime: UInt32?
     var lastMessageTime: UInt32?
 
@@ -27,14 +28,25 @@ struct FileRecord: Sendable {
 
     /// Counts one written message.
     @inline(__always)
-    mutating func add(_ bytes: UnsafeRawBufferPointer, ioGroup: UInt8) {
+    mutating func add(bytes: Int, ioGroup: UInt8) {
         messages += 1
-        self.bytes += bytes.count
+        self.bytes += bytes
         messagesByIOGroup[Int(ioGroup)] += 1
-        if let header = PacmanHeader(parsing: bytes) {
-            if firstMessageTime == nil { firstMessageTime = header.time }
-            lastMessageTime = header.time
+    }
+
+    /// Takes the message times of a written batch, validating only as many messages as it
+    /// takes to find the first (once per file) and the last well-formed one.
+    mutating func addTimes(_ batch: Batch) {
+        let messages = batch.messages
+        if firstMessageTime == nil, let first = messages.lazy.compactMap({ Self.time($0) }).first {
+            firstMessageTime = first
         }
+        if let last = messages.reversed().lazy.compactMap({ Self.time($0) }).first { lastMessageTime = last }
+    }
+
+    private static func time(_ m: ZMQMessage) -> UInt32? {
+        if case .wellFormed(let s) = PacmanMessage.validate(m.unsafeBytes) { return s.header.time }
+        return nil
     }
 }
 
@@ -51,15 +63,15 @@ enum FileSidecar {
         var j: [String: Any] = [
             "file": (r.path as NSString).lastPathComponent,
             "messages": r.messages,
-            "bytes": r.bytes,
-            "messages_by_io_group": byGroup,
-            "first_msg_time": r.firstMessageTime.map { Int($0) as Any } ?? NSNull(),
-            "last_msg_time": r.lastMessageTime.map { Int($0) as Any } ?? NSNull(),
+            "message_bytes": r.bytes,
+            "io_groups": byGroup,
+            "first_msg_time": time(r.firstMessageTime),
+            "last_msg_time": time(r.lastMessageTime),
             "created": iso8601(Date(timeIntervalSince1970: r.created)),
             "closed": iso8601(closedAt),
             "close_reason": reason,
             "file_messages": fileMessages,
-            "file_bytes": checksums.bytes,
+            "file_size": checksums.bytes,
             "adler32": checksums.adler32Hex,
             "sha256": checksums.sha256Hex,
             "daemon": "larpix-rawd",
@@ -93,6 +105,12 @@ enum FileSidecar {
             unlink(temporary)
             throw FileChecksums.Failure(path: final, reason: ok ? String(cString: strerror(errno)) : reason)
         }
+    }
+
+    /// A PACMAN msg_time as `larpix-raw info --json` gives it: {"iso": ..., "raw": seconds}.
+    private static func time(_ t: UInt32?) -> Any {
+        guard let t else { return NSNull() }
+        return ["iso": iso8601(Date(timeIntervalSince1970: Double(t))), "raw": Int(t)] as [String: Any]
     }
 
     static func iso8601(_ date: Date) -> String {

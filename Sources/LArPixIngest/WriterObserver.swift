@@ -60,11 +60,12 @@ final class WriterObserver: @unchecked Sendable {
         let messages = batch.messages, groups = batch.ioGroups
         writtenBytes.withLock { totals in
             for i in 0..<messages.count {
-                let bytes = messages[i].unsafeBytes
-                totals[Int(groups[i])] += bytes.count
-                record?.add(bytes, ioGroup: groups[i])
+                let bytes = messages[i].count
+                totals[Int(groups[i])] += bytes
+                record?.add(bytes: bytes, ioGroup: groups[i])
             }
         }
+        record?.addTimes(batch)
         tap?.publish(batch)
     }
 
