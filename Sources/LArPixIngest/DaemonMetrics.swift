@@ -92,7 +92,13 @@ final class DaemonMetrics: @unchecked Sendable {
             perGroup["bytes_received_total"]?[group]?.set(received.bytes[g])
             perGroup["messages_written_total"]?[group]?.set(written[g])
             perGroup["bytes_written_total"]?[group]?.set(writtenBytes[g])
-            if received.lastArrival[g] > 0 { sinceLast[group]?.set(Double(now &- received.lastArrival[g]) / 1e9) }
+            // Only once a message came: a series that says 0 s for a silent io_group would mislead.
+            if received.lastArrival[g] > 0 {
+                if sinceLast[group] == nil {
+                    sinceLast[group] = Meter(label: Self.prefix + "seconds_since_last_message", dimensions: [("io_group", String(g))], factory: factory)
+                }
+                sinceLast[group]!.set(Double(now &- received.lastArrival[g]) / 1e9)
+            }
         }
         for (reason, f) in drops { f.set(s.dropped(reason)) }
         total("batches_written_total", s.batchesWritten.load(ordering: .relaxed))
@@ -137,14 +143,13 @@ final class DaemonMetrics: @unchecked Sendable {
         }
     }
 
-    /// Creates the per-io_group series of `g` (configured io_groups show from the start).
+    /// Creates the per-io_group counters of `g` (configured io_groups show from the start).
     private func touchGroup(_ g: UInt8) {
-        guard sinceLast[g] == nil else { return }
+        guard perGroup["messages_received_total"]?[g] == nil else { return }
         let dims = [("io_group", String(g))]
         for name in ["messages_received_total", "bytes_received_total", "messages_written_total", "bytes_written_total"] {
             perGroup[name, default: [:]][g] = feed(name, dims)
         }
-        sinceLast[g] = Meter(label: Self.prefix + "seconds_since_last_message", dimensions: dims, factory: factory)
     }
 
     private func feed(_ name: String, _ dims: [(String, String)] = []) -> CounterFeed {

@@ -44,6 +44,7 @@ final class DaemonMonitoring: @unchecked Sendable {
     private var sources: SourceMonitor?
     private(set) var metrics: DaemonMetrics?
     private(set) var server: MetricsServer?
+    private var stopped = false
 
     init(settings: MonitoringSettings, directory: String, stats: IngestStats, batcher: Batcher, budget: MessageBudget,
          writer: IngestWriter, logger: Logger) {
@@ -62,34 +63,43 @@ final class DaemonMonitoring: @unchecked Sendable {
         writer.observer = observer
     }
 
+    /// Binds the tap and metrics addresses (undoing both if either fails), then follows the sources.
     func start(receivers: [SourceReceiver]) throws {
         let monitor = SourceMonitor(sources: receivers.map { ($0.settings, Optional($0.monitor)) }, logger: logger)
         sources = monitor
+        do {
+            if !settings.tapListen.isEmpty {
+                let t = try DataTap(endpoint: settings.tapListen, sendHighWaterMark: settings.tapSendHighWaterMark, logger: logger)
+                tap = t
+                observer.tap = t
+                logger.info("tap: republishing written messages on \(settings.tapListen)")
+            }
+            if !settings.metricsListen.isEmpty {
+                let m = DaemonMetrics(inputs: .init(stats: stats, batcher: batcher, budget: budget, writer: writer, observer: observer,
+                                                    sources: monitor, tap: tap, closedFiles: closedFiles, directory: directory),
+                                      configuredIOGroups: receivers.compactMap(\.settings.ioGroup))
+                let s = MetricsServer(address: settings.metricsListen, render: { [m] in m.render() })
+                try s.start()
+                metrics = m
+                server = s
+                observer.flushed = { [m] ns in m.recordFlush(nanoseconds: ns) }
+                logger.info("metrics: http://\(settings.metricsListen)/metrics")
+            }
+        } catch {
+            observer.tap = nil
+            stop()
+            throw error
+        }
         monitor.start()
-        if !settings.tapListen.isEmpty {
-            let t = try DataTap(endpoint: settings.tapListen, sendHighWaterMark: settings.tapSendHighWaterMark, logger: logger)
-            tap = t
-            observer.tap = t
-            logger.info("tap: republishing written messages on \(settings.tapListen)")
-        }
-        if !settings.metricsListen.isEmpty {
-            let m = DaemonMetrics(inputs: .init(stats: stats, batcher: batcher, budget: budget, writer: writer, observer: observer,
-                                                sources: monitor, tap: tap, closedFiles: closedFiles, directory: directory),
-                                  configuredIOGroups: receivers.compactMap(\.settings.ioGroup))
-            metrics = m
-            observer.flushed = { [m] ns in m.recordFlush(nanoseconds: ns) }
-            let s = MetricsServer(address: settings.metricsListen, render: { [m] in m.render() })
-            try s.start()
-            server = s
-            logger.info("metrics: http://\(settings.metricsListen)/metrics")
-        }
         observer.statusDetail = { [stats, budget, writer, monitor] in
             Self.statusDetail(stats: stats, budget: budget, file: writer.currentFile, sources: monitor.snapshot)
         }
     }
 
-    /// After the writer has stopped: the last sidecar and on_close, then sockets and server.
+    /// After the writer has stopped: the last sidecar and on_close, then sockets and server. Once.
     func stop() {
+        guard !stopped else { return }
+        stopped = true
         closedFiles?.finish()
         sources?.stop()
         tap?.close()

@@ -27,7 +27,8 @@ final class DataTap: @unchecked Sendable {
         do {
             try socket.setSendHighWaterMark(sendHighWaterMark)
             try socket.setNoDrop(true)
-            try socket.setLinger(0)
+            // At stop, what subscribers have not taken yet gets a second to leave.
+            try socket.setLinger(1000)
             try socket.bind(endpoint)
         } catch {
             socket.close()

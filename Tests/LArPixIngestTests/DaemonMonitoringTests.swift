@@ -259,3 +259,17 @@ final class ResultBox<T>: @unchecked Sendable {
     func set(_ r: Result<T, Error>) { lock.lock(); result = r; lock.unlock() }
     func get() throws -> T { lock.lock(); defer { lock.unlock() }; return try result!.get() }
 }
+
+extension DaemonProcessTests {
+    func testATakenTapAddressStopsTheStart() throws {
+        let holder = try ZMQSocket(type: .pub)
+        try holder.bind("tcp://127.0.0.1:*")
+        defer { holder.close() }
+        let taken = holder.lastEndpoint!
+        let config = try writeConfig(sources: [("tcp://127.0.0.1:\(try Self.freePort())", 1)], extra: "tap: {listen: \"\(taken)\"}\n")
+        let r = try TestSupport.run(daemonPath, ["--config", config])
+        XCTAssertEqual(r.status, 69, r.stderr)
+        XCTAssertEqual(r.stderr.split(separator: "\n").filter { $0.hasPrefix("larpix-rawd: tap.listen \(taken): cannot listen") }.count, 1, r.stderr)
+        XCTAssertEqual(dataFiles, [], "no file is made")
+    }
+}
