@@ -17,12 +17,17 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
     ],
     targets: [
         // C libraries from Debian, with shims for the macros that do not import.
         .systemLibrary(name: "CHDF5", pkgConfig: "hdf5-serial"),
         .systemLibrary(name: "CZMQ"),
         .systemLibrary(name: "CSystemd"),
+        // zlib's adler32 and libcrypto's SHA-256, for the checksums in closed files' sidecars.
+        .systemLibrary(name: "CChecksums"),
 
         // Thin wrappers that own their handles.
         .target(name: "HDF5", dependencies: ["CHDF5"]),
@@ -36,8 +41,13 @@ let package = Package(
 
         // Receiver -> batcher -> writer, config, rotation: the daemon's library.
         .target(name: "LArPixIngest", dependencies: [
-            "LArPixRaw", "ZMQ", "CSystemd",
+            "LArPixRaw", "ZMQ", "CSystemd", "CChecksums",
             .product(name: "Logging", package: "swift-log"),
+            .product(name: "Metrics", package: "swift-metrics"),
+            .product(name: "Prometheus", package: "swift-prometheus"),
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "NIOHTTP1", package: "swift-nio"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             .product(name: "UnixSignals", package: "swift-service-lifecycle"),
             .product(name: "Yams", package: "Yams"),
@@ -57,7 +67,7 @@ let package = Package(
         .target(name: "TestSupport", linkerSettings: [.linkedFramework("XCTest", .when(platforms: [.macOS]))]),
         .testTarget(name: "HDF5Tests", dependencies: ["HDF5", "TestSupport"]),
         .testTarget(name: "LArPixRawTests", dependencies: ["LArPixRaw", "TestSupport"]),
-        .testTarget(name: "LArPixIngestTests", dependencies: ["LArPixIngest", "PacmanEmulator", "ZMQ", "LArPixRaw", "TestSupport"]),
+        .testTarget(name: "LArPixIngestTests", dependencies: ["LArPixIngest", "PacmanEmulator", "ZMQ", "LArPixRaw", "TestSupport", "CChecksums"]),
         .testTarget(name: "EndToEndTests", dependencies: ["LArPixRaw", "PacmanEmulator", "ZMQ", "TestSupport"]),
     ]
 )

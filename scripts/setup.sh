@@ -14,7 +14,7 @@ want_oracles=0
 SUDO=""
 [ "$(id -u)" -ne 0 ] && SUDO="sudo"
 
-debs=(libhdf5-dev libzmq3-dev libsystemd-dev pkg-config systemd)
+debs=(libhdf5-dev libzmq3-dev libsystemd-dev zlib1g-dev libssl-dev pkg-config systemd)
 [ $want_oracles = 1 ] && debs+=(python3 python3-venv python3-h5py python3-numpy python3-zmq hdf5-tools)
 
 missing=()

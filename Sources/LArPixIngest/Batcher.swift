@@ -19,6 +19,9 @@ final class Batcher: @unchecked Sendable {
     private let ready = NSCondition()
     /// Messages received per io_group, counted under the lock `add` takes anyway.
     private var receivedByIOGroup = [Int](repeating: 0, count: 256)
+    /// Bytes and the arrival time (monotonic ns) of the last message per io_group, for metrics.
+    private var receivedBytesByIOGroup = [Int](repeating: 0, count: 256)
+    private var lastReceivedByIOGroup = [UInt64](repeating: 0, count: 256)
     private var finished = false
 
     init(limits: Limits) {
@@ -32,6 +35,8 @@ final class Batcher: @unchecked Sendable {
         lock.lock()
         current.add(message, ioGroup: ioGroup, now: now)
         receivedByIOGroup[Int(ioGroup)] += 1
+        receivedBytesByIOGroup[Int(ioGroup)] += message.count
+        lastReceivedByIOGroup[Int(ioGroup)] = now
         let full = current.count >= limits.maxMessages || current.bytes >= limits.maxBytes
         if full { sealLocked() }
         lock.unlock()
@@ -97,6 +102,12 @@ final class Batcher: @unchecked Sendable {
     var messagesReceivedByIOGroup: [Int] {
         lock.lock(); defer { lock.unlock() }
         return receivedByIOGroup
+    }
+
+    /// Per io_group: messages and bytes received, and when the last one arrived (0: never).
+    var receivedByIOGroupSnapshot: (messages: [Int], bytes: [Int], lastArrival: [UInt64]) {
+        lock.lock(); defer { lock.unlock() }
+        return (receivedByIOGroup, receivedBytesByIOGroup, lastReceivedByIOGroup)
     }
 
     /// Messages received but not yet sealed or written.

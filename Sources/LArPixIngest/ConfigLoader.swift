@@ -29,7 +29,7 @@ extension DaemonConfig {
         let r = ConfigReader(file: file)
         guard let root else { throw ConfigError(file: file, key: "sources", problem: "missing: the configuration is empty") }
         let top = try r.mapping(root, "", known: ["sources", "io_config", "receive", "output", "flush_interval", "batch",
-                                                  "buffer", "rotate", "metrics", "log_level"])
+                                                  "buffer", "rotate", "metrics", "tap", "log_level"])
         if let n = top["receive"] {
             let m = try r.mapping(n, "receive", known: ["rcvhwm", "rcvbuf", "max_message_bytes"])
             if let v = m["rcvhwm"] { c.receive.rcvhwm = try r.int(v, "receive.rcvhwm", in: 0...Int(Int32.max)) }
@@ -37,7 +37,8 @@ extension DaemonConfig {
             if let v = m["max_message_bytes"] { c.receive.maxMessageBytes = try r.bytes(v, "receive.max_message_bytes", in: 1...(1 << 40)) }
         }
         if let n = top["output"] {
-            let m = try r.mapping(n, "output", known: ["directory", "filename", "append", "io_version", "min_free_bytes", "page_size", "corked_flush"])
+            let m = try r.mapping(n, "output", known: ["directory", "filename", "append", "io_version", "min_free_bytes", "page_size", "corked_flush",
+                                                      "sidecar", "latest_link", "on_close"])
             if let v = m["directory"] {
                 c.output.directory = try r.string(v, "output.directory")
                 if c.output.directory.isEmpty { throw r.error("output.directory", "is empty") }
@@ -57,6 +58,7 @@ extension DaemonConfig {
                 c.output.pageSize = try r.bytes(v, "output.page_size", in: 0...(1 << 30))
                 if c.output.pageSize != 0 && c.output.pageSize < 512 { throw r.error("output.page_size", "\(c.output.pageSize) is below HDF5's minimum of 512 (0 = off)") }
             }
+            try r.closedFileKeys(m, into: &c.output)
         }
         if let problem = FileNamer.patternProblem(c.output.filename) { throw r.error("output.filename", problem) }
         if let v = top["flush_interval"] { c.flushInterval = try r.seconds(v, "flush_interval", zeroAllowed: false, atMost: 3600) }
@@ -88,6 +90,7 @@ extension DaemonConfig {
                 }
             }
         }
+        if let n = top["tap"] { c.tap = try r.tap(n) }
         if let v = top["log_level"] {
             let s = try r.string(v, "log_level")
             guard let level = Logger.Level(rawValue: s) else {

@@ -32,6 +32,9 @@ extension DaemonConfig {
           min_free_bytes: \(output.minFreeBytes)
           page_size: \(output.pageSize)
           corked_flush: \(output.corkedFlush)
+          sidecar: \(output.sidecar)
+          latest_link: \(q(output.latestLink))
+          on_close: [\(output.onClose.map(q).joined(separator: ", "))]
         flush_interval: \(num(flushInterval))
         batch:
           max_messages: \(batch.maxMessages)
@@ -45,6 +48,9 @@ extension DaemonConfig {
           max_seconds: \(num(rotate.maxSeconds))
         metrics:
           listen: \(q(metricsListen))
+        tap:
+          listen: \(q(tap.listen))
+          sndhwm: \(tap.sendHighWaterMark)
         log_level: \(logLevel.rawValue)
 
         """

@@ -36,6 +36,12 @@ public struct DaemonConfig: Sendable, Equatable {
         public var pageSize = 0
         /// Two-phase (corked) flush, see RawFileWriter.Options.corkedFlush.
         public var corkedFlush = false
+        /// Write FILE.json (counts, times, checksums) beside each closed FILE.
+        public var sidecar = true
+        /// Name of the symbolic link to the file being written; "" = none.
+        public var latestLink = "latest.h5"
+        /// Program and arguments run with a closed file's path appended; empty = none.
+        public var onClose: [String] = []
     }
 
     public struct BatchLimits: Sendable, Equatable {
@@ -58,7 +64,8 @@ public struct DaemonConfig: Sendable, Equatable {
     public var batch = BatchLimits()
     public var bufferMaxBytes = 1 << 30
     public var rotate = Rotate()
-    public var metricsListen = ""
+    public var metricsListen = "127.0.0.1:9127"
+    public var tap = Tap()
     public var logLevel: Logger.Level = .info
     /// The file it came from, for messages ("built-in default" otherwise).
     public var origin = "built-in default"

@@ -22,14 +22,16 @@ extension IngestDaemon {
                                maxAgeNanoseconds: UInt64(c.batch.maxAge * 1e9)),
                   bufferMaxBytes: c.bufferMaxBytes,
                   nextPath: { namer.value.next(in: directory, allowExisting: append, reusable: { Self.appendable($0, logger: logger) }) },
-                  logger: logger, notifier: notifier)
+                  logger: logger, notifier: notifier, monitoring: MonitoringSettings(config: c))
     }
 
     /// Process exit status for a start-up failure: 73 (EX_CANTCREAT) when the output file cannot
-    /// be created or opened, 78 for a configuration the sockets refuse, 70 otherwise.
+    /// be created or opened, 78 for a configuration the sockets refuse, 69 when metrics.listen or
+    /// tap.listen cannot be bound, 70 otherwise.
     public static func exitCode(for error: Error) -> Int32 {
         if error is RawFileError { return 73 }
         if error is ConfigError { return ConfigError.exitCode }
+        if error is ListenError { return ListenError.exitCode }
         return 70
     }
 }

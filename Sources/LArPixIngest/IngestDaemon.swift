@@ -15,12 +15,14 @@ public final class IngestDaemon: @unchecked Sendable {
     private let writer: IngestWriter
     private let sourceSettings: [SourceReceiver.Settings]
     private var receivers: [SourceReceiver] = []
+    private let monitoring: DaemonMonitoring
     private let context = ZMQContext()
     private let stopLock = NSLock()
     private var stopped = false
 
     init(sources: [SourceReceiver.Settings], writer writerSettings: WriterSettings, batch: Batcher.Limits,
-         bufferMaxBytes: Int, nextPath: @escaping () -> String, logger: Logger, notifier: SystemdNotifier = SystemdNotifier()) {
+         bufferMaxBytes: Int, nextPath: @escaping () -> String, logger: Logger, notifier: SystemdNotifier = SystemdNotifier(),
+         monitoring monitoringSettings: MonitoringSettings = MonitoringSettings()) {
         self.logger = logger
         self.notifier = notifier
         self.sourceSettings = sources
@@ -28,7 +30,12 @@ public final class IngestDaemon: @unchecked Sendable {
         budget = MessageBudget(maxBytes: bufferMaxBytes, stats: stats)
         writer = IngestWriter(settings: writerSettings, batcher: batcher, budget: budget, stats: stats,
                               logger: logger, notifier: notifier, nextPath: nextPath)
+        monitoring = DaemonMonitoring(settings: monitoringSettings, directory: writerSettings.directory, stats: stats, batcher: batcher,
+                                      budget: budget, writer: writer, logger: logger)
     }
+
+    /// The port /metrics is served on (nil: metrics off).
+    public var metricsPort: Int? { monitoring.server?.port }
 
     /// The file being written now.
     public var currentFilePath: String? { writer.currentFile?.path }
@@ -40,6 +47,7 @@ public final class IngestDaemon: @unchecked Sendable {
             receivers.append(try SourceReceiver(settings: s, context: context, batcher: batcher, budget: budget,
                                                 stats: stats, logger: logger))
         }
+        try monitoring.start(receivers: receivers)
         try writer.start()
         for r in receivers { r.start() }
         notifier.ready(status: "writing \(currentFilePath ?? "?")")
@@ -65,6 +73,7 @@ public final class IngestDaemon: @unchecked Sendable {
         for r in receivers { r.join() }
         batcher.finish()
         writer.join()
+        monitoring.stop()
         logger.info("stopped: \(stats.messagesReceived.load(ordering: .relaxed)) messages received, \(stats.messagesWritten.load(ordering: .relaxed)) written, \(stats.droppedTotal) refused, \(stats.writeErrors.load(ordering: .relaxed)) write errors")
     }
 }

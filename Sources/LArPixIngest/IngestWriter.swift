@@ -35,6 +35,8 @@ final class IngestWriter: @unchecked Sendable {
     private var durableCount = 0
     private lazy var diskSpace = DiskSpace(directory: settings.directory)
     private(set) var closedFiles: [String] = []
+    /// Monitoring hooks (latest link, tap, sidecars, flush times); set before `start()`.
+    var observer: WriterObserver?
 
     struct CurrentFile: Sendable {
         var path: String
@@ -168,7 +170,10 @@ final class IngestWriter: @unchecked Sendable {
                 let messages = next.messages, groups = next.ioGroups
                 try f.append(count: next.count) { i in (messages[i].unsafeBytes, groups[i]) }
                 dirty = true
-                if !counted { stats.written(ioGroups: groups, bytes: next.bytes) }
+                if !counted {
+                    stats.written(ioGroups: groups, bytes: next.bytes)
+                    observer?.written(next)
+                }
                 unflushed.add(next)
                 queue.removeFirst()
                 current.withLock { $0 = CurrentFile(path: f.path, messages: f.messageCount, bytes: f.bytesAppended) }
@@ -241,6 +246,7 @@ final class IngestWriter: @unchecked Sendable {
         guard force || Double(now &- lastFlush) / 1e9 >= settings.flushInterval else { return }
         do {
             try f.flush()
+            observer?.flushed(nanoseconds: DispatchTime.now().uptimeNanoseconds &- now)
             stats.flushes.wrappingAdd(1, ordering: .relaxed)
             dirty = false
             lastFlush = now
@@ -275,22 +281,26 @@ final class IngestWriter: @unchecked Sendable {
         fileOpenedAt = Date()
         lastFlush = DispatchTime.now().uptimeNanoseconds
         current.withLock { $0 = CurrentFile(path: opened.path, messages: opened.messageCount, bytes: 0) }
+        observer?.fileOpened(opened)
         logger.info("writing \(opened.path) (\(reason))")
     }
 
     /// Flushes, closes and fsyncs the current file.
     private func finishFile(reason: String) {
         guard let f = file else { return }
+        var closeError: Error?
         do {
             try f.close(fsync: true)
             stats.flushes.wrappingAdd(1, ordering: .relaxed)
             unflushedAreDurable(f)
             logger.info("closed \(f.path): \(f.messageCount) messages (\(reason))")
         } catch {
+            closeError = error
             stats.writeErrors.wrappingAdd(1, ordering: .relaxed)
             logger.error("closing \(f.path) failed: \(error)")
             rewrite += unflushed.takeAll()
         }
+        observer?.fileClosed(f, reason: reason, error: closeError)
         closedFiles.append(f.path)
         file = nil
         dirty = false
@@ -318,7 +328,7 @@ final class IngestWriter: @unchecked Sendable {
 
     private func statusTick() {
         guard let line = statusTicker.tick(stats: stats, file: currentFile, budget: budget) else { return }
-        notifier.status(line)
+        notifier.status(line + (observer?.statusTick() ?? ""))
         if notifier.watchdogInterval != nil { notifier.watchdog() }
     }
 }

@@ -28,6 +28,9 @@ final class SourceReceiver: @unchecked Sendable {
     private let socket: ZMQSocket
     /// Connection state for status: true once the monitor saw a connection.
     let connected = Atomic<Bool>(false)
+    /// The PAIR end of this socket's monitor, opened before connecting so no event is missed;
+    /// read and closed by the SourceMonitor.
+    let monitor: ZMQSocket
 
     init(settings: Settings, context: ZMQContext, batcher: Batcher, budget: MessageBudget,
          stats: IngestStats, logger: Logger) throws {
@@ -46,6 +49,7 @@ final class SourceReceiver: @unchecked Sendable {
         // A board that comes up is picked up within a second.
         try socket.setReconnectInterval(milliseconds: 100, maxMilliseconds: 1000)
         try socket.subscribe()
+        monitor = try socket.openMonitor(events: SourceMonitor.events)
         try socket.connect(settings.endpoint)
     }
 

@@ -6,7 +6,7 @@ import CZMQ
 /// on (to HDF5's hvl_t) without a copy. The zmq_msg_t lives in its own allocation because libzmq
 /// stores frames of up to 33 bytes inside the zmq_msg_t itself: its address must never move.
 public final class ZMQMessage: @unchecked Sendable {
-    private let msg: UnsafeMutablePointer<zmq_msg_t>
+    let msg: UnsafeMutablePointer<zmq_msg_t>
     /// Start and length of the frame's bytes, valid and unchanging while the object lives.
     public let unsafeBytes: UnsafeRawBufferPointer
     /// More frames of the same multipart message follow this one.

@@ -9,6 +9,8 @@ enum ExitCodes {
     static let badInput: Int32 = 3
     static let io: Int32 = 4
     static let endpoint: Int32 = 22
+    static let daemonUnreachable: Int32 = 23
+    static let notDaemon: Int32 = 24
 }
 
 /// A failure outside the raw-file library: what it concerns (a file, "file:line", an endpoint),
@@ -112,6 +114,11 @@ struct ByteSize: ExpressibleByArgument, CustomStringConvertible {
 
 /// "12345 bytes (12.1 KiB)".
 func humanBytes(_ n: Int) -> String {
+    n < 1024 ? "\(n) bytes" : "\(n) bytes (\(shortBytes(n)))"
+}
+
+/// "12.1 KiB" ("12 bytes" below 1 KiB).
+func shortBytes(_ n: Int) -> String {
     let units = ["KiB", "MiB", "GiB", "TiB"]
     var v = Double(n)
     var unit = ""
@@ -119,7 +126,7 @@ func humanBytes(_ n: Int) -> String {
         v /= 1024
         unit = u
     }
-    return unit.isEmpty ? "\(n) bytes" : "\(n) bytes (\(String(format: "%.1f", v)) \(unit))"
+    return unit.isEmpty ? "\(n) bytes" : "\(String(format: "%.1f", v)) \(unit)"
 }
 
 // MARK: - Times

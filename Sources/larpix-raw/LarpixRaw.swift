@@ -8,7 +8,7 @@ import Foundation
 struct LarpixRaw: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "larpix-raw",
-        abstract: "Inspect, verify, write, merge, split and follow LArPix raw HDF5 files; emulate a PACMAN board.",
+        abstract: "Inspect, verify, write, merge, split and follow LArPix raw HDF5 files; emulate a PACMAN board; summarize a running daemon.",
         discussion: """
         Files are the LArPix raw format v0.0 (larpix-control's rawhdf5format): /meta with version, \
         io_version, created and modified; /msgs, one raw PACMAN message per row; /msg_headers with \
@@ -34,10 +34,13 @@ struct LarpixRaw: ParsableCommand {
           20  marked open by a SWMR writer (live, or crashed: see `clear`)
           21  other HDF5 failure
           22  ZeroMQ endpoint unusable (publish)
+          23  status: nothing answers at the metrics endpoint (daemon not running?)
+          24  status: the endpoint answers, but not with larpix-rawd metrics
         """,
         subcommands: [
             InfoCommand.self, CountCommand.self, DumpCommand.self, VerifyCommand.self, WriteCommand.self,
             MergeCommand.self, SplitCommand.self, FollowCommand.self, ClearCommand.self, RepairCommand.self, PublishCommand.self,
+            StatusCommand.self,
         ]
     )
 

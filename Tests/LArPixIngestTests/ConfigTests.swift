@@ -33,13 +33,17 @@ final class ConfigTests: XCTestCase {
         XCTAssertEqual(c.output.minFreeBytes, 1 << 30)
         XCTAssertEqual(c.output.pageSize, 0)
         XCTAssertFalse(c.output.corkedFlush)
+        XCTAssertTrue(c.output.sidecar)
+        XCTAssertEqual(c.output.latestLink, "latest.h5")
+        XCTAssertEqual(c.output.onClose, [])
+        XCTAssertEqual(c.tap, .init(listen: "", sendHighWaterMark: 10_000))
         XCTAssertEqual(c.flushInterval, 1)
         XCTAssertEqual(c.batch.maxMessages, 4096)
         XCTAssertEqual(c.batch.maxBytes, 16 << 20)
         XCTAssertEqual(c.batch.maxAge, 0.1, accuracy: 1e-12)
         XCTAssertEqual(c.bufferMaxBytes, 1 << 30)
         XCTAssertEqual(c.rotate, .init(maxBytes: 0, maxMessages: 0, maxSeconds: 0))
-        XCTAssertEqual(c.metricsListen, "")
+        XCTAssertEqual(c.metricsListen, "127.0.0.1:9127")
         XCTAssertEqual(c.logLevel, .info)
     }
 
@@ -106,7 +110,7 @@ final class ConfigTests: XCTestCase {
         XCTAssertEqual(c.flushInterval, 1)
         XCTAssertEqual(c.batch.maxMessages, 4096)
         XCTAssertEqual(c.bufferMaxBytes, 1 << 30)
-        XCTAssertEqual(c.metricsListen, "")
+        XCTAssertEqual(c.metricsListen, "127.0.0.1:9127")
         XCTAssertEqual(c.logLevel, .info)
     }
 

@@ -54,6 +54,8 @@ final class DaemonProcessTests: XCTestCase {
         for (e, g) in sources { y += "  - {endpoint: \"\(e)\", io_group: \(g)}\n" }
         y += "output:\n  directory: \"\(dir.appendingPathComponent("data").path)\"\n  filename: \"run_{seq}.h5\"\n"
         y += "flush_interval: 200ms\nlog_level: warning\n" + extra
+        // The default metrics port is one per machine: tests that want metrics name a free port.
+        if !extra.contains("metrics:") { y += "metrics: {listen: \"\"}\n" }
         let p = dir.appendingPathComponent("rawd.yaml").path
         try y.write(toFile: p, atomically: true, encoding: .utf8)
         return p
@@ -78,7 +80,7 @@ final class DaemonProcessTests: XCTestCase {
 
     var dataFiles: [String] {
         let d = dir.appendingPathComponent("data")
-        return ((try? FileManager.default.contentsOfDirectory(atPath: d.path)) ?? []).filter { $0.hasSuffix(".h5") }
+        return ((try? FileManager.default.contentsOfDirectory(atPath: d.path)) ?? []).filter { $0.hasSuffix(".h5") && $0 != "latest.h5" }
             .sorted().map { d.appendingPathComponent($0).path }
     }
 
@@ -261,6 +263,8 @@ final class DaemonProcessTests: XCTestCase {
         let all = received.joined(separator: "\n")
         XCTAssertTrue(received.first?.hasPrefix("READY=1") == true, "READY=1 first: \(received)")
         XCTAssertTrue(all.contains("STATUS=") && all.contains("msg/s"), "STATUS= with rates: \(received)")
+        XCTAssertTrue(all.contains("msgs, ") && all.contains("in file; buffer ") && all.contains("sources ") && all.contains(" dropped"),
+                      "STATUS= with the file's count, buffer use, sources and drops: \(received)")
         XCTAssertTrue(received.last?.contains("STOPPING=1") == true || all.contains("STOPPING=1"), "STOPPING=1: \(received)")
     }
 

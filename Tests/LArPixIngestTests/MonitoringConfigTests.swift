@@ -1,0 +1,91 @@
+import Foundation
+import TestSupport
+import XCTest
+@testable import LArPixIngest
+
+/// The monitoring keys of the configuration, and the checksums the sidecars carry.
+final class MonitoringConfigTests: XCTestCase {
+    let oneSource = "sources: [{endpoint: \"tcp://127.0.0.1:5556\", io_group: 1}]\n"
+
+    func parse(_ yaml: String) throws(ConfigError) -> DaemonConfig {
+        try DaemonConfig.parse(yaml: yaml, file: "test.yaml")
+    }
+
+    func testMonitoringKeysParseAndPrintBack() throws {
+        let c = try parse(oneSource + """
+        output: {sidecar: false, latest_link: current.h5, on_close: [sh, -c, "exit 0", x]}
+        metrics: {listen: "*:9200"}
+        tap: {listen: "tcp://*:5600", sndhwm: 0}
+        """)
+        XCTAssertFalse(c.output.sidecar)
+        XCTAssertEqual(c.output.latestLink, "current.h5")
+        XCTAssertEqual(c.output.onClose.count, 4)
+        XCTAssertTrue(c.output.onClose[0].hasSuffix("/sh") && c.output.onClose[0].hasPrefix("/"), "resolved on PATH: \(c.output.onClose)")
+        XCTAssertEqual(Array(c.output.onClose.dropFirst()), ["-c", "exit 0", "x"])
+        XCTAssertEqual(c.metricsListen, "*:9200")
+        XCTAssertEqual(c.tap, .init(listen: "tcp://*:5600", sendHighWaterMark: 0))
+        let back = try parse(c.effectiveYAML())
+        XCTAssertEqual(back.output, c.output)
+        XCTAssertEqual(back.tap, c.tap)
+        XCTAssertEqual(back.metricsListen, c.metricsListen)
+        // Off switches.
+        let off = try parse(oneSource + "output: {latest_link: \"\", on_close: \"\"}\nmetrics: {listen: \"\"}\n")
+        XCTAssertEqual(off.output.latestLink, "")
+        XCTAssertEqual(off.output.onClose, [])
+        XCTAssertEqual(off.metricsListen, "")
+        XCTAssertEqual(MonitoringSettings(config: off).metricsListen, "")
+    }
+
+    func testBadMonitoringKeysNameTheKey() {
+        let cases: [(String, String, String)] = [
+            ("output: {latest_link: ../up.h5}\n", "output.latest_link", "plain file name"),
+            ("output: {latest_link: a/b.h5}\n", "output.latest_link", "plain file name"),
+            ("output: {sidecar: maybe}\n", "output.sidecar", "true or false"),
+            ("output: {on_close: [/nonexistent/ship]}\n", "output.on_close[0]", "not an executable"),
+            ("output: {on_close: [no-such-program-larpix]}\n", "output.on_close[0]", "on PATH"),
+            ("output: {on_close: [\"\"]}\n", "output.on_close[0]", "empty"),
+            ("output: {on_close: {a: 1}}\n", "output.on_close", "list"),
+            ("output: {on_close: [sh, [x]]}\n", "output.on_close[1]", "string"),
+            ("tap: {listen: \"udp://h:1\"}\n", "tap.listen", "tcp://"),
+            ("tap: {listen: \"tcp://h\"}\n", "tap.listen", "PORT"),
+            ("tap: {sndhwm: -1}\n", "tap.sndhwm", "negative"),
+            ("tap: {bogus: 1}\n", "tap.bogus", "unknown key"),
+            ("tap: 5\n", "tap", "mapping"),
+            ("metrics: {listen: \"127.0.0.1:0x\"}\n", "metrics.listen", "1-65535"),
+        ]
+        for (yaml, key, words) in cases {
+            do {
+                _ = try parse(oneSource + yaml)
+                XCTFail("accepted: \(yaml)")
+            } catch {
+                XCTAssertEqual(error.key, key, "\(yaml) -> \(error)")
+                XCTAssertTrue(error.problem.contains(words), "\"\(words)\" in \(error)")
+            }
+        }
+    }
+
+    /// adler32 and SHA-256 agree with Python's zlib.adler32 and hashlib.sha256, across block
+    /// boundaries and for an empty file.
+    func testChecksumsAgreeWithPython() throws {
+        let oracle = try Oracle.debian()
+        let dir = TestSupport.temporaryDirectory("sums")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        var generator = SystemRandomNumberGenerator()
+        for size in [0, 1, 5551, 65536, (4 << 20) + 17] {
+            let path = dir.appendingPathComponent("f\(size)").path
+            var bytes = [UInt8](repeating: 0, count: size)
+            bytes.withUnsafeMutableBytes { p in
+                for i in stride(from: 0, to: size, by: 8) {
+                    withUnsafeBytes(of: generator.next()) { r in p[i..<min(i + 8, size)].copyBytes(from: r.prefix(size - i)) }
+                }
+            }
+            XCTAssertTrue(FileManager.default.createFile(atPath: path, contents: Data(bytes)))
+            let ours = try FileChecksums.compute(path: path, blockBytes: 1 << 20)
+            let r = try oracle.python("import sys, zlib, hashlib\nd = open(sys.argv[1], 'rb').read()\nprint('%08x %s' % (zlib.adler32(d), hashlib.sha256(d).hexdigest()))", [path])
+            XCTAssertEqual(r.status, 0, r.stderr)
+            XCTAssertEqual(r.stdout.trimmingCharacters(in: .whitespacesAndNewlines), "\(ours.adler32Hex) \(ours.sha256Hex)", "size \(size)")
+            XCTAssertEqual(ours.bytes, size)
+        }
+        XCTAssertThrowsError(try FileChecksums.compute(path: dir.appendingPathComponent("none").path))
+    }
+}
