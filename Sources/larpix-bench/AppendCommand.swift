@@ -56,7 +56,7 @@ struct AppendCommand: ParsableCommand {
         min(4096, (16 << 20 + messageBytes - 1) / messageBytes)
     }
 
-    private func swiftAppend(path: String, pool: MessagePool, batch: Int) throws {
+    @inline(never) func swiftAppend(path: String, pool: MessagePool, batch: Int) throws {
         let w = try RawFileWriter.create(path, ioVersion: "0.0")
         var written = 0
         var lastFlush = BenchStatistics.now()
