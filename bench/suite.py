@@ -48,7 +48,7 @@ class Mode:
         self.sources_e2e = [1] if smoke else [1, 8]
         self.overload_seconds = 2 if smoke else 60
         self.soak_seconds = 2 if smoke else (600 if full else 60)
-        self.latency_seconds = 2 if smoke else (20 if full else 8)
+        self.latency_seconds = 3 if smoke else (30 if full else 10)
         self.ready_runs = 1 if smoke else (10 if full else 5)
         self.scaling = not smoke
         self.scaling_steps = 4 if full else 3
@@ -320,7 +320,7 @@ class Suite:
             attempted = sent + dropped
             return {'rate': rate, 'published': attempted, 'dropped_at_publisher': dropped, 'written': written,
                     'lost': attempted - written, 'kept_up': kept_up, 'achieved_rate': attempted / max(pub_seconds, 1e-9),
-                    'peak_rss_mb': d.hwm_mb, 'ready_seconds': d.ready_seconds,
+                    'peak_rss_mb': d.hwm_mb, 'ready_seconds': d.ready_seconds, 'rss_samples': d.rss.samples,
                     'ok': attempted == written and kept_up and attempted / max(pub_seconds, 1e-9) >= 0.9 * rate}
         finally:
             for p in pubs:
@@ -335,7 +335,7 @@ class Suite:
         rate, trials = start, []
         for _ in range(steps):
             t = self.trial(words, sources, rate, self.mode.trial_seconds, **kw)
-            trials.append(t)
+            trials.append({k: v for k, v in t.items() if k != 'rss_samples'})
             log('    %8.0f msg/s: published %d, written %d, lost %d, kept up %s, peak RSS %.0f MB -> %s' % (
                 rate, t['published'], t['written'], t['lost'], t['kept_up'], t['peak_rss_mb'], 'ok' if t['ok'] else 'LOSS'))
             if t['ok']:
@@ -366,6 +366,7 @@ class Suite:
                        'peak_rss_mb': best['peak_rss_mb'] if best else None}
                 if best and m.name != 'smoke':
                     e = self.trial(words, sources, rate, m.trial_seconds, emulator=True)
+                    e.pop('rss_samples')
                     row['emulator'] = e
                     log('    emulator (larpix-raw publish) at %.0f msg/s: published %d, written %d, lost %d' % (
                         rate, e['published'], e['written'], e['lost']))
@@ -390,6 +391,7 @@ class Suite:
         res = {}
         # Overload: twice the zero-loss rate, buffer.max_bytes 256 MiB.
         t = self.trial(words, 1, 2 * base, m.overload_seconds, buffer_max_bytes=budget)
+        t.pop('rss_samples')
         res['overload'] = {'rate': 2 * base, 'seconds': m.overload_seconds, 'buffer_max_mb': budget / 2**20,
                            'peak_rss_mb': t['peak_rss_mb'], 'published': t['published'], 'written': t['written'],
                            'target_mb': budget / 2**20 + 64}
@@ -423,27 +425,17 @@ class Suite:
         self.results['memory_latency'] = res
 
     def soak(self, words, rate, seconds):
-        eps = ['tcp://127.0.0.1:%d' % free_port()]
-        count = int(rate * seconds)
-        pubs = self.publishers(eps, words, rate, count)
-        d = Daemon(self, eps)
-        try:
-            d.start()
-            sent, dropped, _ = self.collect(pubs)
-            time.sleep(2.5)
-            samples = list(d.rss.samples)
-            written = d.stop()
-        finally:
-            d.cleanup()
+        t = self.trial(words, 1, rate, seconds)
+        samples = t['rss_samples']
         # Skip the first 20 % (warm-up: buffers and allocator arenas grow once), compare the rest.
         body = [s for s in samples if s[0] >= 0.2 * seconds + 1] or samples
         third = max(1, len(body) // 3)
         early = statistics.mean(m for _, m in body[:third])
         late = statistics.mean(m for _, m in body[-third:])
-        span = max((body[-1][0] - body[0][0]) / 60, 1e-9) if len(body) > 1 else 1
+        minutes = (body[-third][0] - body[third - 1][0]) / 60 if len(body) > 2 * third else 0
         return {'rate': rate, 'seconds': seconds, 'rss_early_mb': early, 'rss_late_mb': late,
-                'slope_mb_per_min': (late - early) / span * 1.5, 'lost': sent + dropped - written,
-                'peak_rss_mb': max((m for _, m in samples), default=0)}
+                'slope_mb_per_min': (late - early) / minutes if minutes > 0 else 0.0, 'lost': t['lost'],
+                'peak_rss_mb': t['peak_rss_mb']}
 
     def latency(self, words, rate, seconds, flush):
         eps = ['tcp://127.0.0.1:%d' % free_port()]

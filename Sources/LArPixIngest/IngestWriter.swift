@@ -84,7 +84,9 @@ final class IngestWriter: @unchecked Sendable {
         let tick = min(0.05, Double(batcher.limits.maxAgeNanoseconds) / 1e9)
         while true {
             batcher.sealIfDue()
-            switch batcher.next(timeout: tick) {
+            // Wake for the flush when it is due, not up to a tick later (reader latency).
+            let untilFlush = settings.flushInterval - Double(DispatchTime.now().uptimeNanoseconds &- lastFlush) / 1e9
+            switch batcher.next(timeout: max(0.001, min(tick, untilFlush))) {
             case .batches(let batches):
                 for b in batches { write(b) }
             case .timeout:
@@ -176,9 +178,13 @@ final class IngestWriter: @unchecked Sendable {
     }
 
     private func flushIfDue() {
-        guard dirty, let f = file else { return }
+        guard file != nil else { return }
         let now = DispatchTime.now().uptimeNanoseconds
         guard Double(now &- lastFlush) / 1e9 >= settings.flushInterval else { return }
+        // What is received by now goes into this flush, open batch included: no message waits
+        // more than one flush interval (plus its write) to become visible to readers.
+        drainSealed()
+        guard dirty, let f = file else { return }
         do {
             try f.flush()
             stats.flushes.wrappingAdd(1, ordering: .relaxed)
