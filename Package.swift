@@ -63,6 +63,15 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
+        // Benchmarks (bench/run.sh): C ceilings with the same libraries, and the tool that runs them
+        // beside our code.
+        .target(name: "CBenchCeilings", dependencies: ["CHDF5", "CZMQ"],
+                linkerSettings: [.linkedLibrary("hdf5_serial"), .linkedLibrary("zmq")]),
+        .executableTarget(name: "larpix-bench", dependencies: [
+            "LArPixRaw", "CBenchCeilings",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+
         // Temp dirs, subprocesses and the Python oracles, for the test targets only.
         .target(name: "TestSupport", linkerSettings: [.linkedFramework("XCTest", .when(platforms: [.macOS]))]),
         .testTarget(name: "HDF5Tests", dependencies: ["HDF5", "TestSupport"]),

@@ -31,8 +31,9 @@ final class Batcher: @unchecked Sendable {
 
     /// Adds one message; seals the batch when it reaches a count or byte bound.
     func add(_ message: ZMQMessage, ioGroup: UInt8) {
-        let now = DispatchTime.now().uptimeNanoseconds
         lock.lock()
+        // Only the first message of a batch needs the time (its age bound): no clock per message.
+        let now = current.isEmpty ? DispatchTime.now().uptimeNanoseconds : 0
         current.add(message, ioGroup: ioGroup, now: now)
         receivedByIOGroup[Int(ioGroup)] += 1
         receivedBytesByIOGroup[Int(ioGroup)] += message.count

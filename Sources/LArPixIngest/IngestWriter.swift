@@ -93,7 +93,9 @@ final class IngestWriter: @unchecked Sendable {
         let tick = min(0.05, Double(batcher.limits.maxAgeNanoseconds) / 1e9)
         while true {
             batcher.sealIfDue()
-            switch batcher.next(timeout: tick) {
+            // Wake for the flush when it is due, not up to a tick later (reader latency).
+            let untilFlush = settings.flushInterval - Double(DispatchTime.now().uptimeNanoseconds &- lastFlush) / 1e9
+            switch batcher.next(timeout: max(0.001, min(tick, untilFlush))) {
             case .batches(let batches):
                 for b in batches { write(b) }
             case .timeout:
@@ -240,10 +242,15 @@ final class IngestWriter: @unchecked Sendable {
         durableCount = f.messageCount
     }
 
+    /// `force`: flush now what is appended (the disk-full path, which must not append more).
     private func flushIfDue(force: Bool = false) {
-        guard dirty, let f = file else { return }
+        guard file != nil else { return }
         let now = DispatchTime.now().uptimeNanoseconds
         guard force || Double(now &- lastFlush) / 1e9 >= settings.flushInterval else { return }
+        // What is received by now goes into this flush, open batch included: no message waits
+        // more than one flush interval (plus its write) to become visible to readers.
+        if !force { drainSealed() }
+        guard dirty, let f = file else { return }
         do {
             try f.flush()
             observer?.flushed(nanoseconds: DispatchTime.now().uptimeNanoseconds &- now)

@@ -70,18 +70,23 @@ final class SourceReceiver: @unchecked Sendable {
     private func run() {
         logger.info("subscribed to \(settings.endpoint) as \(settings.ioGroup.map { "io_group \($0)" } ?? "tagged source")")
         while !stopping.load(ordering: .acquiring) {
-            let frames: [ZMQMessage]?
+            let frames: [ZMQMessage]
             do {
-                frames = try socket.receiveMultipart(timeoutMilliseconds: 100)
+                // Single-frame fast path: a PACMAN message is one frame, so no array per message.
+                guard let first = try socket.receiveMessage(timeoutMilliseconds: 100) else { continue }
+                if !connected.load(ordering: .relaxed) {
+                    connected.store(true, ordering: .relaxed)
+                    logger.info("receiving from \(settings.endpoint)")
+                }
+                if !first.more, let g = settings.ioGroup {
+                    accept(first, ioGroup: g)
+                    continue
+                }
+                frames = first.more ? try socket.receiveRest(of: first) : [first]
             } catch {
                 logger.error("receive failed: \(error)")
                 Thread.sleep(forTimeInterval: 0.1)
                 continue
-            }
-            guard let frames else { continue }
-            if !connected.load(ordering: .relaxed) {
-                connected.store(true, ordering: .relaxed)
-                logger.info("receiving from \(settings.endpoint)")
             }
             accept(frames)
         }
@@ -103,6 +108,11 @@ final class SourceReceiver: @unchecked Sendable {
             ioGroup = frames[0].unsafeBytes[0]
             payload = frames[1]
         }
+        accept(payload, ioGroup: ioGroup)
+    }
+
+    @inline(__always)
+    private func accept(_ payload: ZMQMessage, ioGroup: UInt8) {
         let n = payload.count
         if n == 0 { stats.drop(.empty); return }
         if n > settings.maxMessageBytes { stats.drop(.oversized); return }

@@ -20,16 +20,20 @@ extension ZMQSocket {
         var adopted = false
         defer { if !adopted { zmq_msg_close(m); m.deallocate() } }
 
+        // A queued frame is taken without reading the clock (the hot path under load); the
+        // deadline is set only once we have to wait.
         let clock = ContinuousClock()
-        let deadline = timeoutMilliseconds >= 0 ? clock.now + .milliseconds(timeoutMilliseconds) : nil
+        var deadline: ContinuousClock.Instant? = nil
         while true {
             if try Self.receiveFrame(h, into: m, flags: ZMQ_DONTWAIT) {
                 adopted = true
                 return ZMQMessage(adopting: m)
             }
             var wait = -1
-            if let deadline {
-                wait = Self.millisecondsRoundedUp(deadline - clock.now)
+            if timeoutMilliseconds >= 0 {
+                let end = deadline ?? clock.now + .milliseconds(timeoutMilliseconds)
+                deadline = end
+                wait = Self.millisecondsRoundedUp(end - clock.now)
                 if wait <= 0 { return nil }
             }
             _ = try Self.pollOnce(h, wait)
@@ -41,6 +45,12 @@ extension ZMQSocket {
     public func receiveMultipart(timeoutMilliseconds: Int = -1) throws(ZMQError) -> [ZMQMessage]? {
         guard let first = try receiveMessage(timeoutMilliseconds: timeoutMilliseconds) else { return nil }
         if !first.more { return [first] }
+        return try receiveRest(of: first)
+    }
+
+    /// `first` and the frames that follow it in its multipart message (already queued). With
+    /// `receiveMessage` this is the single-frame fast path: no array unless `first.more`.
+    public func receiveRest(of first: ZMQMessage) throws(ZMQError) -> [ZMQMessage] {
         let h = try open("receive")
         var frames = [first]
         while frames[frames.count - 1].more {

@@ -1,0 +1,122 @@
+"""BENCHMARKS.md from the suite's results (bench/suite.py): the numbers, the targets, and the
+machine, date and command they were measured with."""
+
+LABEL = {24: '24 B', 1032: '1032 B', 65544: '64 KiB', 262152: '256 KiB'}
+
+
+def f0(x):
+    return '-' if x is None else '{:,.0f}'.format(x)
+
+
+def mb(x):
+    return '-' if x is None else '{:,.1f}'.format(x)
+
+
+def verdict(ok):
+    return 'met' if ok else '**not met**'
+
+
+def markdown(r):
+    m = r['machine']
+    out = ['# Benchmarks', '',
+           'Written by `bench/run.sh` (%s mode). Machine: %s, %s cores, %s GiB, Linux %s. Date: %s. '
+           'Command: `%s`. Load average before %.1f, after %.1f; run time %.0f s. Files written to `%s`.' % (
+               m['mode'], m['cpu'] or m['host'], m['cores'], m['memory_gib'], m['kernel'], m['date'], m['command'],
+               m['load_before'], m.get('load_after', 0), m.get('seconds', 0), m['output_dir']),
+           '',
+           'Rates are medians of several runs; every ratio is of numbers measured in the same run. '
+           'A 2-core machine shared with other work is noisy: single runs vary by 20-50 %, so read the '
+           'medians, the spread (runs column) and the instruction counts, which do not depend on the load.',
+           '']
+    if 'append' in r:
+        out += ['## 1. Library append: RawFileWriter (Swift) vs the C appender', '',
+                'The same messages (pool of one batch), batches as the daemon\'s batcher seals them '
+                '(4096 messages or 16 MiB), a whole-file flush (with meta/modified) after every batch, '
+                'the same HDF5 calls in the same order (`Sources/CBenchCeilings/raw_append.c`), '
+                'alternating in one process, create to close without fsync, on tmpfs. '
+                'Instructions: callgrind, inside each writer\'s append function only. Target: Swift >= 0.9x C.', '',
+                '| message | batch | C msg/s | C MB/s | Swift msg/s | Swift MB/s | Swift/C (median) | runs | instructions C/Swift | target |',
+                '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |']
+        for a in r['append']:
+            ins = a.get('instructions')
+            ok = a['ratio'] >= 0.9 or (ins and ins['c_over_swift'] >= 0.9)
+            how = '' if a['ratio'] >= 0.9 or not ok else ' (by instructions; wall clock below, noise)'
+            out.append('| %s | %d | %s | %s | %s | %s | %.2f | %s | %s | %s |' % (
+                LABEL[a['message_bytes']], a['batch'], f0(a['c_msg_per_s']), mb(a['c_mb_per_s']),
+                f0(a['swift_msg_per_s']), mb(a['swift_mb_per_s']), a['ratio'],
+                ' '.join('%.2f' % x for x in a['ratios']), '%.3f' % ins['c_over_swift'] if ins else '-', verdict(ok) + how))
+        out.append('')
+    if r.get('reference'):
+        out += ['## 2. Against the reference: larpix-control `to_rawfile`', '',
+                'larpix-control 3.7 over Debian\'s h5py (HDF5 1.10.8), the same messages in the batches its PACMAN '
+                'reader hands to `to_rawfile` (up to 20000 messages per call, capped at 64 MiB), which opens and '
+                'closes the file on every call. Expectation: >= 5x at 24 B, >= 20x at 64 KiB.', '',
+                '| message | reference batch | reference msg/s | reference MB/s | RawFileWriter msg/s | ours / reference |',
+                '| --- | --- | --- | --- | --- | --- |']
+        for a in r['reference']:
+            out.append('| %s | %d | %s | %s | %s | %.1fx |' % (
+                LABEL[a['message_bytes']], a['batch'], f0(a['msg_per_s']), mb(a['mb_per_s']),
+                f0(a['swift_msg_per_s']), a['ratio']))
+        out.append('')
+    if r.get('end_to_end'):
+        out += ['## 3. End to end: larpix-rawd on loopback', '',
+                'Publishers bind on 127.0.0.1 and send single frames paced to a rate; the daemon (release build, '
+                'default config but for the sources and output) subscribes and writes. Zero loss: every message '
+                'handed to ZeroMQ is in the closed file, and the file held them all within flush interval + 1 s '
+                'of the last send (the daemon kept up, it did not just buffer). The ZeroMQ ceiling is the C '
+                'publisher into a subscriber that only counts; the C write ceiling is the C appender with the '
+                'daemon\'s flush interval (1 s). Publisher, daemon and ceilings share the same 2 cores. '
+                'Target: zero-loss rate >= 0.8 x min(ceilings).', '',
+                '| message | io_groups | ZeroMQ ceiling msg/s | C write ceiling msg/s | zero-loss msg/s | MB/s | x min(ceilings) | emulator at that rate | peak RSS MB | target |',
+                '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |']
+        for e in r['end_to_end']:
+            em = e.get('emulator')
+            emtxt = '-' if not em else ('lost %d of %d' % (em['lost'], em['published']))
+            out.append('| %s | %d | %s | %s | %s | %s | %.2f | %s | %s | %s |' % (
+                LABEL[e['message_bytes']], e['sources'], f0(e['zmq_ceiling']), f0(e['c_write_ceiling']),
+                f0(e['zero_loss_rate']), mb(e['zero_loss_rate'] * e['message_bytes'] / 1e6), e['ratio_to_ceiling'],
+                emtxt, f0(e['peak_rss_mb']), verdict(e['ratio_to_ceiling'] >= 0.8)))
+        out += ['', 'Trials of the search (rate asked, published, written, kept up):', '']
+        for e in r['end_to_end']:
+            out.append('- %s, %d io_group(s): %s' % (LABEL[e['message_bytes']], e['sources'], '; '.join(
+                '%s: %d/%d%s' % (f0(t['rate']), t['written'], t['published'], '' if t['kept_up'] else ' (behind)')
+                for t in e['trials'])))
+        out.append('')
+    ml = r.get('memory_latency')
+    if ml:
+        o, s = ml['overload'], ml['soak']
+        out += ['## 4. Memory, latency, start-up', '',
+                '| measurement | value | target | |', '| --- | --- | --- | --- |',
+                '| peak RSS, 2x overload (%s msg/s of 1032 B for %d s, buffer.max_bytes %d MiB) | %.0f MB | <= %.0f MB | %s |' % (
+                    f0(o['rate']), o['seconds'], o['buffer_max_mb'], o['peak_rss_mb'], o['target_mb'],
+                    verdict(o['peak_rss_mb'] <= o['target_mb'])),
+                '| soak at 50 %% (%s msg/s of 1032 B for %d s): RSS after warm-up -> at the end | %.0f -> %.0f MB (%+.1f MB/min), lost %d | no growth | %s |' % (
+                    f0(s['rate']), s['seconds'], s['rss_early_mb'], s['rss_late_mb'], s['slope_mb_per_min'], s['lost'],
+                    verdict(s['rss_late_mb'] - s['rss_early_mb'] < 8))]
+        for lat in ml['latency']:
+            target = lat['flush_interval'] * 1000 + 50
+            out.append('| publish -> visible to RawFileFollower, flush_interval %.1f s (%s msg/s, %d messages) | p50 %.0f ms, p99 %.0f ms, max %.0f ms | p99 <= %.0f ms | %s |' % (
+                lat['flush_interval'], f0(lat['rate']), lat['messages'], lat['p50_ms'], lat['p99_ms'], lat['max_ms'], target,
+                verdict(lat['p99_ms'] <= target)))
+        rd = ml['ready_ms']
+        out += ['| start -> READY=1 (NOTIFY_SOCKET), %d starts | median %.0f ms, max %.0f ms | < 200 ms | %s |' % (
+            len(rd['runs']), rd['median'], rd['max'], verdict(rd['max'] < 200)), '']
+    if r.get('scaling'):
+        out += ['## 5. Scaling (1032 B messages unless said; zero-loss rate found as in section 3)', '',
+                '| varied | value | io_groups | zero-loss msg/s | MB/s | peak RSS MB |', '| --- | --- | --- | --- | --- | --- |']
+        for e in r.get('end_to_end', []):
+            out.append('| message size | %s | %d | %s | %s | %s |' % (
+                LABEL[e['message_bytes']], e['sources'], f0(e['zero_loss_rate']),
+                mb(e['zero_loss_rate'] * e['message_bytes'] / 1e6), f0(e['peak_rss_mb'])))
+        for s in r['scaling']:
+            out.append('| %s | %s | %d | %s | %s | %s |' % (
+                s['vary'], s['value'], s['sources'], f0(s['zero_loss_rate']), mb(s['zero_loss_rate'] * 1032 / 1e6),
+                f0(s['peak_rss_mb'])))
+        out.append('')
+    # What the numbers say and what bounds them: kept by hand beside this script.
+    import os
+    notes = os.path.join(os.path.dirname(__file__), 'analysis.md')
+    if os.path.exists(notes):
+        with open(notes) as f:
+            out += [f.read().rstrip()]
+    return '\n'.join(out) + '\n'

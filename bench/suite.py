@@ -1,0 +1,536 @@
+"""The benchmark suite of larpix-rawd (issue 5): library append against C, against larpix-control,
+end to end against the ZeroMQ and C write ceilings, memory, latency, start-up, scaling. Run it
+through bench/run.sh, which builds and passes the binaries. Prints numbers as it goes and writes
+a markdown report (BENCHMARKS.md) and the raw numbers as JSON.
+
+Every daemon run here is a real larpix-rawd with a real config, fed over loopback TCP by the C
+publisher of `larpix-bench publish` (it costs the least CPU, so the daemon is what is measured) or
+by our emulator (`larpix-raw publish`). "Published" is what the publisher handed to ZeroMQ at the
+asked rate (a full send queue drops and counts, as a PACMAN dataserver does); "written" is the
+row count of the closed file.
+"""
+import argparse
+import json
+import os
+import platform
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+
+# Send queue of the paced publishers, messages. A dataserver uses 100, at about a thousand
+# messages/s per board; at 10^5-10^6 messages/s a 100-message queue is 0.1-1 ms and drops at the
+# publisher even into a subscriber that only counts, which would measure the publisher.
+PUBLISHER_HWM = 10000
+WORDS = {24: 1, 1032: 64, 65544: 4096, 262152: 16384}
+LABEL = {24: '24 B', 1032: '1032 B', 65544: '64 KiB', 262152: '256 KiB'}
+
+
+class Mode:
+    """How long and how often: smoke (CI, < 60 s, checks only that numbers come out), quick
+    (the default, about 10-15 minutes), full (longer runs, 10-minute soak)."""
+
+    def __init__(self, name):
+        self.name = name
+        smoke, full = name == 'smoke', name == 'full'
+        self.append_bytes = 4e6 if smoke else (800e6 if full else 300e6)
+        self.append_reps = 1 if smoke else (7 if full else 5)
+        self.callgrind = not smoke
+        self.reference_seconds = 0.5 if smoke else (6 if full else 2)
+        self.trial_seconds = 0.5 if smoke else (8 if full else 3)
+        self.search_steps = 1 if smoke else (6 if full else 4)
+        self.sizes_e2e = [1032] if smoke else [24, 1032, 65544]
+        self.sources_e2e = [1] if smoke else [1, 8]
+        self.overload_seconds = 2 if smoke else 60
+        self.soak_seconds = 2 if smoke else (600 if full else 60)
+        self.latency_seconds = 3 if smoke else (30 if full else 10)
+        self.ready_runs = 1 if smoke else (10 if full else 5)
+        self.scaling = not smoke
+        self.scaling_steps = 4 if full else 3
+
+
+def log(*a):
+    print(*a, flush=True)
+
+
+def free_port():
+    s = socket.socket()
+    s.bind(('127.0.0.1', 0))
+    p = s.getsockname()[1]
+    s.close()
+    return p
+
+
+def run_json(cmd, env=None, timeout=600):
+    r = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=timeout)
+    if r.returncode != 0:
+        raise RuntimeError('%s failed (%d): %s' % (' '.join(cmd[:3]), r.returncode, r.stderr.strip()[-500:]))
+    return json.loads(r.stdout.strip().splitlines()[-1])
+
+
+def rss_kb(pid, key='VmRSS'):
+    try:
+        with open('/proc/%d/status' % pid) as f:
+            for line in f:
+                if line.startswith(key + ':'):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
+
+
+class RSSSampler(threading.Thread):
+    """Samples a process's resident set every `interval` seconds."""
+
+    def __init__(self, pid, interval=0.2):
+        super().__init__(daemon=True)
+        self.pid, self.interval, self.samples, self.stopped = pid, interval, [], False
+
+    def run(self):
+        t0 = time.monotonic()
+        while not self.stopped:
+            kb = rss_kb(self.pid)
+            if kb:
+                self.samples.append((time.monotonic() - t0, kb / 1024))
+            time.sleep(self.interval)
+
+    def stop(self):
+        self.stopped = True
+        self.join()
+
+    @property
+    def peak_mb(self):
+        return max((m for _, m in self.samples), default=0)
+
+
+class Daemon:
+    """larpix-rawd on a generated config, started with a NOTIFY_SOCKET so that READY is timed."""
+
+    def __init__(self, suite, endpoints, flush_interval=1.0, batch_messages=4096, batch_max_age=0.1,
+                 buffer_max_bytes=1 << 30):
+        self.suite = suite
+        self.dir = tempfile.mkdtemp(prefix='rawd-', dir=suite.work)
+        self.file = os.path.join(self.dir, 'bench.h5')
+        self.buffer_max_bytes = buffer_max_bytes
+        srcs = ', '.join('{endpoint: "%s", io_group: %d}' % (e, i + 1) for i, e in enumerate(endpoints))
+        with open(os.path.join(self.dir, 'rawd.yaml'), 'w') as f:
+            f.write('sources: [%s]\noutput: {directory: "%s", filename: "bench.h5", min_free_bytes: 0}\n'
+                    'flush_interval: %g\nbatch: {max_messages: %d, max_age: %g}\nbuffer: {max_bytes: %d}\n'
+                    'log_level: warning\n' % (srcs, self.dir, flush_interval, batch_messages, batch_max_age,
+                                              buffer_max_bytes))
+
+    def start(self):
+        sock_path = os.path.join(self.dir, 'notify.sock')
+        ns = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+        ns.bind(sock_path)
+        ns.settimeout(10)
+        env = dict(os.environ, NOTIFY_SOCKET=sock_path, HDF5_USE_FILE_LOCKING='FALSE')
+        t0 = time.monotonic()
+        self.proc = subprocess.Popen([self.suite.bin('larpix-rawd'), '--config', os.path.join(self.dir, 'rawd.yaml')],
+                                     env=env, stderr=open(os.path.join(self.dir, 'rawd.log'), 'w'))
+        try:
+            while True:
+                msg = ns.recv(4096).decode()
+                if msg.startswith('READY=1'):
+                    break
+        finally:
+            ns.close()
+        self.ready_seconds = time.monotonic() - t0
+        self.rss = RSSSampler(self.proc.pid)
+        self.rss.start()
+        return self
+
+    def count(self):
+        r = subprocess.run([self.suite.bin('larpix-raw'), 'count', self.file], capture_output=True, text=True,
+                           env=dict(os.environ, HDF5_USE_FILE_LOCKING='FALSE'))
+        return int(r.stdout.strip()) if r.returncode == 0 and r.stdout.strip().isdigit() else None
+
+    def stop(self):
+        """SIGTERM (the daemon drains what it received), then the row count of the closed file."""
+        self.proc.send_signal(signal.SIGTERM)
+        self.proc.wait(timeout=120)
+        self.rss.stop()
+        self.hwm_mb = max(self.rss.peak_mb, 0)
+        written = self.count() or 0
+        return written
+
+    def cleanup(self):
+        if self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait()
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+
+class Suite:
+    def __init__(self, args):
+        self.args = args
+        self.mode = Mode(args.mode)
+        self.bindir = args.bin
+        self.work = tempfile.mkdtemp(prefix='larpix-bench-', dir=args.dir)
+        self.results = {}
+        self.env = dict(os.environ, HDF5_USE_FILE_LOCKING='FALSE')
+
+    def bin(self, name):
+        return os.path.join(self.bindir, name)
+
+    # 1. Library append: Swift RawFileWriter against the C appender
+
+    def append(self):
+        m, rows = self.mode, []
+        log('\n== 1. Library append, RawFileWriter (Swift) vs the C appender, same process, alternating')
+        for size, words in WORDS.items():
+            n = int(max(64, min(3_000_000, m.append_bytes / size)))
+            r = run_json([self.bin('larpix-bench'), 'append', '--words', str(words), '--messages', str(n),
+                          '--repetitions', str(m.append_reps), '--directory', self.work], env=self.env)
+            if m.callgrind and shutil.which('valgrind'):
+                r['instructions'] = self.callgrind_ratio(words, max(16, n // 20))
+            rows.append(r)
+            log('  %-8s batch %5d: C %10.0f msg/s %7.1f MB/s | Swift %10.0f msg/s %7.1f MB/s | Swift/C %.2f (runs %s)%s' % (
+                LABEL[size], r['batch'], r['c_msg_per_s'], r['c_mb_per_s'], r['swift_msg_per_s'], r['swift_mb_per_s'],
+                r['ratio'], ', '.join('%.2f' % x for x in r['ratios']),
+                '; instructions C/Swift %.3f' % r['instructions']['c_over_swift'] if 'instructions' in r else ''))
+        self.results['append'] = rows
+
+    def callgrind_ratio(self, words, n):
+        """Instructions inside each writer's append function (callgrind counts them exactly, so
+        this ratio is free of the machine's noise). Valgrind cannot read the Swift toolchain's
+        debug info, so a copy without it is profiled."""
+        exe = os.path.join(self.work, 'larpix-bench-nodebug')
+        if not os.path.exists(exe):
+            shutil.copy(self.bin('larpix-bench'), exe)
+            subprocess.run(['strip', '--strip-debug', exe], check=True)
+        counts = {}
+        for which in ('c', 'swift'):
+            out = os.path.join(self.work, 'callgrind.%s.out' % which)
+            subprocess.run(['valgrind', '--tool=callgrind', '--toggle-collect=*AppendCommandV*MessagePoolCSitKF',
+                            '--callgrind-out-file=' + out, exe, 'append', '--words', str(words), '--messages', str(n),
+                            '--repetitions', '1', '--warmup', '0', '--only', which, '--directory', self.work],
+                           capture_output=True, env=self.env, check=True)
+            with open(out) as f:
+                counts[which] = next(int(l.split()[1]) for l in f if l.startswith('summary:') or l.startswith('totals:'))
+        return {'messages': n, 'c': counts['c'], 'swift': counts['swift'],
+                'c_over_swift': counts['c'] / max(counts['swift'], 1)}
+
+    # 2. The reference: larpix-control's to_rawfile
+
+    def reference(self):
+        py = self.args.reference_python
+        log('\n== 2. larpix-control to_rawfile (%s) vs RawFileWriter' % py)
+        if not py or not os.path.exists(py):
+            log('  skipped: no Python with larpix-control (--reference-python)')
+            return
+        rows = []
+        ours = {r['message_bytes']: r for r in self.results.get('append', [])}
+        for size, words in WORDS.items():
+            if size not in ours:
+                continue
+            guess = 300_000 if size == 24 else 3_000_000 / size * 10
+            n = int(max(8, guess * self.mode.reference_seconds))
+            r = run_json([py, os.path.join(os.path.dirname(__file__), 'reference_append.py'), str(words), str(n),
+                          '--repetitions', '1' if self.mode.name == 'smoke' else '3', '--dir', self.work], env=self.env)
+            r['swift_msg_per_s'] = ours[size]['swift_msg_per_s']
+            r['ratio'] = r['swift_msg_per_s'] / r['msg_per_s']
+            rows.append(r)
+            log('  %-8s reference batch %5d: %9.0f msg/s %7.1f MB/s | RawFileWriter %10.0f msg/s | ours/reference %.1fx' % (
+                LABEL[size], r['batch'], r['msg_per_s'], r['mb_per_s'], r['swift_msg_per_s'], r['ratio']))
+        self.results['reference'] = rows
+
+    # 3. End to end
+
+    def zmq_ceiling(self, words, sources, seconds, guess):
+        """C publisher (blocking, nothing dropped) into a SUB per source that only counts."""
+        eps = ['tcp://127.0.0.1:%d' % free_port() for _ in range(sources)]
+        n = int(max(1000, guess * seconds))
+        counter = subprocess.Popen([self.bin('larpix-bench'), 'count', '--expected', str(n), '--first-timeout', '10',
+                                    '--idle-timeout', '2'] + sum([['--endpoint', e] for e in eps], []),
+                                   stdout=subprocess.PIPE, text=True)
+        pub = run_json([self.bin('larpix-bench'), 'publish', '--words', str(words), '--count', str(n), '--block',
+                        '--hwm', '1000', '--start-delay', '0.5'] + sum([['--endpoint', e] for e in eps], []))
+        out, _ = counter.communicate(timeout=120)
+        c = json.loads(out.strip().splitlines()[-1])
+        c['published'] = pub['messages']
+        return c
+
+    def c_write_ceiling(self, words, seconds, guess, flush_interval=1.0):
+        n = int(max(1000, guess * seconds))
+        r = run_json([self.bin('larpix-bench'), 'append', '--words', str(words), '--messages', str(n), '--repetitions',
+                      '1', '--warmup', '0', '--only', 'c', '--flush-interval', str(flush_interval),
+                      '--directory', self.work], env=self.env)
+        return r['c_msg_per_s']
+
+    def publishers(self, eps, words, rate, count, emulator=False, stamp=False, start_delay=1.0):
+        """Starts the publishers: one C process with a PUB per endpoint, or one emulator per endpoint."""
+        if emulator:
+            per = max(1, count // len(eps))
+            return [subprocess.Popen([self.bin('larpix-raw'), 'publish', '--endpoint', e, '--words', str(words),
+                                      '--count', str(per), '--rate', str(rate / len(eps)), '--hwm', str(PUBLISHER_HWM),
+                                      '--drop-on-full', '--json', '--wait-subscriber', str(start_delay)],
+                                     stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True) for e in eps]
+        cmd = [self.bin('larpix-bench'), 'publish', '--words', str(words), '--count', str(count), '--rate', str(rate),
+               '--hwm', str(PUBLISHER_HWM), '--start-delay', str(start_delay)] + sum([['--endpoint', e] for e in eps], [])
+        if stamp:
+            cmd.append('--stamp')
+        return [subprocess.Popen(cmd, stdout=subprocess.PIPE, text=True)]
+
+    @staticmethod
+    def collect(pubs):
+        sent = dropped = 0
+        seconds = 0.0
+        for p in pubs:
+            out, _ = p.communicate(timeout=600)
+            j = json.loads(out.strip().splitlines()[-1])
+            sent += j['messages']
+            dropped += j['dropped']
+            seconds = max(seconds, j['seconds'])
+        return sent, dropped, seconds
+
+    def trial(self, words, sources, rate, seconds, emulator=False, **daemon_args):
+        """One run at a fixed rate: published, written, whether the daemon kept up (everything
+        visible in the file within flush interval + 1 s of the last send) and its peak RSS."""
+        eps = ['tcp://127.0.0.1:%d' % free_port() for _ in range(sources)]
+        count = int(max(sources, rate * seconds))
+        pubs = self.publishers(eps, words, rate, count, emulator=emulator)
+        d = Daemon(self, eps, **daemon_args)
+        try:
+            d.start()
+            sent, dropped, pub_seconds = self.collect(pubs)
+            flush = daemon_args.get('flush_interval', 1.0)
+            deadline = time.monotonic() + flush + 1.0
+            kept_up = False
+            while time.monotonic() < deadline:
+                if (d.count() or 0) >= sent:
+                    kept_up = True
+                    break
+                time.sleep(0.2)
+            if not kept_up:  # let it finish what it holds, to count what was lost for good
+                last, still = -1, time.monotonic()
+                while time.monotonic() - still < 2.5 and time.monotonic() < deadline + 60:
+                    n = d.count() or 0
+                    if n >= sent:
+                        break
+                    if n != last:
+                        last, still = n, time.monotonic()
+                    time.sleep(0.25)
+            written = d.stop()
+            attempted = sent + dropped
+            return {'rate': rate, 'published': attempted, 'dropped_at_publisher': dropped, 'written': written,
+                    'lost': attempted - written, 'kept_up': kept_up, 'achieved_rate': attempted / max(pub_seconds, 1e-9),
+                    'peak_rss_mb': d.hwm_mb, 'ready_seconds': d.ready_seconds, 'rss_samples': d.rss.samples,
+                    'ok': attempted == written and kept_up and attempted / max(pub_seconds, 1e-9) >= 0.9 * rate}
+        finally:
+            for p in pubs:
+                if p.poll() is None:
+                    p.kill()
+            d.cleanup()
+
+    def search(self, words, sources, start, steps, **kw):
+        """Highest rate with nothing lost: multiplicative steps until a pass and a fail bracket it,
+        then bisection. Returns (best passing trial or None, all trials)."""
+        lo = hi = None
+        rate, trials = start, []
+        for _ in range(steps):
+            t = self.trial(words, sources, rate, self.mode.trial_seconds, **kw)
+            trials.append({k: v for k, v in t.items() if k != 'rss_samples'})
+            log('    %8.0f msg/s: published %d, written %d, lost %d, kept up %s, peak RSS %.0f MB -> %s' % (
+                rate, t['published'], t['written'], t['lost'], t['kept_up'], t['peak_rss_mb'], 'ok' if t['ok'] else 'LOSS'))
+            if t['ok']:
+                lo = t
+                rate = (rate + hi['rate']) / 2 if hi else rate * 1.5
+            else:
+                hi = t
+                rate = (rate + lo['rate']) / 2 if lo else rate * 0.6
+        return lo, trials
+
+    def end_to_end(self):
+        m, rows = self.mode, []
+        log('\n== 3. End to end on loopback: highest zero-loss rate vs the ZeroMQ and C write ceilings')
+        ceiling_guess = {24: 5e6, 1032: 6e5, 65544: 2.5e4}
+        write_guess = {24: 2e6, 1032: 1e6, 65544: 2.5e4}
+        for size in m.sizes_e2e:
+            words = WORDS[size]
+            cw = self.c_write_ceiling(words, m.trial_seconds / 3, write_guess[size])
+            for sources in m.sources_e2e:
+                z = self.zmq_ceiling(words, sources, m.trial_seconds / 3, ceiling_guess[size])
+                ceiling = min(z['msg_per_s'], cw)
+                log('  %s, %d io_group(s): ZeroMQ ceiling %.0f msg/s (%.0f MB/s), C write ceiling (flush 1 s) %.0f msg/s; target %.0f msg/s' % (
+                    LABEL[size], sources, z['msg_per_s'], z['mb_per_s'], cw, 0.8 * ceiling))
+                best, trials = self.search(words, sources, 0.8 * ceiling, m.search_steps)
+                rate = best['rate'] if best else 0
+                row = {'message_bytes': size, 'sources': sources, 'zmq_ceiling': z['msg_per_s'], 'c_write_ceiling': cw,
+                       'zero_loss_rate': rate, 'ratio_to_ceiling': rate / ceiling, 'trials': trials,
+                       'peak_rss_mb': best['peak_rss_mb'] if best else None}
+                if best and m.name != 'smoke':
+                    e = self.trial(words, sources, rate, m.trial_seconds, emulator=True)
+                    e.pop('rss_samples')
+                    row['emulator'] = e
+                    log('    emulator (larpix-raw publish) at %.0f msg/s: published %d, written %d, lost %d' % (
+                        rate, e['published'], e['written'], e['lost']))
+                rows.append(row)
+                log('  => zero-loss %.0f msg/s = %.0f MB/s = %.2f x min(ceilings)' % (rate, rate * size / 1e6, rate / ceiling))
+        self.results['end_to_end'] = rows
+
+    def zero_loss(self, size, sources=1):
+        for r in self.results.get('end_to_end', []):
+            if r['message_bytes'] == size and r['sources'] == sources:
+                return r['zero_loss_rate']
+        return {24: 2e5, 1032: 1e5, 65544: 3e3}[size]
+
+    # 4. Memory, latency, start-up
+
+    def memory(self):
+        m = self.mode
+        log('\n== 4. Memory, latency, start-up')
+        size, words = 1032, 64
+        base = self.zero_loss(size) or 1e5
+        budget = 256 << 20
+        res = {}
+        # Overload: twice the zero-loss rate, buffer.max_bytes 256 MiB.
+        t = self.trial(words, 1, 2 * base, m.overload_seconds, buffer_max_bytes=budget)
+        t.pop('rss_samples')
+        res['overload'] = {'rate': 2 * base, 'seconds': m.overload_seconds, 'buffer_max_mb': budget / 2**20,
+                           'peak_rss_mb': t['peak_rss_mb'], 'published': t['published'], 'written': t['written'],
+                           'target_mb': budget / 2**20 + 64}
+        log('  2x overload (%.0f msg/s of %s for %d s, buffer.max_bytes 256 MiB): peak RSS %.0f MB (target <= %.0f MB); published %d, written %d' % (
+            2 * base, LABEL[size], m.overload_seconds, t['peak_rss_mb'], budget / 2**20 + 64, t['published'], t['written']))
+        # Soak at half the zero-loss rate.
+        res['soak'] = self.soak(words, 0.5 * base, m.soak_seconds)
+        s = res['soak']
+        log('  soak at 50%% (%.0f msg/s for %d s): RSS %.0f MB after warm-up, %.0f MB at the end (%+.1f MB/min); lost %d' % (
+            s['rate'], s['seconds'], s['rss_early_mb'], s['rss_late_mb'], s['slope_mb_per_min'], s['lost']))
+        # Latency, at the default flush interval and a short one.
+        res['latency'] = []
+        for flush in (1.0, 0.2):
+            lat = self.latency(words, min(20000, 0.5 * base), m.latency_seconds, flush)
+            res['latency'].append(lat)
+            log('  publish -> visible (flush %.1f s, %d msg/s, RawFileFollower polling every 5 ms): p50 %.0f ms, p99 %.0f ms, max %.0f ms (target p99 <= %.0f ms) over %d messages' % (
+                flush, lat['rate'], lat['p50_ms'], lat['p99_ms'], lat['max_ms'], flush * 1000 + 50, lat['messages']))
+        # Start to READY.
+        ready = []
+        for _ in range(m.ready_runs):
+            d = Daemon(self, ['tcp://127.0.0.1:%d' % free_port()])
+            try:
+                d.start()
+                ready.append(d.ready_seconds * 1000)
+                d.stop()
+            finally:
+                d.cleanup()
+        res['ready_ms'] = {'median': statistics.median(ready), 'max': max(ready), 'runs': ready}
+        log('  start -> READY=1: median %.0f ms, max %.0f ms over %d starts (target < 200 ms)' % (
+            statistics.median(ready), max(ready), len(ready)))
+        self.results['memory_latency'] = res
+
+    def soak(self, words, rate, seconds):
+        t = self.trial(words, 1, rate, seconds)
+        samples = t['rss_samples']
+        # Skip the first 20 % (warm-up: buffers and allocator arenas grow once), compare the rest.
+        body = [s for s in samples if s[0] >= 0.2 * seconds + 1] or samples
+        third = max(1, len(body) // 3)
+        early = statistics.mean(m for _, m in body[:third])
+        late = statistics.mean(m for _, m in body[-third:])
+        minutes = (body[-third][0] - body[third - 1][0]) / 60 if len(body) > 2 * third else 0
+        return {'rate': rate, 'seconds': seconds, 'rss_early_mb': early, 'rss_late_mb': late,
+                'slope_mb_per_min': (late - early) / minutes if minutes > 0 else 0.0, 'lost': t['lost'],
+                'peak_rss_mb': t['peak_rss_mb']}
+
+    def latency(self, words, rate, seconds, flush):
+        eps = ['tcp://127.0.0.1:%d' % free_port()]
+        count = int(rate * seconds)
+        pubs = self.publishers(eps, words, rate, count, stamp=True)
+        d = Daemon(self, eps, flush_interval=flush)
+        try:
+            d.start()
+            follower = subprocess.Popen([self.bin('larpix-bench'), 'latency', d.file, '--seconds', str(seconds + 30)],
+                                        stdout=subprocess.PIPE, text=True, env=self.env)
+            self.collect(pubs)
+            time.sleep(flush + 0.5)
+            d.stop()
+            out, _ = follower.communicate(timeout=60)
+            lat = json.loads(out.strip().splitlines()[-1])
+        finally:
+            d.cleanup()
+        lat.update({'rate': rate, 'flush_interval': flush})
+        return lat
+
+    # 5. Scaling
+
+    def scaling(self):
+        if not self.mode.scaling:
+            return
+        log('\n== 5. Scaling: zero-loss rate and peak RSS vs message size, sources, batch size, flush interval')
+        rows = []
+        base = self.zero_loss(1032) or 1e5
+        cases = [('sources', s, {'sources': s}) for s in (2, 4)]
+        cases += [('batch.max_messages', b, {'batch_messages': b}) for b in (256, 1024, 16384)]
+        cases += [('flush_interval', f, {'flush_interval': f}) for f in (0.1, 5.0)]
+        for what, value, kw in cases:
+            sources = kw.pop('sources', 1)
+            best, _ = self.search(64, sources, base, self.mode.scaling_steps, **kw)
+            rows.append({'vary': what, 'value': value, 'message_bytes': 1032, 'sources': sources,
+                         'zero_loss_rate': best['rate'] if best else 0,
+                         'peak_rss_mb': best['peak_rss_mb'] if best else None})
+            log('  %s = %s: zero-loss %.0f msg/s, peak RSS %s MB' % (
+                what, value, rows[-1]['zero_loss_rate'], '%.0f' % best['peak_rss_mb'] if best else '-'))
+        self.results['scaling'] = rows
+
+
+def machine():
+    cpu = ''
+    try:
+        with open('/proc/cpuinfo') as f:
+            cpu = next(l.split(':', 1)[1].strip() for l in f if l.startswith('model name'))
+    except (OSError, StopIteration):
+        pass
+    mem = 0
+    with open('/proc/meminfo') as f:
+        mem = int(next(l.split()[1] for l in f if l.startswith('MemTotal'))) / 2**20
+    load = os.getloadavg()
+    return {'host': platform.node(), 'cpu': cpu, 'cores': os.cpu_count(), 'memory_gib': round(mem, 1),
+            'kernel': platform.release(), 'load_before': load[0]}
+
+
+def main():
+    p = argparse.ArgumentParser()
+    p.add_argument('--mode', choices=['smoke', 'quick', 'full'], default='quick')
+    p.add_argument('--bin', required=True)
+    p.add_argument('--dir', default='/dev/shm' if os.path.isdir('/dev/shm') else tempfile.gettempdir())
+    p.add_argument('--reference-python', default=os.environ.get('LARPIX_ORACLE_PYTHON', '/tmp/venv-deb/bin/python'))
+    p.add_argument('--json', help='write the raw numbers here')
+    p.add_argument('--markdown', help='write the report here (BENCHMARKS.md)')
+    p.add_argument('--command', default=' '.join(sys.argv))
+    p.add_argument('--only', help='comma-separated parts: append,reference,e2e,memory,scaling')
+    a = p.parse_args()
+    s = Suite(a)
+    info = machine()
+    info.update({'date': time.strftime('%Y-%m-%d %H:%M:%S %Z'), 'mode': a.mode, 'command': a.command,
+                 'output_dir': a.dir})
+    s.results['machine'] = info
+    log('larpix-rawd benchmarks, %s mode, %s, %s (%d cores), load %.1f' % (
+        a.mode, info['date'], info['cpu'], info['cores'], info['load_before']))
+    parts = {'append': s.append, 'reference': s.reference, 'e2e': s.end_to_end, 'memory': s.memory,
+             'scaling': s.scaling}
+    chosen = a.only.split(',') if a.only else list(parts)
+    t0 = time.monotonic()
+    try:
+        for name in chosen:
+            parts[name]()
+    finally:
+        shutil.rmtree(s.work, ignore_errors=True)
+    s.results['machine']['seconds'] = time.monotonic() - t0
+    s.results['machine']['load_after'] = os.getloadavg()[0]
+    log('\ndone in %.0f s' % s.results['machine']['seconds'])
+    if a.json:
+        with open(a.json, 'w') as f:
+            json.dump(s.results, f, indent=1)
+    if a.markdown:
+        from report import markdown
+        with open(a.markdown, 'w') as f:
+            f.write(markdown(s.results))
+
+
+if __name__ == '__main__':
+    main()
