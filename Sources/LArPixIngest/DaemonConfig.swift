@@ -15,6 +15,10 @@ public struct DaemonConfig: Sendable, Equatable {
         public var name: String
         /// Overrides receive.rcvhwm for this source.
         public var rcvhwm: Int?
+        /// Overrides receive.validate for this source.
+        public var validate: IntakeValidation? = nil
+        /// CURVE keys: connect only to a publisher holding the server key (nil: no CURVE).
+        public var curve: CurveClientKeys? = nil
     }
 
     public struct Receive: Sendable, Equatable {
@@ -24,6 +28,8 @@ public struct DaemonConfig: Sendable, Equatable {
         public var rcvbuf = 4 << 20
         /// Larger frames are refused and counted.
         public var maxMessageBytes = 16 << 20
+        /// raw: store every non-empty message; strict: only well-formed PACMAN messages.
+        public var validate = IntakeValidation.raw
     }
 
     public struct Output: Sendable, Equatable {

@@ -16,6 +16,11 @@ final class SourceReceiver: @unchecked Sendable {
         var receiveHighWaterMark: Int
         var receiveBufferBytes: Int
         var maxMessageBytes: Int
+        var validation: IntakeValidation = .raw
+        /// CURVE client keys (nil: no CURVE).
+        var curve: CurveClientKeys? = nil
+
+        var policy: IntakePolicy { IntakePolicy(ioGroup: ioGroup, maxMessageBytes: maxMessageBytes, validation: validation) }
     }
 
     let settings: Settings
@@ -26,6 +31,9 @@ final class SourceReceiver: @unchecked Sendable {
     private let stopping = Atomic<Bool>(false)
     private let finished = DispatchSemaphore(value: 0)
     private let socket: ZMQSocket
+    private let policy: IntakePolicy
+    /// Logs and counts failed handshakes (wrong CURVE key, security mismatch).
+    private let monitor: SourceMonitor
     /// Connection state for status: true once the monitor saw a connection.
     let connected = Atomic<Bool>(false)
 
@@ -38,6 +46,7 @@ final class SourceReceiver: @unchecked Sendable {
         var l = logger
         l[metadataKey: "source"] = "\(settings.name)"
         self.logger = l
+        policy = settings.policy
         // Socket set-up happens here, on the caller's thread, so that a bad endpoint fails start-up.
         socket = try ZMQSocket(context: context, type: .sub)
         try socket.setReceiveHighWaterMark(settings.receiveHighWaterMark)
@@ -46,6 +55,8 @@ final class SourceReceiver: @unchecked Sendable {
         // A board that comes up is picked up within a second.
         try socket.setReconnectInterval(milliseconds: 100, maxMilliseconds: 1000)
         try socket.subscribe()
+        try settings.curve?.apply(to: socket)
+        monitor = try SourceMonitor(watching: socket, source: settings.name, endpoint: settings.endpoint, stats: stats, logger: l)
         try socket.connect(settings.endpoint)
     }
 
@@ -56,12 +67,19 @@ final class SourceReceiver: @unchecked Sendable {
         }
         t.name = "larpix-rawd receiver \(settings.name)"
         t.start()
+        monitor.start()
     }
 
     /// Stops reading; a message already received is still handed on.
-    func stop() { stopping.store(true, ordering: .releasing) }
+    func stop() {
+        stopping.store(true, ordering: .releasing)
+        monitor.stop()
+    }
 
-    func join() { finished.wait() }
+    func join() {
+        finished.wait()
+        monitor.join()
+    }
 
     private func run() {
         logger.info("subscribed to \(settings.endpoint) as \(settings.ioGroup.map { "io_group \($0)" } ?? "tagged source")")
@@ -84,26 +102,17 @@ final class SourceReceiver: @unchecked Sendable {
         socket.close()
     }
 
-    /// The intake policy: store every non-empty message as received; refuse (and count) empty
-    /// and oversized frames, multipart messages on an untagged source, and bad tags.
+    /// The intake policy (IntakePolicy): store, or count the reason for refusing.
     @inline(__always)
     private func accept(_ frames: [ZMQMessage]) {
-        let payload: ZMQMessage
-        let ioGroup: UInt8
-        if let g = settings.ioGroup {
-            guard frames.count == 1 else { stats.drop(frames.isEmpty ? .empty : .multipart); return }
-            payload = frames[0]
-            ioGroup = g
-        } else {
-            guard frames.count == 2, frames[0].count == 1 else { stats.drop(.badTag); return }
-            ioGroup = frames[0].unsafeBytes[0]
-            payload = frames[1]
+        switch policy.judge(frames) {
+        case .refuse(let reason):
+            stats.drop(reason)
+        case .store(let payload, let ioGroup):
+            let n = payload.count
+            budget.take(n)
+            stats.received(bytes: n)
+            batcher.add(payload, ioGroup: ioGroup)
         }
-        let n = payload.count
-        if n == 0 { stats.drop(.empty); return }
-        if n > settings.maxMessageBytes { stats.drop(.oversized); return }
-        budget.take(n)
-        stats.received(bytes: n)
-        batcher.add(payload, ioGroup: ioGroup)
     }
 }
