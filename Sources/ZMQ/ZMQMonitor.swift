@@ -81,7 +81,7 @@ public struct ZMQMonitorEvent: Sendable, Equatable, CustomStringConvertible {
     public var handshakeProblem: String? {
         switch event {
         case .handshakeFailedNoDetail:
-            return "handshake failed (libzmq gives no detail; with CURVE: the peer does not hold the expected key)"
+            return "handshake failed: the peer closed the connection (with CURVE: it does not hold the expected key, or does not use CURVE)"
         case .handshakeFailedAuth:
             return "the peer refused our credentials (ZAP status \(value))"
         case .handshakeFailedProtocol:

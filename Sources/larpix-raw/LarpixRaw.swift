@@ -38,6 +38,7 @@ struct LarpixRaw: ParsableCommand {
         subcommands: [
             InfoCommand.self, CountCommand.self, DumpCommand.self, VerifyCommand.self, WriteCommand.self,
             MergeCommand.self, SplitCommand.self, FollowCommand.self, ClearCommand.self, PublishCommand.self,
+            KeygenCommand.self,
         ]
     )
 
