@@ -86,7 +86,7 @@ public struct DaemonConfig: Sendable, Equatable {
         if fm.fileExists(atPath: dir, isDirectory: &isDir) {
             guard isDir.boolValue else { throw ConfigError(file: origin, key: "output.directory", problem: "\(dir) is not a directory") }
         } else {
-            do { try fm.createDirectory(atPath: dir, withIntermediateDirectories: true) } catch {
+            do { try fm.createDirectory(atPath: dir, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o750]) } catch {
                 throw ConfigError(file: origin, key: "output.directory", problem: "cannot create \(dir): \(Self.reason(error))")
             }
         }
