@@ -28,7 +28,7 @@ final class CorruptFileTests: XCTestCase {
     func testDamagedFilesGiveAClearErrorOrACorrectPartialRead() throws {
         let seed = ProcessInfo.processInfo.environment["LARPIX_CORRUPT_SEED"].flatMap { UInt64($0) } ?? UInt64.random(in: 1...UInt64(UInt32.max))
         print("CorruptFileTests: seed \(seed) (LARPIX_CORRUPT_SEED=\(seed) repeats this run)")
-        var rng = SplitMix(seed: seed)
+        var rng = SplitMix64(seed: seed)
         let originals = try makeOriginals(&rng)
 
         // 200 damaged copies: half truncated, half with metadata bytes flipped.
@@ -38,7 +38,7 @@ final class CorruptFileTests: XCTestCase {
             var bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: o.path)))
             let how: String
             if i % 2 == 0 {
-                let size = bytes.count, cut = rng.int(1...size - 1)
+                let size = bytes.count, cut = Int.random(in: 1...size - 1, using: &rng)
                 bytes.removeLast(size - cut)
                 how = "truncated to \(cut) of \(size) bytes"
             } else {
@@ -49,14 +49,14 @@ final class CorruptFileTests: XCTestCase {
             damaged.append((p, o, how))
         }
 
-        // Every file through the four commands, four processes at a time.
+        // Every file through the four commands, six processes at a time (most of a failing run is HDF5 waiting between re-reads).
         let commands: [[String]] = [["info"], ["count"], ["dump", "--format", "hex"], ["verify"]]
         let jobs = damaged.indices.flatMap { i in commands.map { (i, $0) } }
         let results = ResultsBox(count: jobs.count)
         let binary = try CLI.binary()
         let paths = damaged.map(\.path)
         let queue = OperationQueue()
-        queue.maxConcurrentOperationCount = 4
+        queue.maxConcurrentOperationCount = 6
         for (j, (i, command)) in jobs.enumerated() {
             queue.addOperation {
                 results.set(j, Self.runBounded(binary, command + [paths[i]], timeout: Self.timeout))
@@ -89,7 +89,7 @@ final class CorruptFileTests: XCTestCase {
 
     // MARK: The files
 
-    func makeOriginals(_ rng: inout SplitMix) throws -> [Original] {
+    func makeOriginals(_ rng: inout SplitMix64) throws -> [Original] {
         var out: [Original] = []
         // Ours: a small file, and one of several chunks with long messages (the heap spans collections).
         for (name, n, words) in [("ours_small", 12, 0...4), ("ours_big", 900, 0...60)] {
@@ -111,16 +111,16 @@ final class CorruptFileTests: XCTestCase {
         return out
     }
 
-    static func messages(_ n: Int, words: ClosedRange<Int>, _ rng: inout SplitMix) -> ([[UInt8]], [UInt8]) {
+    static func messages(_ n: Int, words: ClosedRange<Int>, _ rng: inout SplitMix64) -> ([[UInt8]], [UInt8]) {
         var builder = PacmanMessageBuilder(seed: rng.next())
         let messages = (0..<n).map { _ in builder.nextDataMessage(words: builder.nextWordCount(in: words), time: 1_700_000_000) }
-        return (messages, (0..<n).map { _ in UInt8(rng.int(0...255)) })
+        return (messages, (0..<n).map { _ in UInt8(Int.random(in: 0...255, using: &rng)) })
     }
 
     /// HDF5's metadata blocks start with a signature; a few bytes within the first 64 after one
     /// (or within the superblock) are changed. Global heap collections are damaged only in their
     /// 16-byte header: the message bytes themselves are data, which HDF5 does not check.
-    static func flipMetadata(_ bytes: inout [UInt8], _ rng: inout SplitMix) -> String {
+    static func flipMetadata(_ bytes: inout [UInt8], _ rng: inout SplitMix64) -> String {
         let signatures: [(String, Int)] = [("\u{89}HDF", 64), ("OHDR", 64), ("OCHK", 64), ("BTHD", 64), ("BTIN", 64), ("BTLF", 64),
                                            ("TREE", 64), ("HEAP", 32), ("SNOD", 64), ("FRHP", 64), ("FHDB", 64), ("FSHD", 64),
                                            ("FSSE", 64), ("GCOL", 16)]
@@ -133,12 +133,12 @@ final class CorruptFileTests: XCTestCase {
                 i += 1
             }
         }
-        let (sig, start, span) = regions[rng.int(0...regions.count - 1)]
-        let flips = rng.int(1...4)
+        let (sig, start, span) = regions[Int.random(in: 0...regions.count - 1, using: &rng)]
+        let flips = Int.random(in: 1...4, using: &rng)
         var offsets: [Int] = []
         for _ in 0..<flips {
-            let at = start + rng.int(0...span - 1)
-            bytes[at] ^= UInt8(rng.int(1...255))
+            let at = start + Int.random(in: 0...span - 1, using: &rng)
+            bytes[at] ^= UInt8(Int.random(in: 1...255, using: &rng))
             offsets.append(at)
         }
         return "\(flips) byte(s) changed at \(offsets) in the \(sig.trimmingCharacters(in: .controlCharacters)) block at \(start)"
@@ -199,18 +199,4 @@ final class ResultsBox: @unchecked Sendable {
     init(count: Int) { results = Array(repeating: nil, count: count) }
     func set(_ i: Int, _ r: CorruptFileTests.Run) { lock.lock(); results[i] = r; lock.unlock() }
     func get(_ i: Int) -> CorruptFileTests.Run? { lock.lock(); defer { lock.unlock() }; return results[i] }
-}
-
-/// SplitMix64: a small seeded generator, so a seed names one run.
-struct SplitMix {
-    private var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-    mutating func int(_ r: ClosedRange<Int>) -> Int { r.lowerBound + Int(next() % UInt64(r.count)) }
 }

@@ -120,7 +120,7 @@ final class HostileInputTests: XCTestCase {
     }
 }
 
-/// Seeded generator of hostile messages (SplitMix64: the same seed gives the same messages).
+/// Seeded generator of hostile messages: the same seed gives the same messages.
 struct FuzzGenerator {
     enum Kind: CaseIterable {
         case dataMessage, requestOrReply, empty, oversized, truncated, wrongType, badWord, randomBytes
@@ -128,22 +128,16 @@ struct FuzzGenerator {
         case taggedMessage, taggedRandom, taggedEmptyPayload, tagEmpty, tagTooLong, tagMissing, taggedMultipart
     }
 
-    private var state: UInt64
+    private var rng: SplitMix64
     let maxMessageBytes: Int
     private(set) var used: [Kind] = []
 
     init(seed: UInt64, maxMessageBytes: Int) {
-        state = seed
+        rng = SplitMix64(seed: seed)
         self.maxMessageBytes = maxMessageBytes
     }
 
-    mutating func random() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
+    mutating func random() -> UInt64 { rng.next() }
 
     mutating func int(_ r: ClosedRange<Int>) -> Int { r.lowerBound + Int(random() % UInt64(r.count)) }
     mutating func byte() -> UInt8 { UInt8(truncatingIfNeeded: random()) }
