@@ -1,5 +1,6 @@
 import Foundation
 import LArPixRaw
+import PacmanEmulator
 import TestSupport
 import XCTest
 import ZMQ
@@ -91,6 +92,41 @@ extension DaemonProcessTests {
             XCTAssertEqual(r.status, 78, yaml)
             XCTAssertEqual(r.stderr.split(separator: "\n").count, 1, "one line: \(r.stderr)")
             XCTAssertTrue(r.stderr.contains("bad\(i).yaml: \(expected)"), "\(r.stderr) should contain \(expected)")
+        }
+    }
+}
+
+extension DaemonProcessTests {
+    /// The daemon process with a CURVE source: the board's emulator with the right secret key is
+    /// ingested in full; one with another key is refused, and the daemon's log says which source.
+    func testCurveSourceRightKeyIngestedWrongKeyRefusedAndLogged() throws {
+        let rawd = try ZMQCurve.generateKeyPair(), board = try ZMQCurve.generateKeyPair()
+        try ZMQCurveKeyFile.write(rawd, publicPath: dir.appendingPathComponent("rawd.pub").path, secretPath: dir.appendingPathComponent("rawd.key").path)
+        try ZMQCurveKeyFile.write(board, publicPath: dir.appendingPathComponent("board.pub").path, secretPath: dir.appendingPathComponent("board.key").path)
+        for (secret, expected) in [(board.secretKey, 300), (try ZMQCurve.generateKeyPair().secretKey, 0)] {
+            try? FileManager.default.removeItem(at: dir.appendingPathComponent("data"))
+            var e = try emulator(ioGroup: 6, count: 300)
+            var o = e.options
+            o.curveSecretKey = secret
+            o.startDelay = 1.0
+            e = Emulator(publisher: try PacmanPublisher(options: o), ioGroup: 6, options: o)
+            let curve = "{server_public_key: board.pub, client_secret_key: rawd.key}"
+            let config = try writeConfig(sources: [])
+            try (try String(contentsOfFile: config, encoding: .utf8))
+                .replacingOccurrences(of: "sources:\n", with: "sources:\n  - {endpoint: \"\(e.publisher.endpoint)\", io_group: 6, name: tpc6, curve: \(curve)}\n")
+                .write(toFile: config, atomically: true, encoding: .utf8)
+            let daemon = try startDaemon(config: config)
+            XCTAssertEqual(Self.runPublishers([e]).map(\.messages), [300], "a PUB sends whether or not anyone listens")
+            if expected > 0 { waitUntilVisible(expected) } else { Thread.sleep(forTimeInterval: 1.0) }
+            stop(daemon)
+            let all = try stored()
+            XCTAssertEqual(all.count, expected)
+            if expected > 0 {
+                assertSame(all.map(\.1), self.expected(e), "the right key: every message, byte for byte")
+                XCTAssertFalse(daemonLog.contains("refused the publisher"), daemonLog)
+            } else {
+                XCTAssertTrue(daemonLog.contains("source tpc6: refused the publisher at \(e.publisher.endpoint)"), daemonLog)
+            }
         }
     }
 }
