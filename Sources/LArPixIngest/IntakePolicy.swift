@@ -18,6 +18,11 @@ struct IntakePolicy: Sendable {
     var maxMessageBytes: Int
     var validation: IntakeValidation
 
+    /// ZMQ_MAXMSGSIZE for the socket: a memory guard, well above `maxMessageBytes` so that
+    /// ordinary oversized frames arrive and are counted. A frame beyond it is never buffered:
+    /// libzmq drops the connection (and reconnects), which the source's monitor logs.
+    var connectionLimitBytes: Int { max(2 * maxMessageBytes, maxMessageBytes + (64 << 10)) }
+
     enum Verdict {
         case store(ZMQMessage, ioGroup: UInt8)
         case refuse(DropReason)

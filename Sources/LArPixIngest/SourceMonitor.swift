@@ -8,14 +8,20 @@ import ZMQ
 /// speaks another security mechanism) is counted in `IngestStats.handshakeFailures` and logged
 /// naming the source, since nothing from it is ingested. Repeated failures (libzmq reconnects
 /// every second) are summed into one line per `reportInterval`.
+///
+/// libzmq does not reconnect after a protocol error (a frame over ZMQ_MAXMSGSIZE, a security
+/// mechanism mismatch): when no reconnect follows a disconnect within `reconnectGrace`, the
+/// monitor asks the receiver (`takeReconnectRequest`) to connect again itself.
 final class SourceMonitor: @unchecked Sendable {
     static let events: ZMQSocketEvents = [.handshakeSucceeded, .handshakeFailedNoDetail, .handshakeFailedProtocol,
-                                          .handshakeFailedAuth]
+                                          .handshakeFailedAuth, .disconnected, .connectDelayed, .connectRetried, .connected]
+    static let reconnectGrace: Duration = .seconds(2)
     static let reportInterval: Duration = .seconds(30)
 
     private let pair: ZMQSocket
     private let source: String
     private let endpoint: String
+    private let frameLimitBytes: Int
     private let stats: IngestStats
     private let logger: Logger
     private let stopping = Atomic<Bool>(false)
@@ -24,12 +30,22 @@ final class SourceMonitor: @unchecked Sendable {
     private var lastHandshakeOK: Bool?
     private var unreported = 0
     private var lastReport = ContinuousClock.now
+    /// When the connection went down, until libzmq says it is reconnecting.
+    private var disconnectedAt: ContinuousClock.Instant?
+    private let reconnectRequested = Atomic<Bool>(false)
+
+    /// True once after libzmq gave up on the endpoint: the receiver should connect again.
+    func takeReconnectRequest() -> Bool {
+        reconnectRequested.load(ordering: .relaxed) && reconnectRequested.exchange(false, ordering: .acquiring)
+    }
 
     /// Starts libzmq's monitor on `socket`; call before it connects, so no event is missed.
-    init(watching socket: ZMQSocket, source: String, endpoint: String, stats: IngestStats, logger: Logger) throws(ZMQError) {
+    init(watching socket: ZMQSocket, source: String, endpoint: String, frameLimitBytes: Int, stats: IngestStats,
+         logger: Logger) throws(ZMQError) {
         pair = try socket.openMonitor(events: Self.events)
         self.source = source
         self.endpoint = endpoint
+        self.frameLimitBytes = frameLimitBytes
         self.stats = stats
         self.logger = logger
     }
@@ -52,6 +68,14 @@ final class SourceMonitor: @unchecked Sendable {
             let event: ZMQMonitorEvent?
             do { event = try pair.receiveMonitorEvent(timeoutMilliseconds: 100) } catch { break }
             if let event { handle(event) }
+            if let t = disconnectedAt, ContinuousClock.now - t >= Self.reconnectGrace {
+                // After a failed handshake that failure was said already; otherwise say this.
+                if lastHandshakeOK != false {
+                    logger.warning("source \(source): libzmq gave up on \(endpoint) after a protocol error; connecting again")
+                }
+                disconnectedAt = nil
+                reconnectRequested.store(true, ordering: .releasing)
+            }
             if unreported > 0 && ContinuousClock.now - lastReport >= Self.reportInterval {
                 logger.error("source \(source): \(unreported) more failed handshakes with \(endpoint); nothing from it is ingested")
                 unreported = 0
@@ -65,6 +89,19 @@ final class SourceMonitor: @unchecked Sendable {
         if e.event == .handshakeSucceeded {
             if lastHandshakeOK != true { logger.info("source \(source): connected to \(endpoint), handshake succeeded") }
             lastHandshakeOK = true
+            return
+        }
+        if e.event == .connectRetried || e.event == .connectDelayed || e.event == .connected {
+            disconnectedAt = nil
+            return
+        }
+        if e.event == .disconnected {
+            disconnectedAt = .now
+            // Only a connection that was up: a failed handshake disconnects too, and is said above.
+            if lastHandshakeOK == true {
+                logger.warning("source \(source): disconnected from \(endpoint) (the publisher went away, or sent a frame over \(frameLimitBytes) bytes); reconnecting")
+                lastHandshakeOK = nil
+            }
             return
         }
         guard let problem = e.handshakeProblem else { return }

@@ -56,7 +56,9 @@ final class SourceReceiver: @unchecked Sendable {
         try socket.setReconnectInterval(milliseconds: 100, maxMilliseconds: 1000)
         try socket.subscribe()
         try settings.curve?.apply(to: socket)
-        monitor = try SourceMonitor(watching: socket, source: settings.name, endpoint: settings.endpoint, stats: stats, logger: l)
+        try socket.setMaxMessageSize(policy.connectionLimitBytes)
+        monitor = try SourceMonitor(watching: socket, source: settings.name, endpoint: settings.endpoint,
+                                    frameLimitBytes: policy.connectionLimitBytes, stats: stats, logger: l)
         try socket.connect(settings.endpoint)
     }
 
@@ -92,7 +94,10 @@ final class SourceReceiver: @unchecked Sendable {
                 Thread.sleep(forTimeInterval: 0.1)
                 continue
             }
-            guard let frames else { continue }
+            guard let frames else {
+                if monitor.takeReconnectRequest() { reconnect() }
+                continue
+            }
             if !connected.load(ordering: .relaxed) {
                 connected.store(true, ordering: .relaxed)
                 logger.info("receiving from \(settings.endpoint)")
@@ -100,6 +105,12 @@ final class SourceReceiver: @unchecked Sendable {
             accept(frames)
         }
         socket.close()
+    }
+
+    /// Connects again after libzmq gave up on the endpoint (see SourceMonitor).
+    private func reconnect() {
+        try? socket.disconnect(settings.endpoint)
+        do { try socket.connect(settings.endpoint) } catch { logger.error("source \(settings.name): cannot connect again: \(error)") }
     }
 
     /// The intake policy (IntakePolicy): store, or count the reason for refusing.

@@ -99,6 +99,30 @@ final class HostileInputTests: XCTestCase {
               + DropReason.allCases.compactMap { r in expectedDrops[r].map { "\(r.rawValue) \($0)" } }.joined(separator: ", "))
     }
 
+    /// A frame far beyond max_message_bytes is never buffered: libzmq drops the connection, the
+    /// daemon says so, reconnects, and stores what comes next.
+    func testAFrameBeyondTheConnectionLimitCostsTheConnectionNotTheDaemon() throws {
+        let harness = PipelineHarness(directory: dir)
+        let (pub, endpoint) = try PipelineHarness.publisher()
+        let settings = PipelineHarness.source(endpoint, ioGroup: 2, name: "guarded", maxMessageBytes: 1024)
+        XCTAssertEqual(settings.policy.connectionLimitBytes, 1024 + (64 << 10))
+        let daemon = harness.daemon(sources: [settings])
+        try daemon.start()
+        let connects = { harness.log.all.filter { $0.contains("source guarded: connected to") }.count }
+        XCTAssertTrue(PipelineHarness.wait(timeout: 10) { connects() == 1 })
+        Thread.sleep(forTimeInterval: 0.3)
+        try pub.send([UInt8](repeating: 0x44, count: 1 << 20))
+        XCTAssertTrue(PipelineHarness.wait(timeout: 10) { connects() == 2 }, "reconnected: \(harness.log.all)")
+        Thread.sleep(forTimeInterval: 0.3)  // the subscription reaches the PUB again
+        let sent = (0..<100).map { i in [0x44, UInt8(i), 0, 0, 0, 0, 0, 0] as [UInt8] }
+        for m in sent { try pub.send(m) }
+        PipelineHarness.wait(timeout: 10) { daemon.stats.messagesReceived.load(ordering: .relaxed) >= 100 }
+        daemon.stop()
+        XCTAssertTrue(try harness.stored().map(\.1) == sent)
+        XCTAssertTrue(harness.log.all.contains { $0.hasPrefix("warning source guarded: disconnected from \(endpoint)") && $0.contains("over 66560 bytes") },
+                      "\(harness.log.all)")
+    }
+
     /// The default limit is 16 MiB: a message of exactly 16 MiB is stored, one byte more is refused.
     func testDefaultMaxMessageBytesIs16MiB() throws {
         XCTAssertEqual(DaemonConfig().receive.maxMessageBytes, 16 << 20)
