@@ -35,6 +35,25 @@ extension DaemonProcessTests {
         XCTAssertTrue(daemonLog.contains("output.directory \(data.path) is writable by every user"), daemonLog)
     }
 
+    /// Copies of units from systemd/ (source name, copy name) whose /usr/local/bin/larpix-rawd is
+    /// the built daemon, as systemd-analyze insists that ExecStart's binary exists. Skips (or,
+    /// where the oracles are required, fails) without systemd-analyze.
+    func unitCopies(_ units: [(String, String)]) throws -> [(String, URL)] {
+        guard FileManager.default.isExecutableFile(atPath: "/usr/bin/systemd-analyze") else {
+            if TestSupport.oracleRequired { XCTFail("systemd-analyze missing (apt-get install systemd)") }
+            throw XCTSkip("systemd-analyze not installed")
+        }
+        let dir = self.dir.appendingPathComponent("units")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        return try units.map { name, copy in
+            let text = try String(contentsOf: TestSupport.packageRoot.appendingPathComponent("systemd/\(name)"), encoding: .utf8)
+            XCTAssertTrue(text.contains("ExecStart=/usr/local/bin/larpix-rawd --config"), name)
+            let unit = dir.appendingPathComponent(copy)
+            try text.replacingOccurrences(of: "/usr/local/bin/larpix-rawd", with: daemonPath).write(to: unit, atomically: true, encoding: .utf8)
+            return (copy, unit)
+        }
+    }
+
     static func mode(_ path: String) throws -> Int {
         (try FileManager.default.attributesOfItem(atPath: path)[.posixPermissions] as! NSNumber).intValue
     }
@@ -42,16 +61,7 @@ extension DaemonProcessTests {
     /// `systemd-analyze security --offline=true` on copies whose ExecStart names the built daemon
     /// (as in testUnitFilesVerifyClean): every unit's overall exposure must be at most 2.0.
     func testUnitsExposureIsAtMost2() throws {
-        guard FileManager.default.isExecutableFile(atPath: "/usr/bin/systemd-analyze") else {
-            if TestSupport.oracleRequired { XCTFail("systemd-analyze missing (apt-get install systemd)") }
-            throw XCTSkip("systemd-analyze not installed")
-        }
-        let units = dir.appendingPathComponent("units")
-        try FileManager.default.createDirectory(at: units, withIntermediateDirectories: true)
-        for (name, copy) in [("larpix-rawd.service", "larpix-rawd.service"), ("larpix-rawd@.service", "larpix-rawd@det1.service")] {
-            let text = try String(contentsOf: TestSupport.packageRoot.appendingPathComponent("systemd/\(name)"), encoding: .utf8)
-            let unit = units.appendingPathComponent(copy)
-            try text.replacingOccurrences(of: "/usr/local/bin/larpix-rawd", with: daemonPath).write(to: unit, atomically: true, encoding: .utf8)
+        for (copy, unit) in try unitCopies([("larpix-rawd.service", "larpix-rawd.service"), ("larpix-rawd@.service", "larpix-rawd@det1.service")]) {
             let r = try TestSupport.run("/usr/bin/systemd-analyze", ["security", "--offline=true", "--no-pager", unit.path])
             XCTAssertEqual(r.status, 0, "\(copy): \(r.stderr)")
             // "→ Overall exposure level for larpix-rawd.service: 1.2 OK 🙂"
