@@ -36,6 +36,9 @@ public final class H5File {
         H5Library.ensure()
         let fapl = try H5PropertyList.fileAccess(latestFormat: latestFormat)
         try setNoLocking(fapl)
+        if mode == .swmrRead {
+            try h5check(H5Pset_metadata_read_attempts(fapl.id, swmrMetadataReadAttempts), "set metadata read attempts")
+        }
         let flags: UInt32
         switch mode {
         case .readOnly: flags = lrp_H5F_ACC_RDONLY()
@@ -46,6 +49,12 @@ public final class H5File {
         let id = try h5id(H5Fopen(path, flags, fapl.id), "open file \(path)")
         return H5File(id: id, path: path)
     }
+
+    /// How often a SWMR reader re-reads metadata whose checksum fails (a writer may be midway
+    /// through it). HDF5 1.10 sleeps 1, 2, 4, ... ns between attempts, so its default of 100
+    /// never ends on a damaged file; 24 gives up after about 17 ms (a writer rewrites an entry in
+    /// microseconds), and callers that follow a live file retry on their own.
+    public static let swmrMetadataReadAttempts: UInt32 = 24
 
     /// Readers and the reference writer run with HDF5_USE_FILE_LOCKING=FALSE; we do the same
     /// so that a reader never blocks or is blocked by the daemon.

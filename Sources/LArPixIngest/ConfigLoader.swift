@@ -26,15 +26,16 @@ extension DaemonConfig {
         }
         var c = DaemonConfig()
         c.origin = file
-        let r = ConfigReader(file: file)
+        let r = ConfigReader(file: file, baseDirectory: baseDirectory)
         guard let root else { throw ConfigError(file: file, key: "sources", problem: "missing: the configuration is empty") }
         let top = try r.mapping(root, "", known: ["sources", "io_config", "receive", "output", "flush_interval", "batch",
                                                   "buffer", "rotate", "metrics", "tap", "log_level"])
         if let n = top["receive"] {
-            let m = try r.mapping(n, "receive", known: ["rcvhwm", "rcvbuf", "max_message_bytes"])
+            let m = try r.mapping(n, "receive", known: ["rcvhwm", "rcvbuf", "max_message_bytes", "validate"])
             if let v = m["rcvhwm"] { c.receive.rcvhwm = try r.int(v, "receive.rcvhwm", in: 0...Int(Int32.max)) }
             if let v = m["rcvbuf"] { c.receive.rcvbuf = try r.bytes(v, "receive.rcvbuf", in: 0...Int(Int32.max)) }
             if let v = m["max_message_bytes"] { c.receive.maxMessageBytes = try r.bytes(v, "receive.max_message_bytes", in: 1...(1 << 40)) }
+            if let v = m["validate"] { c.receive.validate = try r.validation(v, "receive.validate") }
         }
         if let n = top["output"] {
             let m = try r.mapping(n, "output", known: ["directory", "filename", "append", "io_version", "min_free_bytes", "page_size", "corked_flush",
@@ -139,6 +140,8 @@ extension DaemonConfig {
 /// Typed access to YAML nodes, each failure a ConfigError naming the key.
 struct ConfigReader {
     let file: String
+    /// Where relative paths in the file (key files) are resolved.
+    var baseDirectory = "."
 
     func error(_ key: String, _ problem: String) -> ConfigError { ConfigError(file: file, key: key, problem: problem) }
 
@@ -236,7 +239,7 @@ struct ConfigReader {
     }
 
     func source(_ n: Node, _ key: String, receive: DaemonConfig.Receive) throws(ConfigError) -> DaemonConfig.Source {
-        let m = try mapping(n, key, known: ["endpoint", "io_group", "tagged", "name", "rcvhwm"])
+        let m = try mapping(n, key, known: ["endpoint", "io_group", "tagged", "name", "rcvhwm", "validate", "curve"])
         guard let e = m["endpoint"] else { throw error("\(key).endpoint", "missing") }
         let endpoint = try string(e, "\(key).endpoint")
         if let p = ConfigValues.endpointProblem(endpoint) { throw error("\(key).endpoint", p) }
@@ -255,6 +258,8 @@ struct ConfigReader {
         }
             ?? { if case .ioGroup(let g) = tagging { return "io_group\(g)" } else { return endpoint } }()
         let hwm = try m["rcvhwm"].map { (v: Node) throws(ConfigError) in try int(v, "\(key).rcvhwm", in: 0...Int(Int32.max)) }
-        return .init(endpoint: endpoint, tagging: tagging, name: name, rcvhwm: hwm)
+        let validate = try m["validate"].map { (v: Node) throws(ConfigError) in try validation(v, "\(key).validate") }
+        let curve = try m["curve"].map { (v: Node) throws(ConfigError) in try self.curve(v, "\(key).curve", baseDirectory: baseDirectory) }
+        return .init(endpoint: endpoint, tagging: tagging, name: name, rcvhwm: hwm, validate: validate, curve: curve)
     }
 }

@@ -16,6 +16,11 @@ extension DaemonConfig {
             }
             y += "    name: \(q(s.name))\n"
             y += "    rcvhwm: \(s.rcvhwm ?? receive.rcvhwm)\n"
+            y += "    validate: \((s.validate ?? receive.validate).rawValue)\n"
+            if let k = s.curve {
+                y += "    curve:\n      server_public_key: \(q(k.serverPublicKeyFile))\n      client_secret_key: \(q(k.clientSecretKeyFile))\n"
+                if let p = k.clientPublicKeyFile { y += "      client_public_key: \(q(p))\n" }
+            }
         }
         // The io_config's sources are listed above; naming the file again would list them twice.
         if let io = ioConfig { y += "# io_config: \(q(io))  (its sources are listed above)\n" }
@@ -24,6 +29,7 @@ extension DaemonConfig {
           rcvhwm: \(receive.rcvhwm)
           rcvbuf: \(receive.rcvbuf)
           max_message_bytes: \(receive.maxMessageBytes)
+          validate: \(receive.validate.rawValue)
         output:
           directory: \(q(output.directory))
           filename: \(q(output.filename))

@@ -15,6 +15,10 @@ public struct DaemonConfig: Sendable, Equatable {
         public var name: String
         /// Overrides receive.rcvhwm for this source.
         public var rcvhwm: Int?
+        /// Overrides receive.validate for this source.
+        public var validate: IntakeValidation? = nil
+        /// CURVE keys: connect only to a publisher holding the server key (nil: no CURVE).
+        public var curve: CurveClientKeys? = nil
     }
 
     public struct Receive: Sendable, Equatable {
@@ -24,6 +28,8 @@ public struct DaemonConfig: Sendable, Equatable {
         public var rcvbuf = 4 << 20
         /// Larger frames are refused and counted.
         public var maxMessageBytes = 16 << 20
+        /// raw: store every non-empty message; strict: only well-formed PACMAN messages.
+        public var validate = IntakeValidation.raw
     }
 
     public struct Output: Sendable, Equatable {
@@ -87,7 +93,7 @@ public struct DaemonConfig: Sendable, Equatable {
         if fm.fileExists(atPath: dir, isDirectory: &isDir) {
             guard isDir.boolValue else { throw ConfigError(file: origin, key: "output.directory", problem: "\(dir) is not a directory") }
         } else {
-            do { try fm.createDirectory(atPath: dir, withIntermediateDirectories: true) } catch {
+            do { try fm.createDirectory(atPath: dir, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o750]) } catch {
                 throw ConfigError(file: origin, key: "output.directory", problem: "cannot create \(dir): \(Self.reason(error))")
             }
         }

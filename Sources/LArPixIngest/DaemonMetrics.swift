@@ -14,7 +14,7 @@ final class DaemonMetrics: @unchecked Sendable {
         var budget: MessageBudget
         var writer: IngestWriter
         var observer: WriterObserver
-        var sources: SourceMonitor
+        var sources: SourceConnections
         var tap: DataTap?
         var closedFiles: ClosedFileWorker?
         var directory: String

@@ -41,7 +41,7 @@ final class DaemonMonitoring: @unchecked Sendable {
     private let writer: IngestWriter
     private let directory: String
     private var tap: DataTap?
-    private var sources: SourceMonitor?
+    private var sources: SourceConnections?
     private(set) var metrics: DaemonMetrics?
     private(set) var server: MetricsServer?
     private var stopped = false
@@ -65,7 +65,7 @@ final class DaemonMonitoring: @unchecked Sendable {
 
     /// Binds the tap and metrics addresses (undoing both if either fails), then follows the sources.
     func start(receivers: [SourceReceiver]) throws {
-        let monitor = SourceMonitor(sources: receivers.map { ($0.settings, Optional($0.monitor)) }, logger: logger)
+        let monitor = SourceConnections(monitors: receivers.map(\.monitor))
         sources = monitor
         do {
             if !settings.tapListen.isEmpty {
@@ -90,7 +90,6 @@ final class DaemonMonitoring: @unchecked Sendable {
             stop()
             throw error
         }
-        monitor.start()
         observer.statusDetail = { [stats, budget, writer, monitor] in
             Self.statusDetail(stats: stats, budget: budget, file: writer.currentFile, sources: monitor.snapshot)
         }
@@ -101,7 +100,6 @@ final class DaemonMonitoring: @unchecked Sendable {
         guard !stopped else { return }
         stopped = true
         closedFiles?.finish()
-        sources?.stop()
         tap?.close()
         server?.stop()
     }

@@ -48,6 +48,11 @@ public struct FileNamer: Sendable {
         if pattern.isEmpty { return "is empty" }
         if pattern.contains("/") { return "\"\(pattern)\" contains '/': files stay in output.directory" }
         if pattern.contains("..") { return "\"\(pattern)\" contains '..': files stay in output.directory" }
+        if pattern.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) {
+            return "contains a control character (newline, tab, NUL, ...)"
+        }
+        if pattern.contains("{}") { return "\"\(pattern)\" has an empty field {} (known: {seq}, {seq:N} with N 1-12, {host})" }
+        if Self.endsInLonePercent(pattern) { return "\"\(pattern)\" ends in a lone '%' (write %% for a percent sign)" }
         var rest = Substring(pattern)
         while let open = rest.firstIndex(of: "{") {
             guard let close = rest[open...].firstIndex(of: "}") else { return "\"\(pattern)\" has an unclosed {" }
@@ -60,10 +65,18 @@ public struct FileNamer: Sendable {
         // strftime fields such as %D put '/' in the name: only an expansion shows that.
         let sample = FileNamer(pattern: pattern, host: "host").expand(date: Date(timeIntervalSince1970: 1_700_000_000), seq: 0)
         if sample.utf8.count > maxNameBytes { return "\"\(pattern)\" expands to a name longer than \(maxNameBytes) bytes" }
+        if sample.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) {
+            return "\"\(pattern)\" expands to a name with a control character (%n, %t)"
+        }
         if !isSafeFileName(sample) {
             return "\"\(pattern)\" expands to \"\(sample)\", which is not a file name in output.directory"
         }
         return nil
+    }
+
+    /// An odd run of '%' at the end: a strftime field with no conversion letter.
+    static func endsInLonePercent(_ pattern: String) -> Bool {
+        pattern.reversed().prefix(while: { $0 == "%" }).count % 2 == 1
     }
 
     /// The digit count of a {seq} or {seq:N} field, nil for any other field.

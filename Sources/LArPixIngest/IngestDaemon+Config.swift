@@ -9,12 +9,13 @@ extension IngestDaemon {
             var g: UInt8? = nil
             if case .ioGroup(let v) = s.tagging { g = v }
             return .init(endpoint: s.endpoint, ioGroup: g, name: s.name, receiveHighWaterMark: s.rcvhwm ?? c.receive.rcvhwm,
-                         receiveBufferBytes: c.receive.rcvbuf, maxMessageBytes: c.receive.maxMessageBytes)
+                         receiveBufferBytes: c.receive.rcvbuf, maxMessageBytes: c.receive.maxMessageBytes,
+                         validation: s.validate ?? c.receive.validate, curve: s.curve)
         }
         let writer = WriterSettings(directory: c.output.directory, append: c.output.append, ioVersion: c.output.ioVersion,
                                     flushInterval: c.flushInterval, rotateMaxBytes: c.rotate.maxBytes,
                                     rotateMaxMessages: c.rotate.maxMessages, rotateMaxSeconds: c.rotate.maxSeconds,
-                                    fileOptions: .init(pageSize: c.output.pageSize, corkedFlush: c.output.corkedFlush), minFreeBytes: c.output.minFreeBytes)
+                                    fileOptions: .init(pageSize: c.output.pageSize, corkedFlush: c.output.corkedFlush, fileMode: 0o640), minFreeBytes: c.output.minFreeBytes)
         let namer = NamerBox(FileNamer(pattern: c.output.filename))
         let directory = c.output.directory, append = c.output.append
         self.init(sources: sources, writer: writer,

@@ -7,6 +7,14 @@ public enum DropReason: String, CaseIterable, Sendable {
     case multipart
     case badTag = "bad_tag"
     case malformed
+    /// `validate: strict` only: shorter than the 8-byte PACMAN header.
+    case tooShort = "too_short"
+    /// `validate: strict` only: msg_type is not 'D', '?' or '!'.
+    case unknownType = "unknown_type"
+    /// `validate: strict` only: the length is not 8 + 16 x msg_words (truncated or padded).
+    case lengthMismatch = "length_mismatch"
+    /// `validate: strict` only: a word type the message type may not hold.
+    case badWord = "bad_word"
     /// Received, but the file could not be written and the daemon was told to stop.
     case writeFailed = "write_failed"
 }
@@ -23,6 +31,9 @@ public final class IngestStats: Sendable {
     public let flushes = Atomic<Int>(0)
     public let rotations = Atomic<Int>(0)
     public let writeErrors = Atomic<Int>(0)
+    /// Connections whose ZMTP/CURVE handshake failed (wrong key, security mismatch): nothing
+    /// from them is ingested.
+    public let handshakeFailures = Atomic<Int>(0)
     /// Nanoseconds receivers spent waiting for buffer space.
     public let blockedNanoseconds = Atomic<Int>(0)
     private let drops = Mutex<[DropReason: Int]>([:])

@@ -3,13 +3,19 @@ import Logging
 import Synchronization
 import ZMQ
 
-/// Follows the connection state of every source through libzmq's socket monitor (each
-/// receiver opens its monitor before it connects, so no event is missed), logs connections,
-/// disconnections and failed handshakes, and keeps the state for metrics and status.
+/// Watches one source's SUB socket through libzmq's socket monitor, on a thread of its own, and
+/// keeps its connection state for metrics and status (connected only after a completed
+/// handshake; a bare TCP connection is not yet a source). A connection whose handshake fails (a publisher without the expected CURVE key, or one that
+/// speaks another security mechanism) is counted in `IngestStats.handshakeFailures` and logged
+/// naming the source, since nothing from it is ingested. Repeated failures (libzmq reconnects
+/// every second) are summed into one line per `reportInterval`.
+///
+/// libzmq does not reconnect after a protocol error (a frame over ZMQ_MAXMSGSIZE, a security
+/// mechanism mismatch): when no reconnect follows a disconnect within `reconnectGrace`, the
+/// monitor asks the receiver (`takeReconnectRequest`) to connect again itself.
 final class SourceMonitor: @unchecked Sendable {
-    /// The events a receiver asks its socket monitor for.
-    static let events: ZMQSocketEvents = [.disconnected, .closed, .handshakeSucceeded, .handshakeFailedNoDetail,
-                                          .handshakeFailedProtocol, .handshakeFailedAuth]
+    static let events: ZMQSocketEvents = [.handshakeSucceeded, .handshakeFailedNoDetail, .handshakeFailedProtocol,
+                                          .handshakeFailedAuth, .disconnected, .closed, .connectDelayed, .connectRetried, .connected]
 
     struct State: Sendable, Equatable {
         var name: String
@@ -22,90 +28,131 @@ final class SourceMonitor: @unchecked Sendable {
         var disconnects = 0
         var handshakeFailures = 0
     }
+    static let reconnectGrace: Duration = .seconds(2)
+    static let reportInterval: Duration = .seconds(30)
 
-    private let states: Mutex<[State]>
-    private var pairs: [ZMQSocket?]
+    private let pair: ZMQSocket
+    private let source: String
+    private let endpoint: String
+    private let frameLimitBytes: Int
+    private let stats: IngestStats
     private let logger: Logger
     private let stopping = Atomic<Bool>(false)
     private let finished = DispatchSemaphore(value: 0)
-    private var started = false
+    /// Whether the last handshake succeeded (true) or failed (false); nil before any.
+    private var lastHandshakeOK: Bool?
+    private var unreported = 0
+    private var lastReport = ContinuousClock.now
+    /// When the connection went down, until libzmq says it is reconnecting.
+    private var disconnectedAt: ContinuousClock.Instant?
+    private let reconnectRequested = Atomic<Bool>(false)
+    private let current: Mutex<State>
 
-    /// `monitors`: each source's settings and the PAIR socket of its monitor (nil: not monitored).
-    init(sources: [(SourceReceiver.Settings, ZMQSocket?)], logger: Logger) {
-        states = Mutex(sources.map { State(name: $0.0.name, endpoint: $0.0.endpoint, ioGroup: $0.0.ioGroup) })
-        pairs = sources.map(\.1)
+    /// The source's connection state now.
+    var state: State { current.withLock { $0 } }
+
+    /// True once after libzmq gave up on the endpoint: the receiver should connect again.
+    func takeReconnectRequest() -> Bool {
+        reconnectRequested.load(ordering: .relaxed) && reconnectRequested.exchange(false, ordering: .acquiring)
+    }
+
+    /// Starts libzmq's monitor on `socket`; call before it connects, so no event is missed.
+    init(watching socket: ZMQSocket, source: String, endpoint: String, ioGroup: UInt8?, frameLimitBytes: Int,
+         stats: IngestStats, logger: Logger) throws(ZMQError) {
+        pair = try socket.openMonitor(events: Self.events)
+        current = Mutex(State(name: source, endpoint: endpoint, ioGroup: ioGroup))
+        self.source = source
+        self.endpoint = endpoint
+        self.frameLimitBytes = frameLimitBytes
+        self.stats = stats
         self.logger = logger
     }
 
-    var snapshot: [State] { states.withLock { $0 } }
-
     func start() {
-        started = true
         let t = Thread { [self] in
             run()
             finished.signal()
         }
-        t.name = "larpix-rawd source monitor"
+        t.name = "larpix-rawd monitor \(source)"
         t.start()
     }
 
-    /// Stops following and closes the monitor sockets (after the receivers have closed theirs).
-    func stop() {
-        if started {
-            stopping.store(true, ordering: .releasing)
-            finished.wait()
-        }
-        for p in pairs { p?.close() }
-    }
+    func stop() { stopping.store(true, ordering: .releasing) }
+
+    func join() { finished.wait() }
 
     private func run() {
         while !stopping.load(ordering: .acquiring) {
-            var any = false
-            for (i, pair) in pairs.enumerated() {
-                guard let pair else { continue }
-                while let event = try? pair.receiveMonitorEvent(timeoutMilliseconds: 0) {
-                    apply(event, to: i)
-                    any = true
+            let event: ZMQMonitorEvent?
+            do { event = try pair.receiveMonitorEvent(timeoutMilliseconds: 100) } catch { break }
+            if let event { handle(event) }
+            if let t = disconnectedAt, ContinuousClock.now - t >= Self.reconnectGrace {
+                // After a failed handshake that failure was said already; otherwise say this.
+                if lastHandshakeOK != false {
+                    logger.warning("source \(source): libzmq gave up on \(endpoint) after a protocol error; connecting again")
                 }
+                disconnectedAt = nil
+                reconnectRequested.store(true, ordering: .releasing)
             }
-            if !any { Thread.sleep(forTimeInterval: 0.05) }
+            if unreported > 0 && ContinuousClock.now - lastReport >= Self.reportInterval {
+                logger.error("source \(source): \(unreported) more failed handshakes with \(endpoint); nothing from it is ingested")
+                unreported = 0
+                lastReport = .now
+            }
         }
+        pair.close()
     }
 
-    private func apply(_ e: ZMQMonitorEvent, to i: Int) {
-        let (name, endpoint) = states.withLock { ($0[i].name, $0[i].endpoint) }
-        switch e.event {
-        // A TCP connection (.connected) is not yet a source: only a completed ZMTP handshake is.
-        case .handshakeSucceeded:
-            let wasConnected = states.withLock { s in
-                let was = s[i].connected
-                s[i].connected = true
-                s[i].state = "connected"
-                if !was { s[i].connects += 1 }
-                return was
+    private func handle(_ e: ZMQMonitorEvent) {
+        track(e)
+        if e.event == .handshakeSucceeded {
+            if lastHandshakeOK != true { logger.info("source \(source): connected to \(endpoint), handshake succeeded") }
+            lastHandshakeOK = true
+            return
+        }
+        if e.event == .connectRetried || e.event == .connectDelayed || e.event == .connected {
+            disconnectedAt = nil
+            return
+        }
+        if e.event == .disconnected || e.event == .closed {
+            disconnectedAt = .now
+            // Only a connection that was up: a failed handshake disconnects too, and is said above.
+            if lastHandshakeOK == true {
+                logger.warning("source \(source): disconnected from \(endpoint) (the publisher went away, or sent a frame over \(frameLimitBytes) bytes); reconnecting")
+                lastHandshakeOK = nil
             }
-            if !wasConnected { logger.info("source \(name): connected to \(endpoint)") }
-        case .disconnected, .closed:
-            let wasConnected = states.withLock { s in
-                let was = s[i].connected
-                s[i].connected = false
-                if was { s[i].disconnects += 1 }
-                if s[i].state != "handshake_failed" || was { s[i].state = "disconnected" }
-                return was
+            return
+        }
+        guard let problem = e.handshakeProblem else { return }
+        stats.handshakeFailures.wrappingAdd(1, ordering: .relaxed)
+        if lastHandshakeOK != false {
+            // The first failure (or the first after a success) is said at once, in full.
+            logger.error("source \(source): refused the publisher at \(endpoint): \(problem); nothing from it is ingested")
+            lastReport = .now
+        } else {
+            unreported += 1
+        }
+        lastHandshakeOK = false
+    }
+
+    private func track(_ e: ZMQMonitorEvent) {
+        current.withLock { s in
+            switch e.event {
+            case .handshakeSucceeded:
+                if !s.connected { s.connects += 1 }
+                s.connected = true
+                s.state = "connected"
+            case .disconnected, .closed:
+                if s.connected { s.disconnects += 1; s.state = "disconnected" }
+                else if s.state != "handshake_failed" { s.state = "disconnected" }
+                s.connected = false
+            default:
+                if e.handshakeProblem != nil {
+                    s.connected = false
+                    s.state = "handshake_failed"
+                    s.handshakeFailures += 1
+                }
             }
-            if wasConnected { logger.warning("source \(name): disconnected from \(endpoint); reconnecting") }
-        case .handshakeFailedAuth, .handshakeFailedProtocol, .handshakeFailedNoDetail:
-            let first = states.withLock { s in
-                let first = s[i].state != "handshake_failed"
-                s[i].connected = false
-                s[i].state = "handshake_failed"
-                s[i].handshakeFailures += 1
-                return first
-            }
-            // Once per streak: libzmq retries every second.
-            if first { logger.error("source \(name): \(endpoint): \(e.event.name) (errno \(e.value)); nothing is received from it until a handshake succeeds") }
-        default:
-            break
         }
     }
 }

@@ -16,6 +16,11 @@ final class SourceReceiver: @unchecked Sendable {
         var receiveHighWaterMark: Int
         var receiveBufferBytes: Int
         var maxMessageBytes: Int
+        var validation: IntakeValidation = .raw
+        /// CURVE client keys (nil: no CURVE).
+        var curve: CurveClientKeys? = nil
+
+        var policy: IntakePolicy { IntakePolicy(ioGroup: ioGroup, maxMessageBytes: maxMessageBytes, validation: validation) }
     }
 
     let settings: Settings
@@ -26,11 +31,11 @@ final class SourceReceiver: @unchecked Sendable {
     private let stopping = Atomic<Bool>(false)
     private let finished = DispatchSemaphore(value: 0)
     private let socket: ZMQSocket
+    private let policy: IntakePolicy
+    /// Connection state; logs and counts failed handshakes (wrong CURVE key, security mismatch).
+    let monitor: SourceMonitor
     /// Connection state for status: true once the monitor saw a connection.
     let connected = Atomic<Bool>(false)
-    /// The PAIR end of this socket's monitor, opened before connecting so no event is missed;
-    /// read and closed by the SourceMonitor.
-    let monitor: ZMQSocket
 
     init(settings: Settings, context: ZMQContext, batcher: Batcher, budget: MessageBudget,
          stats: IngestStats, logger: Logger) throws {
@@ -41,6 +46,7 @@ final class SourceReceiver: @unchecked Sendable {
         var l = logger
         l[metadataKey: "source"] = "\(settings.name)"
         self.logger = l
+        policy = settings.policy
         // Socket set-up happens here, on the caller's thread, so that a bad endpoint fails start-up.
         socket = try ZMQSocket(context: context, type: .sub)
         try socket.setReceiveHighWaterMark(settings.receiveHighWaterMark)
@@ -49,7 +55,10 @@ final class SourceReceiver: @unchecked Sendable {
         // A board that comes up is picked up within a second.
         try socket.setReconnectInterval(milliseconds: 100, maxMilliseconds: 1000)
         try socket.subscribe()
-        monitor = try socket.openMonitor(events: SourceMonitor.events)
+        try settings.curve?.apply(to: socket)
+        try socket.setMaxMessageSize(policy.connectionLimitBytes)
+        monitor = try SourceMonitor(watching: socket, source: settings.name, endpoint: settings.endpoint,
+                                    ioGroup: settings.ioGroup, frameLimitBytes: policy.connectionLimitBytes, stats: stats, logger: l)
         try socket.connect(settings.endpoint)
     }
 
@@ -60,26 +69,36 @@ final class SourceReceiver: @unchecked Sendable {
         }
         t.name = "larpix-rawd receiver \(settings.name)"
         t.start()
+        monitor.start()
     }
 
     /// Stops reading; a message already received is still handed on.
-    func stop() { stopping.store(true, ordering: .releasing) }
+    func stop() {
+        stopping.store(true, ordering: .releasing)
+        monitor.stop()
+    }
 
-    func join() { finished.wait() }
+    func join() {
+        finished.wait()
+        monitor.join()
+    }
 
     private func run() {
         logger.info("subscribed to \(settings.endpoint) as \(settings.ioGroup.map { "io_group \($0)" } ?? "tagged source")")
         while !stopping.load(ordering: .acquiring) {
             let frames: [ZMQMessage]
             do {
-                // Single-frame fast path: a PACMAN message is one frame, so no array per message.
-                guard let first = try socket.receiveMessage(timeoutMilliseconds: 100) else { continue }
+                guard let first = try socket.receiveMessage(timeoutMilliseconds: 100) else {
+                    if monitor.takeReconnectRequest() { reconnect() }
+                    continue
+                }
                 if !connected.load(ordering: .relaxed) {
                     connected.store(true, ordering: .relaxed)
                     logger.info("receiving from \(settings.endpoint)")
                 }
-                if !first.more, let g = settings.ioGroup {
-                    accept(first, ioGroup: g)
+                // Single-frame fast path: a PACMAN message is one frame, so no array per message.
+                if !first.more, settings.ioGroup != nil {
+                    take(policy.judge(single: first))
                     continue
                 }
                 frames = first.more ? try socket.receiveRest(of: first) : [first]
@@ -88,36 +107,28 @@ final class SourceReceiver: @unchecked Sendable {
                 Thread.sleep(forTimeInterval: 0.1)
                 continue
             }
-            accept(frames)
+            take(policy.judge(frames))
         }
         socket.close()
     }
 
-    /// The intake policy: store every non-empty message as received; refuse (and count) empty
-    /// and oversized frames, multipart messages on an untagged source, and bad tags.
-    @inline(__always)
-    private func accept(_ frames: [ZMQMessage]) {
-        let payload: ZMQMessage
-        let ioGroup: UInt8
-        if let g = settings.ioGroup {
-            guard frames.count == 1 else { stats.drop(frames.isEmpty ? .empty : .multipart); return }
-            payload = frames[0]
-            ioGroup = g
-        } else {
-            guard frames.count == 2, frames[0].count == 1 else { stats.drop(.badTag); return }
-            ioGroup = frames[0].unsafeBytes[0]
-            payload = frames[1]
-        }
-        accept(payload, ioGroup: ioGroup)
+    /// Connects again after libzmq gave up on the endpoint (see SourceMonitor).
+    private func reconnect() {
+        try? socket.disconnect(settings.endpoint)
+        do { try socket.connect(settings.endpoint) } catch { logger.error("source \(settings.name): cannot connect again: \(error)") }
     }
 
+    /// The intake policy's verdict (IntakePolicy): store, or count the reason for refusing.
     @inline(__always)
-    private func accept(_ payload: ZMQMessage, ioGroup: UInt8) {
-        let n = payload.count
-        if n == 0 { stats.drop(.empty); return }
-        if n > settings.maxMessageBytes { stats.drop(.oversized); return }
-        budget.take(n)
-        stats.received(bytes: n)
-        batcher.add(payload, ioGroup: ioGroup)
+    private func take(_ verdict: IntakePolicy.Verdict) {
+        switch verdict {
+        case .refuse(let reason):
+            stats.drop(reason)
+        case .store(let payload, let ioGroup):
+            let n = payload.count
+            budget.take(n)
+            stats.received(bytes: n)
+            batcher.add(payload, ioGroup: ioGroup)
+        }
     }
 }

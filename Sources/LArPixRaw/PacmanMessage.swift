@@ -127,27 +127,28 @@ public enum PacmanMessage {
     /// 8 + 16 x msg_words bytes, and every word of a type that message type may hold.
     /// Pad bytes are not checked (a writer stores messages as received anyway).
     public static func validate(_ bytes: UnsafeRawBufferPointer) -> PacmanValidation {
+        switch check(bytes) {
+        case .success(let s): .wellFormed(s)
+        case .failure(let d): .malformed(reason: d.reason)
+        }
+    }
+
+    /// `validate` without building a reason string: what the daemon's strict intake calls per message.
+    public static func check(_ bytes: UnsafeRawBufferPointer) -> Result<PacmanMessageSummary, PacmanDefect> {
         let n = bytes.count
-        if n == 0 { return .malformed(reason: "empty") }
-        if n < headerBytes { return .malformed(reason: "shorter than the 8-byte header (\(n) byte\(n == 1 ? "" : "s"))") }
-        guard let header = PacmanHeader(parsing: bytes) else {
-            return .malformed(reason: "unknown message type 0x\(hex(bytes[0]))")
-        }
-        let expected = header.messageBytes
-        if n != expected {
-            return .malformed(reason: "length \(n) does not match 8 + 16 x \(header.words) words = \(expected)")
-        }
+        if n == 0 { return .failure(.empty) }
+        if n < headerBytes { return .failure(.tooShort(bytes: n)) }
+        guard let header = PacmanHeader(parsing: bytes) else { return .failure(.unknownType(bytes[0])) }
+        if n != header.messageBytes { return .failure(.lengthMismatch(bytes: n, words: header.words)) }
         var s = PacmanMessageSummary(header: header)
         var offset = headerBytes
         for i in 0..<Int(header.words) {
             let t = bytes[offset]
             offset += wordBytes
             guard let word = PacmanWordType(rawValue: t) else {
-                return .malformed(reason: "word \(i) has unknown type 0x\(hex(t)) for a \(header.type.name) message")
+                return .failure(.unknownWordType(index: i, type: t, in: header.type))
             }
-            guard header.type.allows(word) else {
-                return .malformed(reason: "word \(i) has type 0x\(hex(t)) (\(word.name)) not allowed in a \(header.type.name) message")
-            }
+            guard header.type.allows(word) else { return .failure(.wordNotAllowed(index: i, word: word, in: header.type)) }
             switch (header.type, word) {
             case (.data, .data): s.dataWords += 1
             case (.data, .trigger): s.triggerWords += 1
@@ -155,7 +156,7 @@ public enum PacmanMessage {
             default: s.otherWords += 1
             }
         }
-        return .wellFormed(s)
+        return .success(s)
     }
 
     public static func validate(_ bytes: [UInt8]) -> PacmanValidation {

@@ -22,10 +22,14 @@ public final class RawFileWriter {
         /// (message bytes in the global heap, chunks), then uncork and flush the metadata, so that
         /// a live reader never sees rows whose bytes are not yet in the file.
         public var corkedFlush: Bool
+        /// Permissions of a created file, set before anything is written to it whatever the
+        /// process umask (the daemon uses 0640); nil: what the umask leaves of 0666.
+        public var fileMode: mode_t?
 
         public init(pageSize: Int = 0, pageBufferBytes: Int = 0, chunk: Int = RawFileLayout.chunk,
-                    gzipLevel: Int? = RawFileLayout.gzipLevel, corkedFlush: Bool = false) {
+                    gzipLevel: Int? = RawFileLayout.gzipLevel, corkedFlush: Bool = false, fileMode: mode_t? = nil) {
             self.corkedFlush = corkedFlush
+            self.fileMode = fileMode
             self.pageSize = pageSize
             self.pageBufferBytes = pageBufferBytes
             self.chunk = chunk
@@ -98,6 +102,9 @@ public final class RawFileWriter {
         do {
             let file = try H5File.create(path, pageSize: options.pageSize, pageBufferBytes: options.pageBufferBytes)
             createdFile = true
+            if let mode = options.fileMode, chmod(path, mode) != 0 {
+                throw RawFileError.notWritable(path: path, reason: "cannot set mode \(String(mode, radix: 8)): \(String(cString: strerror(errno)))")
+            }
             let root = file.root
             let meta = try root.createGroup(RawFileLayout.metaGroup)
             try meta.attributes.writeString("version", version.description)

@@ -38,6 +38,7 @@ public final class PacmanPublisher: @unchecked Sendable {
         try socket.setNoDrop(true)
         // A blocked send wakes this often to look at the stop flag, then retries the same frame.
         try socket.setSendTimeout(Self.stopCheckMilliseconds)
+        if let key = options.curveSecretKey { try socket.setCurveServer(secretKey: key) }
         if options.waitForSubscribers != nil {
             // Watch before binding, so that no connection is missed.
             monitor = try socket.openMonitor(events: .accepted)

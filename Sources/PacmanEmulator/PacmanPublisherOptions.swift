@@ -44,6 +44,9 @@ public struct PacmanPublisherOptions: Sendable {
     public var lingerMilliseconds = 2000
     /// Seconds between calls of the progress callback.
     public var progressInterval = 1.0
+    /// Z85 CURVE secret key: the PUB is a CURVE server, and only subscribers that know its
+    /// public key get the messages (as a board configured for CURVE); nil: no CURVE.
+    public var curveSecretKey: String? = nil
 
     public init() {}
 }

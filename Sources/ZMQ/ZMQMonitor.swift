@@ -75,6 +75,30 @@ public struct ZMQMonitorEvent: Sendable, Equatable, CustomStringConvertible {
     }
 
     public var description: String { "\(event.name) \(endpoint) (\(value))" }
+
+    /// A failed handshake in words: for `handshakeFailedProtocol` the ZMQ_PROTOCOL_ERROR_* that
+    /// `value` holds, for `handshakeFailedAuth` the ZAP status code; nil for other events.
+    public var handshakeProblem: String? {
+        switch event {
+        case .handshakeFailedNoDetail:
+            return "handshake failed: the peer closed the connection (with CURVE: it does not hold the expected key, or does not use CURVE)"
+        case .handshakeFailedAuth:
+            return "the peer refused our credentials (ZAP status \(value))"
+        case .handshakeFailedProtocol:
+            switch Int32(bitPattern: value) {
+            case ZMQ_PROTOCOL_ERROR_ZMTP_MECHANISM_MISMATCH:
+                return "security mechanism mismatch (one side uses CURVE, the other does not)"
+            case ZMQ_PROTOCOL_ERROR_ZMTP_CRYPTOGRAPHIC:
+                return "cryptographic error (wrong CURVE key)"
+            case let v where v & 0x2000_0000 != 0:
+                return "the peer's authentication handler failed (ZAP protocol error 0x" + String(value, radix: 16) + ")"
+            default:
+                return "protocol error 0x" + String(value, radix: 16)
+            }
+        default:
+            return nil
+        }
+    }
 }
 
 extension ZMQSocket {

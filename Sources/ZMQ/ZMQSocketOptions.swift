@@ -28,6 +28,9 @@ extension ZMQSocket {
         /// ZMQ_XPUB_NODROP (PUB and XPUB): 1 = at the high-water mark a send fails with EAGAIN
         /// (or blocks, without ZMQ_DONTWAIT) instead of dropping the message.
         case noDrop
+        /// ZMQ_CURVE_SERVER: 1 = this socket is the CURVE server (it holds the secret key
+        /// clients know the public half of); set with `setCurveServer`.
+        case curveServer
 
         var raw: Int32 {
             switch self {
@@ -43,6 +46,7 @@ extension ZMQSocket {
             case .receiveTimeout: ZMQ_RCVTIMEO
             case .sendTimeout: ZMQ_SNDTIMEO
             case .noDrop: ZMQ_XPUB_NODROP
+            case .curveServer: ZMQ_CURVE_SERVER
             }
         }
 
@@ -61,6 +65,7 @@ extension ZMQSocket {
             case .receiveTimeout: "rcvtimeo"
             case .sendTimeout: "sndtimeo"
             case .noDrop: "xpub_nodrop"
+            case .curveServer: "curve_server"
             }
         }
 
@@ -115,6 +120,31 @@ extension ZMQSocket {
     public func setReceiveTimeout(_ milliseconds: Int) throws(ZMQError) { try set(.receiveTimeout, milliseconds) }
     public func setSendTimeout(_ milliseconds: Int) throws(ZMQError) { try set(.sendTimeout, milliseconds) }
     public func setNoDrop(_ on: Bool) throws(ZMQError) { try set(.noDrop, on ? 1 : 0) }
+
+    // CURVE (encryption and authentication; needs a libzmq with CURVE: `ZMQCurve.isAvailable`).
+    // Keys are Z85 text, 40 characters. Set before bind or connect: they apply to new connections.
+
+    /// Server side: this socket accepts CURVE clients and proves it holds `secretKey`.
+    public func setCurveServer(secretKey: String) throws(ZMQError) {
+        try set(.curveServer, 1)
+        try setKey(ZMQ_CURVE_SECRETKEY, "curve_secretkey", secretKey)
+    }
+
+    /// Client side: connect only to a server holding the secret half of `serverPublicKey`,
+    /// identifying as the client key pair (`publicKey`, `secretKey`).
+    public func setCurveClient(serverPublicKey: String, publicKey: String, secretKey: String) throws(ZMQError) {
+        try setKey(ZMQ_CURVE_SERVERKEY, "curve_serverkey", serverPublicKey)
+        try setKey(ZMQ_CURVE_PUBLICKEY, "curve_publickey", publicKey)
+        try setKey(ZMQ_CURVE_SECRETKEY, "curve_secretkey", secretKey)
+    }
+
+    /// One Z85 key option; libzmq refuses (EINVAL) text that is not 40 Z85 characters. The key
+    /// itself never appears in the error.
+    private func setKey(_ option: Int32, _ name: String, _ z85: String) throws(ZMQError) {
+        let h = try open("set \(name)")
+        let rc = z85.withCString { zmq_setsockopt(h, option, $0, z85.utf8.count) }
+        if rc != 0 { throw ZMQError.last("set \(name)") }
+    }
 
     /// SUB: receive messages whose first frame starts with `prefix` (empty: everything).
     public func subscribe(prefix: [UInt8] = []) throws(ZMQError) {

@@ -40,7 +40,7 @@ struct LarpixRaw: ParsableCommand {
         subcommands: [
             InfoCommand.self, CountCommand.self, DumpCommand.self, VerifyCommand.self, WriteCommand.self,
             MergeCommand.self, SplitCommand.self, FollowCommand.self, ClearCommand.self, RepairCommand.self, PublishCommand.self,
-            StatusCommand.self,
+            StatusCommand.self, KeygenCommand.self,
         ]
     )
 

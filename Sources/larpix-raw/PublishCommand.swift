@@ -31,6 +31,8 @@ struct PublishCommand: ParsableCommand {
         message. Paced to --rate messages/s or --byte-rate bytes/s (unlimited when neither); \
         stops after --count messages or --seconds, or on SIGINT/SIGTERM (a second signal exits \
         at once), and always prints what it sent: one line, or one JSON object with --json. \
+        --curve-secret-key makes it a CURVE server, as a board configured for CURVE: only \
+        subscribers that know its public key receive anything. \
         --wait-subscriber gives subscribers time to connect before the first message (PUB drops \
         what is sent before a subscriber joins). By default a full send queue blocks (nothing \
         dropped); --drop-on-full drops like the real dataserver and counts the drops. \
@@ -56,6 +58,8 @@ struct PublishCommand: ParsableCommand {
     var waitSubscriber: Double = 0.5
     @Flag(help: "Drop messages when the send queue is full (and count them) instead of blocking.") var dropOnFull = false
     @Flag(help: "Print the report as JSON.") var json = false
+    @Option(name: .customLong("curve-secret-key"), help: ArgumentHelp("Act as a CURVE server with the secret key in this file (mode 0600; see keygen).", valueName: "file"))
+    var curveSecretKey: String?
 
     func validate() throws {
         if rate != nil && byteRate != nil { throw ValidationError("give --rate or --byte-rate, not both") }
@@ -83,6 +87,14 @@ struct PublishCommand: ParsableCommand {
             o.sendHighWaterMark = hwm
             o.dropOnFull = dropOnFull
             o.startDelay = waitSubscriber
+            if let curveSecretKey {
+                guard ZMQCurve.isAvailable else {
+                    throw CLIError(subject: curveSecretKey, reason: "this libzmq (\(ZMQContext.libraryVersion)) was built without CURVE", exitCode: ExitCodes.endpoint)
+                }
+                do { o.curveSecretKey = try ZMQCurveKeyFile.readSecretKey(curveSecretKey) } catch let error as ZMQCurveKeyFileError {
+                    throw CLIError(subject: error.path, reason: error.problem, exitCode: ExitCodes.usage)
+                }
+            }
             if let replay {
                 let contents = try RawFile.read(replay)
                 var messages = contents.messages ?? []

@@ -27,6 +27,9 @@ struct LarpixRawd: AsyncParsableCommand {
     var quiet = false
 
     mutating func run() async throws {
+        // Files and directories the daemon makes are not for other users (raw files are also
+        // chmod 0640 when created, whatever the umask).
+        umask(0o027)
         if let path = checkConfig {
             let cfg = try loadOrExit { try DaemonConfig.load(path: path) }
             try loadOrExit { try cfg.validateOutputDirectory() }
@@ -43,6 +46,7 @@ struct LarpixRawd: AsyncParsableCommand {
             return h
         }
         let logger = Logger(label: "larpix-rawd")
+        for w in cfg.outputDirectoryWarnings() { logger.warning("\(w)") }
         let daemon = IngestDaemon(config: cfg, logger: logger)
         do {
             try await IngestService.runUntilSignalled(daemon, logger: logger)

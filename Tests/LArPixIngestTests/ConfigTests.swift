@@ -22,7 +22,7 @@ final class ConfigTests: XCTestCase {
         XCTAssertEqual(c.origin, "larpix-rawd.yaml")
         XCTAssertEqual(c.sources, [
             .init(endpoint: "tcp://10.0.1.4:5556", tagging: .ioGroup(1), name: "tpc1", rcvhwm: nil),
-            .init(endpoint: "tcp://10.0.1.5:5556", tagging: .ioGroup(2), name: "tpc2", rcvhwm: 200_000),
+            .init(endpoint: "tcp://10.0.1.5:5556", tagging: .ioGroup(2), name: "tpc2", rcvhwm: 200_000, validate: .strict),
         ])
         XCTAssertNil(c.ioConfig)
         XCTAssertEqual(c.receive, .init(rcvhwm: 100_000, rcvbuf: 4 << 20, maxMessageBytes: 16 << 20))
@@ -88,9 +88,14 @@ final class ConfigTests: XCTestCase {
         for original in [try DaemonConfig.load(path: Self.examplePath), DaemonConfig.builtInDefault] {
             let yaml = original.effectiveYAML()
             var back = try parse(yaml)
-            // Printed with every source's effective rcvhwm, it comes back explicit.
+            // Printed with every source's effective rcvhwm and validate, they come back explicit.
             var expected = original
-            expected.sources = original.sources.map { var s = $0; s.rcvhwm = s.rcvhwm ?? original.receive.rcvhwm; return s }
+            expected.sources = original.sources.map {
+                var s = $0
+                s.rcvhwm = s.rcvhwm ?? original.receive.rcvhwm
+                s.validate = s.validate ?? original.receive.validate
+                return s
+            }
             back.origin = expected.origin
             XCTAssertEqual(back, expected, yaml)
         }

@@ -91,7 +91,7 @@ final class FileNamingTests: XCTestCase {
     }
 
     func testPatternsThatLeaveTheDirectoryAreRefused() {
-        for good in ["raw_%Y_%m_%d_%H_%M_%S_%Z.h5", "run_{seq}_{host}.h5", "r{seq:12}.h5", "a.b.h5", "}odd{host}.h5"] {
+        for good in ["raw_%Y_%m_%d_%H_%M_%S_%Z.h5", "run_{seq}_{host}.h5", "r{seq:12}.h5", "a.b.h5", "}odd{host}.h5", "100%%.h5", "run_%Y%m%d_{seq:6}.h5"] {
             XCTAssertNil(FileNamer.patternProblem(good), good)
         }
         let bad: [(String, String)] = [
@@ -99,6 +99,9 @@ final class FileNamingTests: XCTestCase {
             ("%D.h5", "expands"),          // 11/14/23.h5
             ("{nope}.h5", "{nope}"), ("{seq.h5", "unclosed"), ("{seq:0}.h5", "{seq:0}"), ("{seq:13}.h5", "{seq:13}"),
             (String(repeating: "y", count: 256), "255"),
+            ("raw_{}.h5", "empty field {}"), ("raw_%", "lone '%'"), ("raw_%%%", "lone '%'"),
+            ("raw\n.h5", "control character"), ("raw\u{0}.h5", "control character"), ("raw_%n.h5", "control character"),
+            ("%F/../x.h5", "/"),
         ]
         for (pattern, word) in bad {
             let problem = FileNamer.patternProblem(pattern)
