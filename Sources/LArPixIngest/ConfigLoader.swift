@@ -37,7 +37,7 @@ extension DaemonConfig {
             if let v = m["max_message_bytes"] { c.receive.maxMessageBytes = try r.bytes(v, "receive.max_message_bytes", in: 1...(1 << 40)) }
         }
         if let n = top["output"] {
-            let m = try r.mapping(n, "output", known: ["directory", "filename", "append", "io_version", "min_free_bytes", "page_size", "corked_flush"])
+            let m = try r.mapping(n, "output", known: ["directory", "filename", "append", "io_version", "min_free_bytes", "page_size", "ordered_flush", "exposure_wait"])
             if let v = m["directory"] {
                 c.output.directory = try r.string(v, "output.directory")
                 if c.output.directory.isEmpty { throw r.error("output.directory", "is empty") }
@@ -52,7 +52,8 @@ extension DaemonConfig {
                 }
             }
             if let v = m["min_free_bytes"] { c.output.minFreeBytes = try r.bytes(v, "output.min_free_bytes", in: 0...Int.max) }
-            if let v = m["corked_flush"] { c.output.corkedFlush = try r.bool(v, "output.corked_flush") }
+            if let v = m["ordered_flush"] { c.output.orderedFlush = try r.bool(v, "output.ordered_flush") }
+            if let v = m["exposure_wait"] { c.output.exposureWait = try r.seconds(v, "output.exposure_wait", zeroAllowed: true, atMost: 1) }
             if let v = m["page_size"] {
                 c.output.pageSize = try r.bytes(v, "output.page_size", in: 0...(1 << 30))
                 if c.output.pageSize != 0 && c.output.pageSize < 512 { throw r.error("output.page_size", "\(c.output.pageSize) is below HDF5's minimum of 512 (0 = off)") }

@@ -31,7 +31,8 @@ extension DaemonConfig {
           io_version: \(q(output.ioVersion))
           min_free_bytes: \(output.minFreeBytes)
           page_size: \(output.pageSize)
-          corked_flush: \(output.corkedFlush)
+          ordered_flush: \(output.orderedFlush)
+          exposure_wait: \(num(output.exposureWait))
         flush_interval: \(num(flushInterval))
         batch:
           max_messages: \(batch.maxMessages)
