@@ -48,7 +48,7 @@ sleep 1
 pids=()
 for r in $readers; do
     py=$py_larpix; [ "$r" = h5py ] && py=$py_h5py
-    "$py" "$root/bench/live_reader.py" "$work/data/live.h5" --reader "$r" --reads "$reads" --window "$window" --out "$work/$r.json" &
+    "$py" "$root/Tests/oracle/live_reader.py" "$work/data/live.h5" --reader "$r" --reads "$reads" --window "$window" --out "$work/$r.json" &
     pids+=($!)
 done
 for p in "${pids[@]}"; do wait "$p"; done
@@ -60,7 +60,7 @@ bytes=$("$bin/larpix-raw" info --json "$work/data/live.h5" | python3 -c 'import 
 order=$(grep -o '[0-9]* ordered flushes, [0-9]* waits for readers, [0-9]* with a reader still open' "$work/rawd.log" | tail -1 || true)
 results=()
 for r in $readers; do results+=("$work/$r.json"); done
-"$py_larpix" "$root/bench/live_reader.py" --verify "$work/data/live.h5" "${results[@]}" | python3 -c "
+"$py_larpix" "$root/Tests/oracle/live_reader.py" --verify "$work/data/live.h5" "${results[@]}" | python3 -c "
 import json, sys
 for r in json.load(sys.stdin):
     r.update(flush_interval=$flush, page_size=$page, ordered='$ordered', exposure_wait=$delay, rate=$rate, messages=$n, file_bytes=$size, message_bytes=$bytes, order='$order')
