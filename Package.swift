@@ -29,8 +29,11 @@ let package = Package(
         // zlib's adler32 and libcrypto's SHA-256, for the checksums in closed files' sidecars.
         .systemLibrary(name: "CChecksums"),
 
+        // An HDF5 file driver that orders a SWMR writer's flushes for live readers.
+        .target(name: "COrderedVFD", dependencies: ["CHDF5"]),
+
         // Thin wrappers that own their handles.
-        .target(name: "HDF5", dependencies: ["CHDF5"]),
+        .target(name: "HDF5", dependencies: ["CHDF5", "COrderedVFD"]),
         .target(name: "ZMQ", dependencies: ["CZMQ"]),
 
         // The LArPix raw HDF5 format (v0.0) and the PACMAN message.

@@ -5,10 +5,10 @@
 # closed file. Prints one JSON line per reader with reads, failures by kind, and corrupt messages.
 #
 #   bench/live-readers.sh [--reads N] [--rate MSGS_PER_S] [--words A-B] [--flush-interval S]
-#                         [--page-size BYTES] [--corked] [--readers "larpix h5py"] [--bin DIR]
+#                         [--page-size BYTES] [--whole-file] [--exposure-wait S] [--readers "larpix h5py"] [--bin DIR]
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
-reads=2000 rate=2000 words=1-400 flush=0.2 page=0 corked=false readers="larpix h5py" bin="" window=64 extra=""
+reads=2000 rate=2000 words=1-400 flush=0.2 page=0 ordered=true delay=0.05 readers="larpix h5py" bin="" window=64 extra=""
 while [ $# -gt 0 ]; do
     case "$1" in
         --reads) reads=$2; shift 2 ;;
@@ -16,7 +16,8 @@ while [ $# -gt 0 ]; do
         --words) words=$2; shift 2 ;;
         --flush-interval) flush=$2; shift 2 ;;
         --page-size) page=$2; shift 2 ;;
-        --corked) corked=true; shift ;;
+        --whole-file) ordered=false; shift ;;
+        --exposure-wait) delay=$2; shift 2 ;;
         --readers) readers=$2; shift 2 ;;
         --window) window=$2; shift 2 ;;
         --bin) bin=$2; shift 2 ;;
@@ -33,9 +34,9 @@ trap 'kill $pub $daemon 2>/dev/null || true; rm -rf "$work"' EXIT
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 cat > "$work/rawd.yaml" <<YAML
 sources: [{endpoint: "tcp://127.0.0.1:$port", io_group: 1}]
-output: {directory: "$work/data", filename: "live.h5", page_size: $page, corked_flush: $corked}
+output: {directory: "$work/data", filename: "live.h5", page_size: $page, ordered_flush: $ordered, exposure_wait: $delay}
 flush_interval: $flush
-log_level: warning
+log_level: info
 $extra
 YAML
 "$bin/larpix-rawd" --config "$work/rawd.yaml" 2> "$work/rawd.log" &
@@ -47,7 +48,7 @@ sleep 1
 pids=()
 for r in $readers; do
     py=$py_larpix; [ "$r" = h5py ] && py=$py_h5py
-    "$py" "$root/bench/live_reader.py" "$work/data/live.h5" --reader "$r" --reads "$reads" --window "$window" --out "$work/$r.json" &
+    "$py" "$root/Tests/oracle/live_reader.py" "$work/data/live.h5" --reader "$r" --reads "$reads" --window "$window" --out "$work/$r.json" &
     pids+=($!)
 done
 for p in "${pids[@]}"; do wait "$p"; done
@@ -56,11 +57,12 @@ kill -TERM $daemon; wait $daemon
 size=$(stat -c %s "$work/data/live.h5")
 n=$("$bin/larpix-raw" count "$work/data/live.h5")
 bytes=$("$bin/larpix-raw" info --json "$work/data/live.h5" | python3 -c 'import json,sys; d=json.load(sys.stdin); print(d.get("message_bytes", d.get("bytes", 0)))' 2>/dev/null || echo 0)
+order=$(grep -o '[0-9]* ordered flushes, [0-9]* waits for readers, [0-9]* with a reader still open' "$work/rawd.log" | tail -1 || true)
 results=()
 for r in $readers; do results+=("$work/$r.json"); done
-"$py_larpix" "$root/bench/live_reader.py" --verify "$work/data/live.h5" "${results[@]}" | python3 -c "
+"$py_larpix" "$root/Tests/oracle/live_reader.py" --verify "$work/data/live.h5" "${results[@]}" | python3 -c "
 import json, sys
 for r in json.load(sys.stdin):
-    r.update(flush_interval=$flush, page_size=$page, corked='$corked', rate=$rate, messages=$n, file_bytes=$size, message_bytes=$bytes)
+    r.update(flush_interval=$flush, page_size=$page, ordered='$ordered', exposure_wait=$delay, rate=$rate, messages=$n, file_bytes=$size, message_bytes=$bytes, order='$order')
     print(json.dumps(r))
 "

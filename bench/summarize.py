@@ -7,7 +7,8 @@ for line in sys.stdin:
     except ValueError:
         continue
     failed = r['reads'] - r['ok']
-    print('%-6s page=%-9s corked=%-5s flush=%-4s reads=%-5d failed=%-3d (%.2f%%) corrupt=%d checked=%d overhead=%.1f%% %s' % (
-        r['reader'], r['page_size'], r.get('corked', '?'), r['flush_interval'], r['reads'], failed,
+    print('%-6s page=%-9s ordered=%-5s delay=%-5s flush=%-4s reads=%-5d failed=%-3d (%.2f%%) corrupt=%d checked=%d overhead=%.1f%% read_ms=%s %s' % (
+        r['reader'], r['page_size'], r.get('ordered', '?'), r.get('exposure_wait', '?'), r['flush_interval'], r['reads'], failed,
         100.0 * failed / max(r['reads'], 1), r['corrupt'], r['checked_messages'],
-        100.0 * (r['file_bytes'] - r['message_bytes']) / max(r['message_bytes'], 1), json.dumps(r['failures'])))
+        100.0 * (r['file_bytes'] - r['message_bytes']) / max(r['message_bytes'], 1), json.dumps(r.get('read_ms')), json.dumps(r['failures'])))
+    if r.get('order'): print('       writer: ' + r['order'])

@@ -50,20 +50,6 @@ public final class H5Dataset {
         try h5check(H5Drefresh(id), "refresh \(path)")
     }
 
-    /// Corks (false) or uncorks (true) the dataset's metadata: while corked, its dirty object
-    /// header and chunk index stay in the metadata cache instead of being written by eviction.
-    public func setMetadataFlushes(enabled: Bool) throws(H5Error) {
-        H5Library.ensure()
-        var corked: hbool_t = false
-        try h5check(H5Oare_mdc_flushes_disabled(id, &corked), "query corking of \(path)")
-        if enabled == !corked { return }
-        if enabled {
-            try h5check(H5Oenable_mdc_flushes(id), "uncork \(path)")
-        } else {
-            try h5check(H5Odisable_mdc_flushes(id), "cork \(path)")
-        }
-    }
-
     public func flush() throws(H5Error) {
         H5Library.ensure()
         try h5check(H5Dflush(id), "flush \(path)")

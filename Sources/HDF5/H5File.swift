@@ -1,4 +1,5 @@
 import CHDF5
+import COrderedVFD
 
 /// An open HDF5 file. Closing it closes the file even if objects in it are still open
 /// (H5F_CLOSE_STRONG is not used; callers close datasets first, as the owners below do).
@@ -21,24 +22,29 @@ public final class H5File {
         self.path = path
     }
 
-    /// Creates a new file; fails if it exists (never overwrites).
-    public static func create(_ path: String, pageSize: Int = 0, pageBufferBytes: Int = 0) throws(H5Error) -> H5File {
+    /// Creates a new file; fails if it exists (never overwrites). `orderedExposureWait` non-nil:
+    /// write through the ordered driver (see `H5PropertyList.setOrderedDriver`).
+    public static func create(_ path: String, pageSize: Int = 0, pageBufferBytes: Int = 0,
+                              orderedExposureWait: Double? = nil) throws(H5Error) -> H5File {
         H5Library.ensure()
         let fcpl = try H5PropertyList.fileCreation(pageSize: pageSize)
         let fapl = try H5PropertyList.fileAccess()
         try setNoLocking(fapl)
+        if let d = orderedExposureWait { try fapl.setOrderedDriver(exposureWait: d) }
         if pageSize > 0 && pageBufferBytes > 0 { try fapl.setPageBuffer(bytes: pageBufferBytes) }
         let id = try h5id(H5Fcreate(path, lrp_H5F_ACC_EXCL(), fcpl.id, fapl.id), "create file \(path)")
         return H5File(id: id, path: path)
     }
 
-    public static func open(_ path: String, mode: Mode, latestFormat: Bool = true) throws(H5Error) -> H5File {
+    public static func open(_ path: String, mode: Mode, latestFormat: Bool = true,
+                            orderedExposureWait: Double? = nil) throws(H5Error) -> H5File {
         H5Library.ensure()
         let fapl = try H5PropertyList.fileAccess(latestFormat: latestFormat)
         try setNoLocking(fapl)
         if mode == .swmrRead {
             try h5check(H5Pset_metadata_read_attempts(fapl.id, swmrMetadataReadAttempts), "set metadata read attempts")
         }
+        if let d = orderedExposureWait { try fapl.setOrderedDriver(exposureWait: d) }
         let flags: UInt32
         switch mode {
         case .readOnly: flags = lrp_H5F_ACC_RDONLY()
@@ -80,6 +86,30 @@ public final class H5File {
     public func flush() throws(H5Error) {
         H5Library.ensure()
         try h5check(H5Fflush(id, H5F_SCOPE_GLOBAL), "flush \(path)")
+    }
+
+    public struct OrderedDriverStats: Sendable, Equatable {
+        /// Object-header writes held back to the end of a flush, and their bytes.
+        public var heldWrites: UInt64, heldBytes: UInt64
+        /// Flushes that wrote held writes.
+        public var commits: UInt64
+        /// Times a commit waited for a reader to close the file; commits made with one still open.
+        public var readerWaits: UInt64, waitTimeouts: UInt64
+    }
+
+    /// Counters of the ordered driver (nil when the file does not use it).
+    public var orderedDriverStats: OrderedDriverStats? {
+        H5Library.ensure()
+        var s = lrp_ordered_stats_t()
+        guard lrp_ordered_stats(id, &s) >= 0 else { return nil }
+        return .init(heldWrites: s.held_writes, heldBytes: s.held_bytes, commits: s.commits,
+                     readerWaits: s.reader_waits, waitTimeouts: s.wait_timeouts)
+    }
+
+    /// Changes the exposure wait of a file that uses the ordered driver.
+    public func setOrderedExposureWait(_ seconds: Double) throws(H5Error) {
+        H5Library.ensure()
+        try h5check(lrp_ordered_set_wait(id, seconds), "set the exposure delay of \(path)")
     }
 
     public var size: Int {

@@ -1,4 +1,5 @@
 import CHDF5
+import COrderedVFD
 
 /// A property list (file access, file creation, dataset creation or transfer).
 public final class H5PropertyList {
@@ -18,6 +19,14 @@ public final class H5PropertyList {
             try h5check(H5Pset_libver_bounds(p.id, lrp_H5F_LIBVER_LATEST(), lrp_H5F_LIBVER_LATEST()), "set library version bounds to latest")
         }
         return p
+    }
+
+    /// Selects the ordered file driver (COrderedVFD) for a SWMR writer of variable-length data:
+    /// object headers are written at the end of each flush, after the message bytes and the
+    /// superblock, when no reader has the file open (waiting at most `exposureWait` seconds).
+    public func setOrderedDriver(exposureWait: Double) throws(H5Error) {
+        H5Library.ensure()
+        try h5check(lrp_ordered_set_fapl(id, exposureWait), "set the ordered file driver")
     }
 
     /// File creation; `pageSize` > 0 selects the paged file-space strategy (see FORMAT.md section 3).

@@ -38,7 +38,7 @@ extension DaemonConfig {
             if let v = m["validate"] { c.receive.validate = try r.validation(v, "receive.validate") }
         }
         if let n = top["output"] {
-            let m = try r.mapping(n, "output", known: ["directory", "filename", "append", "io_version", "min_free_bytes", "page_size", "corked_flush",
+            let m = try r.mapping(n, "output", known: ["directory", "filename", "append", "io_version", "min_free_bytes", "page_size", "ordered_flush", "exposure_wait",
                                                       "sidecar", "latest_link", "on_close"])
             if let v = m["directory"] {
                 c.output.directory = try r.string(v, "output.directory")
@@ -54,7 +54,8 @@ extension DaemonConfig {
                 }
             }
             if let v = m["min_free_bytes"] { c.output.minFreeBytes = try r.bytes(v, "output.min_free_bytes", in: 0...Int.max) }
-            if let v = m["corked_flush"] { c.output.corkedFlush = try r.bool(v, "output.corked_flush") }
+            if let v = m["ordered_flush"] { c.output.orderedFlush = try r.bool(v, "output.ordered_flush") }
+            if let v = m["exposure_wait"] { c.output.exposureWait = try r.seconds(v, "output.exposure_wait", zeroAllowed: true, atMost: 1) }
             if let v = m["page_size"] {
                 c.output.pageSize = try r.bytes(v, "output.page_size", in: 0...(1 << 30))
                 if c.output.pageSize != 0 && c.output.pageSize < 512 { throw r.error("output.page_size", "\(c.output.pageSize) is below HDF5's minimum of 512 (0 = off)") }

@@ -37,7 +37,8 @@ extension DaemonConfig {
           io_version: \(q(output.ioVersion))
           min_free_bytes: \(output.minFreeBytes)
           page_size: \(output.pageSize)
-          corked_flush: \(output.corkedFlush)
+          ordered_flush: \(output.orderedFlush)
+          exposure_wait: \(num(output.exposureWait))
           sidecar: \(output.sidecar)
           latest_link: \(q(output.latestLink))
           on_close: [\(output.onClose.map(q).joined(separator: ", "))]

@@ -40,8 +40,10 @@ public struct DaemonConfig: Sendable, Equatable {
         public var minFreeBytes = 1 << 30
         /// > 0: paged file-space strategy with this page size (see FORMAT.md section 3).
         public var pageSize = 0
-        /// Two-phase (corked) flush, see RawFileWriter.Options.corkedFlush.
-        public var corkedFlush = false
+        /// Ordered flush for live readers, see RawFileWriter.Options.orderedFlush.
+        public var orderedFlush = true
+        /// Longest wait at the end of a flush for live readers to close the file.
+        public var exposureWait = 0.05
         /// Write FILE.json (counts, times, checksums) beside each closed FILE.
         public var sidecar = true
         /// Name of the symbolic link to the file being written; "" = none.

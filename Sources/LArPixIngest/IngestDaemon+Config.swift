@@ -15,7 +15,7 @@ extension IngestDaemon {
         let writer = WriterSettings(directory: c.output.directory, append: c.output.append, ioVersion: c.output.ioVersion,
                                     flushInterval: c.flushInterval, rotateMaxBytes: c.rotate.maxBytes,
                                     rotateMaxMessages: c.rotate.maxMessages, rotateMaxSeconds: c.rotate.maxSeconds,
-                                    fileOptions: .init(pageSize: c.output.pageSize, corkedFlush: c.output.corkedFlush, fileMode: 0o640), minFreeBytes: c.output.minFreeBytes)
+                                    fileOptions: .init(pageSize: c.output.pageSize, orderedFlush: c.output.orderedFlush, exposureWait: c.output.exposureWait, fileMode: 0o640), minFreeBytes: c.output.minFreeBytes)
         let namer = NamerBox(FileNamer(pattern: c.output.filename))
         let directory = c.output.directory, append = c.output.append
         self.init(sources: sources, writer: writer,

@@ -277,8 +277,7 @@ final class IngestWriter: @unchecked Sendable {
                 path = nextPath()
                 opened = try RawFileWriter.create(path, ioVersion: settings.ioVersion, options: settings.fileOptions)
             } else {
-                opened = try RawFileWriter.openForAppend(path, ioVersion: settings.ioVersion)
-                opened.corkedFlush = settings.fileOptions.corkedFlush
+                opened = try RawFileWriter.openForAppend(path, ioVersion: settings.ioVersion, options: settings.fileOptions)
             }
         } else {
             opened = try RawFileWriter.create(path, ioVersion: settings.ioVersion, options: settings.fileOptions)
@@ -296,11 +295,16 @@ final class IngestWriter: @unchecked Sendable {
     private func finishFile(reason: String) {
         guard let f = file else { return }
         var closeError: Error?
+        let order = f.orderedDriverStats
         do {
             try f.close(fsync: true)
             stats.flushes.wrappingAdd(1, ordering: .relaxed)
             unflushedAreDurable(f)
             logger.info("closed \(f.path): \(f.messageCount) messages (\(reason))")
+            if let o = order {
+                // How often live readers made a flush wait, and how often one was still reading.
+                logger.info("\(f.path): \(o.commits) ordered flushes, \(o.readerWaits) waits for readers, \(o.waitTimeouts) with a reader still open")
+            }
         } catch {
             closeError = error
             stats.writeErrors.wrappingAdd(1, ordering: .relaxed)

@@ -4,6 +4,11 @@ import Foundation
 /// complete (both datasets written) since the last one. A reader trusts the end of allocation it
 /// read when it opened the file (FORMAT.md section 3), so on any transient failure the follower
 /// closes, reopens and carries on from the last row it delivered: nothing is skipped or repeated.
+///
+/// By default it opens the file for each poll and closes it after: larpix-rawd's writer makes new
+/// rows visible only at a moment when no reader has the file open (COrderedVFD), so a follower
+/// that kept it open would make every flush of the daemon wait its full `exposure_wait`, and let
+/// other readers meet a flush half-way.
 public final class RawFileFollower {
     public let path: String
     /// The next row to deliver.
@@ -11,16 +16,20 @@ public final class RawFileFollower {
     /// Transient failures survived (reopened past them).
     public private(set) var retries = 0
     private var reader: RawFileReader?
+    /// Keep the file open between polls (cheaper per poll; see the type's comment).
+    public let keepOpen: Bool
 
-    public init(path: String, startIndex: Int = 0) {
+    public init(path: String, startIndex: Int = 0, keepOpen: Bool = false) {
         self.path = path
         self.nextIndex = startIndex
+        self.keepOpen = keepOpen
     }
 
     /// Calls `body(index, bytes, ioGroup)` for every new complete row; returns how many.
     /// Throws only non-transient errors (not a raw file, refused version, …).
     @discardableResult
     public func poll(maxRows: Int = 65536, _ body: (Int, UnsafeRawBufferPointer, UInt8) throws -> Void) throws -> Int {
+        defer { if !keepOpen { close() } }
         do {
             let r: RawFileReader
             if let existing = reader { r = existing; try r.refresh() } else { r = try RawFileReader(path: path); reader = r }

@@ -8,7 +8,9 @@ import HDF5
 ///
 /// `flush()` flushes the whole file (metadata, chunks and the global heap that holds the message
 /// bytes), which FORMAT.md section 3 measured as what keeps flushed messages readable after a
-/// crash; flushing only the datasets loses the whole file on `kill -9`.
+/// crash; flushing only the datasets loses the whole file on `kill -9`. By default it flushes in
+/// order for live readers (see `Options.orderedFlush`), and a new file appears under its name
+/// only once it is ready for SWMR readers.
 /// Not thread-safe: one thread (the daemon's writer thread) owns a writer.
 public final class RawFileWriter {
     public struct Options: Sendable, Equatable {
@@ -18,17 +20,29 @@ public final class RawFileWriter {
         public var pageBufferBytes: Int
         public var chunk: Int
         public var gzipLevel: Int?
-        /// Two-phase flush: keep both datasets' metadata corked while appending, flush the rest
-        /// (message bytes in the global heap, chunks), then uncork and flush the metadata, so that
-        /// a live reader never sees rows whose bytes are not yet in the file.
-        public var corkedFlush: Bool
+        /// Ordered flush for live readers, through the ordered file driver (COrderedVFD). HDF5
+        /// orders SWMR writes for fixed-size data only: the global heap that holds the message
+        /// bytes is outside that ordering, and a reader trusts the end-of-allocation it read when
+        /// it opened the file. The driver holds back the object headers (the datasets' extents,
+        /// which make rows visible) until a flush has written everything else (message bytes,
+        /// chunks, the superblock's end-of-allocation), then writes both datasets' headers in one
+        /// write at a moment when no reader has the file open, waiting at most `exposureWait`.
+        /// A reader that opens, reads and closes the file never sees a row whose bytes are not in
+        /// the file, one beyond the end-of-allocation it read, or unequal lengths, unless it kept
+        /// the file open longer than `exposureWait` across a flush. Off: HDF5's own order
+        /// (FORMAT.md section 3).
+        public var orderedFlush: Bool
+        /// Longest wait (seconds) at the end of an ordered flush for readers to close the file.
+        public var exposureWait: Double
         /// Permissions of a created file, set before anything is written to it whatever the
         /// process umask (the daemon uses 0640); nil: what the umask leaves of 0666.
         public var fileMode: mode_t?
 
         public init(pageSize: Int = 0, pageBufferBytes: Int = 0, chunk: Int = RawFileLayout.chunk,
-                    gzipLevel: Int? = RawFileLayout.gzipLevel, corkedFlush: Bool = false, fileMode: mode_t? = nil) {
-            self.corkedFlush = corkedFlush
+                    gzipLevel: Int? = RawFileLayout.gzipLevel, orderedFlush: Bool = true, exposureWait: Double = 0,
+                    fileMode: mode_t? = nil) {
+            self.orderedFlush = orderedFlush
+            self.exposureWait = exposureWait
             self.fileMode = fileMode
             self.pageSize = pageSize
             self.pageBufferBytes = pageBufferBytes
@@ -50,10 +64,9 @@ public final class RawFileWriter {
 
     private let file: H5File
     private let objects: RawFileLayout.Objects
-    private var corked = false
-    /// See `Options.corkedFlush`.
-    public var corkedFlush = false {
-        didSet { if !corkedFlush { try? setCorked(false) } }
+    /// See `Options.exposureWait`; changeable on an open writer that flushes in order.
+    public var exposureWait: Double {
+        didSet { try? file.setOrderedExposureWait(exposureWait) }
     }
     private let messageMemoryType: H5Datatype
     private let headerMemoryType: H5Datatype
@@ -63,16 +76,18 @@ public final class RawFileWriter {
     private var capacity: Int
     private var closed = false
 
-    private init(file: H5File, objects: RawFileLayout.Objects, metadata: RawFileMetadata, count: Int) throws(RawFileError) {
+    private init(file: H5File, path: String, objects: RawFileLayout.Objects, metadata: RawFileMetadata, count: Int,
+                 exposureWait: Double) throws(RawFileError) {
         self.file = file
-        self.path = file.path
+        self.exposureWait = exposureWait
+        self.path = path
         self.objects = objects
         self.metadata = metadata
         self.messageCount = count
         do {
             messageMemoryType = try RawFileLayout.messageMemoryType()
             headerMemoryType = try RawFileLayout.headerMemoryType()
-        } catch { throw RawFileError.from(error, path: file.path) }
+        } catch { throw RawFileError.from(error, path: path) }
         capacity = 1024
         descriptors = .allocate(capacity: capacity)
         ioGroups = .allocate(capacity: capacity)
@@ -97,12 +112,16 @@ public final class RawFileWriter {
             throw .invalidArgument(path: path, reason: "io_version \"\(io)\" is not major.minor")
         }
         try checkCreatable(path)
+        // The file is built under a hidden name and linked into place once SWMR writing is on: a
+        // reader polling for `path` never opens it half-made ("not already open for SWMR writing").
+        let building = hiddenBuildingPath(for: path)
         // A failure after HDF5 created the file removes it: a refused create leaves nothing behind.
         var createdFile = false
         do {
-            let file = try H5File.create(path, pageSize: options.pageSize, pageBufferBytes: options.pageBufferBytes)
+            let file = try H5File.create(building, pageSize: options.pageSize, pageBufferBytes: options.pageBufferBytes,
+                                         orderedExposureWait: options.orderedFlush ? options.exposureWait : nil)
             createdFile = true
-            if let mode = options.fileMode, chmod(path, mode) != 0 {
+            if let mode = options.fileMode, chmod(building, mode) != 0 {
                 throw RawFileError.notWritable(path: path, reason: "cannot set mode \(String(mode, radix: 8)): \(String(cString: strerror(errno)))")
             }
             let root = file.root
@@ -117,31 +136,48 @@ public final class RawFileWriter {
                                               chunk: options.chunk, gzipLevel: options.gzipLevel)
             try file.startSWMRWrite()
             try file.flush()
+            // link() refuses an existing name, so a file that appeared meanwhile is never replaced.
+            if link(building, path) != 0 {
+                let err = errno
+                throw err == EEXIST ? RawFileError.exists(path: path) : .notWritable(path: path, reason: String(cString: strerror(err)))
+            }
+            unlink(building)
+            createdFile = false
             let md = RawFileMetadata(created: created ?? now, modified: now, version: version.description, ioVersion: ioVersion)
-            let w = try RawFileWriter(file: file, objects: .init(meta: meta, messages: msgs, headers: hdrs), metadata: md, count: 0)
-            w.corkedFlush = options.corkedFlush
-            return w
+            return try RawFileWriter(file: file, path: path, objects: .init(meta: meta, messages: msgs, headers: hdrs),
+                                     metadata: md, count: 0, exposureWait: options.exposureWait)
         } catch let e as H5Error {
-            if createdFile { try? FileManager.default.removeItem(atPath: path) }
+            if createdFile { unlink(building) }
             throw mapCreateError(e, path: path)
         } catch let e as RawFileError {
-            if createdFile { try? FileManager.default.removeItem(atPath: path) }
+            if createdFile { unlink(building) }
             throw e
         } catch {
-            if createdFile { try? FileManager.default.removeItem(atPath: path) }
+            if createdFile { unlink(building) }
             throw .notWritable(path: path, reason: "\(error)")
         }
+    }
+
+    /// `dir/.name.building-PID`: hidden, in the same directory (so that link() works), per process.
+    static func hiddenBuildingPath(for path: String) -> String {
+        let url = URL(fileURLWithPath: path)
+        let dir = url.deletingLastPathComponent().path
+        return dir + "/." + url.lastPathComponent + ".building-\(getpid())"
     }
 
     /// Opens an existing raw file for appending, applying the reference's version rules:
     /// a requested `version` must equal the file's; a requested `ioVersion` needs the file's
     /// io_version with the same major and a minor at least as high. Sets meta/modified to now.
+    /// Of `options`, only the flush order and exposure delay apply (the layout is the file's).
     public static func openForAppend(_ path: String, version: String? = nil, ioVersion: String? = nil,
+                                     options: Options = Options(),
                                      now: Double = Date().timeIntervalSince1970) throws(RawFileError) -> RawFileWriter {
         try RawFileLayout.checkReadablePath(path)
         guard access(path, W_OK) == 0 else { throw .notWritable(path: path, reason: String(cString: strerror(errno))) }
         let file: H5File
-        do { file = try H5File.open(path, mode: .readWrite) } catch { throw RawFileError.from(error, path: path) }
+        do {
+            file = try H5File.open(path, mode: .readWrite, orderedExposureWait: options.orderedFlush ? options.exposureWait : nil)
+        } catch { throw RawFileError.from(error, path: path) }
         let objects = try RawFileLayout.openObjects(in: file)
         var md = try RawFileMetadata.read(from: objects.meta, path: path)
         let fileVersion = try md.parsedVersion(path: path)
@@ -171,7 +207,7 @@ public final class RawFileWriter {
             throw e
         } catch { throw .notWritable(path: path, reason: "\(error)") }
         md.modified = now
-        return try RawFileWriter(file: file, objects: objects, metadata: md, count: n)
+        return try RawFileWriter(file: file, path: path, objects: objects, metadata: md, count: n, exposureWait: options.exposureWait)
     }
 
     private static func checkCreatable(_ path: String) throws(RawFileError) {
@@ -260,17 +296,9 @@ public final class RawFileWriter {
         if let failure { throw failure }
     }
 
-    private func setCorked(_ on: Bool) throws(H5Error) {
-        guard on != corked else { return }
-        try objects.messages.setMetadataFlushes(enabled: !on)
-        try objects.headers.setMetadataFlushes(enabled: !on)
-        corked = on
-    }
-
     private func appendPrepared(count: Int) throws(RawFileError) {
         let start = messageCount
         do {
-            if corkedFlush { try setCorked(true) }
             try objects.messages.setCount(start + count)
             try objects.messages.write(descriptors, memType: messageMemoryType, start: start, count: count)
             try objects.headers.setCount(start + count)
@@ -289,14 +317,12 @@ public final class RawFileWriter {
     public func flush(now: Double = Date().timeIntervalSince1970) throws(RawFileError) {
         do {
             if updatesModified { try objects.meta.attributes.writeDouble("modified", now) }
-            if corked {
-                // Phase 1: message bytes and chunks; phase 2: the extents and chunk indexes.
-                try file.flush()
-                try setCorked(false)
-            }
             try file.flush()
         } catch { throw RawFileError.from(error, path: path) }
     }
+
+    /// The ordered driver's counters (nil for a writer that flushes in HDF5's own order).
+    public var orderedDriverStats: H5File.OrderedDriverStats? { file.orderedDriverStats }
 
     /// Current size of the file on disk as HDF5 sees it.
     public var fileSize: Int { file.size }
@@ -307,7 +333,7 @@ public final class RawFileWriter {
         closed = true
         do {
             if updatesModified { try objects.meta.attributes.writeDouble("modified", Date().timeIntervalSince1970) }
-            if corked { try file.flush(); try setCorked(false) }
+            try file.flush()
             try objects.messages.close()
             try objects.headers.close()
             try objects.meta.close()

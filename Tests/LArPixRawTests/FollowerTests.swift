@@ -13,7 +13,7 @@ final class FollowerTests: XCTestCase {
 
     struct Delivery: Equatable { var index: Int; var bytes: [UInt8]; var group: UInt8 }
 
-    enum Writer { case h5py, ours(corked: Bool, pageSize: Int) }
+    enum Writer { case h5py, ours(ordered: Bool, pageSize: Int) }
 
     /// Starts the writer process: larpix-control's h5py (oracle.py swmr-writer) or this library's
     /// RawFileWriter (OwnWriterProcess.run, in a copy of this test binary).
@@ -32,9 +32,9 @@ final class FollowerTests: XCTestCase {
             proc.executableURL = URL(fileURLWithPath: oracle.python)
             proc.arguments = [TestSupport.oracleScript("oracle.py"), "swmr-writer", p, "--from-jsonl", jsonl.path,
                               "--steps", "\(steps)", "--sleep", "\(sleep)", "--ready", ready]
-        case .ours(let corked, let pageSize):
+        case .ours(let ordered, let pageSize):
             let spec = OwnWriterProcess.Spec(path: p, ready: ready, total: total, steps: steps, sleep: sleep,
-                                             corked: corked, pageSize: pageSize, killAfterStep: killAfterStep)
+                                             ordered: ordered, pageSize: pageSize, killAfterStep: killAfterStep)
             // The size function cannot cross processes: ours uses OwnWriterProcess.size.
             precondition((0..<min(total, 64)).allSatisfy { sizes($0) == OwnWriterProcess.size($0) })
             proc.executableURL = OwnWriterProcess.testBinary
@@ -103,33 +103,33 @@ final class FollowerTests: XCTestCase {
         try follow(total: 4000, sizes: { 24 + 16 * ($0 % 32) }, steps: 20, sleep: 0.05, maxRows: 65536)
     }
 
-    /// The daemon's own writer (RawFileWriter, whole-file flush per batch) in another process.
+    /// The daemon's own writer (RawFileWriter, ordered flush per batch) in another process.
     func testFollowsOurWriterInAnotherProcess() throws {
-        try follow(.ours(corked: false, pageSize: 0), total: 4000, sizes: OwnWriterProcess.size, steps: 20, sleep: 0.05, maxRows: 65536)
+        try follow(.ours(ordered: true, pageSize: 0), total: 4000, sizes: OwnWriterProcess.size, steps: 20, sleep: 0.05, maxRows: 65536)
     }
 
     /// Fast small appends (100 flushes, 2 ms apart) with a busy follower: the setting in which
     /// HDF5's own reading of the message bytes hung for good (see DirectHeapReader).
     func testFollowsOurWriterUnderFastAppends() throws {
         for _ in 0..<2 {
-            try follow(.ours(corked: false, pageSize: 0), total: 10_000, sizes: OwnWriterProcess.size, steps: 100, sleep: 0.002, maxRows: 65536)
+            try follow(.ours(ordered: true, pageSize: 0), total: 10_000, sizes: OwnWriterProcess.size, steps: 100, sleep: 0.002, maxRows: 65536)
             try? FileManager.default.removeItem(atPath: path("live.h5"))
             try? FileManager.default.removeItem(atPath: path("ready"))
         }
     }
 
-    func testFollowsOurCorkedPagedWriterInAnotherProcess() throws {
-        try follow(.ours(corked: true, pageSize: 4 << 20), total: 4000, sizes: OwnWriterProcess.size, steps: 20, sleep: 0.05, maxRows: 999)
+    func testFollowsOurWholeFileFlushPagedWriterInAnotherProcess() throws {
+        try follow(.ours(ordered: false, pageSize: 4 << 20), total: 4000, sizes: OwnWriterProcess.size, steps: 20, sleep: 0.05, maxRows: 999)
     }
 
     /// kill -9 of our writer after a flush: every message flushed before the kill is readable
     /// (FORMAT.md section 3), the file keeps the SWMR mark, and after clearing it appends work.
     func testOurWriterKilledAfterAFlushLosesNothingFlushed() throws {
-        for (corked, pageSize) in [(false, 0), (true, 0), (false, 4 << 20)] {
-            let p = path("killed-\(corked)-\(pageSize).h5")
-            let ready = path("ready-\(corked)-\(pageSize)")
+        for (ordered, pageSize) in [(true, 0), (false, 0), (true, 4 << 20)] {
+            let p = path("killed-\(ordered)-\(pageSize).h5")
+            let ready = path("ready-\(ordered)-\(pageSize)")
             let steps = 10, total = 2000, killAfter = 6
-            let (proc, errURL, msgs, groups) = try startWriter(.ours(corked: corked, pageSize: pageSize), path: p, total: total,
+            let (proc, errURL, msgs, groups) = try startWriter(.ours(ordered: ordered, pageSize: pageSize), path: p, total: total,
                                                                sizes: OwnWriterProcess.size, steps: steps, sleep: 0.01,
                                                                ready: ready, killAfterStep: killAfter)
             proc.waitUntilExit()
@@ -139,7 +139,7 @@ final class FollowerTests: XCTestCase {
             let flushed = (killAfter + 1) * (total / steps)
             XCTAssertTrue(SuperblockFlags.isMarkedOpenForWriting(p))
             let c = try RawFile.read(p)
-            XCTAssertEqual(c.messages?.count, flushed, "corked=\(corked) pageSize=\(pageSize)")
+            XCTAssertEqual(c.messages?.count, flushed, "ordered=\(ordered) pageSize=\(pageSize)")
             XCTAssertEqual(c.messages, Array(msgs[0..<flushed]))
             XCTAssertEqual(c.headers["io_groups"], groups[0..<flushed].map(Int.init))
             Check.raw(try RawFileWriter.openForAppend(p), path: p, "append to the killed writer's file") {

@@ -14,7 +14,7 @@ enum OwnWriterProcess {
         var total: Int
         var steps: Int
         var sleep: Double
-        var corked: Bool
+        var ordered: Bool
         var pageSize: Int
         /// Die by SIGKILL right after the flush of this step (-1: close normally).
         var killAfterStep: Int
@@ -31,10 +31,10 @@ enum OwnWriterProcess {
     }
 
     /// The writer: creates the file, signals ready, appends `total` messages in `steps` batches
-    /// with a whole-file flush after each, and closes (or is killed after a flush).
+    /// with a flush after each (ordered or whole-file), and closes (or is killed after a flush).
     static func run(_ spec: Spec) throws {
         let w = try RawFileWriter.create(spec.path, ioVersion: "0.0",
-                                         options: .init(pageSize: spec.pageSize, corkedFlush: spec.corked))
+                                         options: .init(pageSize: spec.pageSize, orderedFlush: spec.ordered))
         try "ready\n".write(toFile: spec.ready, atomically: true, encoding: .utf8)
         let per = (spec.total + spec.steps - 1) / spec.steps
         for s in 0..<spec.steps {

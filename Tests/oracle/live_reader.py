@@ -56,19 +56,31 @@ def main():
     while not os.path.exists(a.file) and time.time() - t0 < 30:
         time.sleep(0.01)
     i = 0
+    durations = []
     while i < a.reads and (a.seconds <= 0 or time.time() - t0 < a.seconds):
         i += 1
+        t_read = time.perf_counter()
         try:
             start, msgs, groups = read(a.file, a.window)
+            durations.append(time.perf_counter() - t_read)
             ok += 1
             for k, (m, g) in enumerate(zip(msgs, groups)):
                 seen[start + k] = (hashlib.blake2b(m, digest_size=8).hexdigest(), int(g))
         except Exception as e:
+            durations.append(time.perf_counter() - t_read)
             kind = classify(e)
             failures[kind] = failures.get(kind, 0) + 1
     json.dump({'reads': i, 'ok': ok, 'failures': failures, 'seconds': time.time() - t0,
                'reader': a.reader, 'h5py': h5py.__version__, 'hdf5': h5py.version.hdf5_version,
-               'seen': seen}, open(a.out, 'w'))
+               'read_ms': read_ms(durations), 'seen': seen}, open(a.out, 'w'))
+
+
+def read_ms(durations):
+    """How long one read took (open to last byte), ms: the time in which a writer's flush can
+    change what the reader sees."""
+    d = sorted(durations) or [0.0]
+    q = lambda f: round(1000 * d[min(len(d) - 1, int(f * len(d)))], 2)
+    return {'p50': q(0.5), 'p99': q(0.99), 'max': q(1.0), 'over_20ms': sum(x > 0.02 for x in d)}
 
 
 def verify(final, results):

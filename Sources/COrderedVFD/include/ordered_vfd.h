@@ -1,0 +1,26 @@
+#ifndef LARPIX_ORDERED_VFD_H
+#define LARPIX_ORDERED_VFD_H
+// An HDF5 file driver for a SWMR writer of variable-length data (see ordered_vfd.c).
+#include <hdf5.h>
+
+/// Per-file counters, read with lrp_ordered_stats.
+typedef struct lrp_ordered_stats_t {
+    unsigned long long held_writes;  // object-header writes held back until a flush's end
+    unsigned long long commits;      // flushes that wrote held writes
+    unsigned long long held_bytes;   // bytes of held writes
+    unsigned long long reader_waits; // times a commit waited for a reader to close the file
+    unsigned long long wait_timeouts;// commits made with a reader still open (exposure_wait ran out)
+} lrp_ordered_stats_t;
+
+/// Sets the driver on a file-access property list. exposure_wait: at the end of a flush, the
+/// longest time (seconds) to wait for readers to close the file before writing the held object
+/// headers.
+herr_t lrp_ordered_set_fapl(hid_t fapl, double exposure_wait);
+
+/// Counters of an open file that uses the driver; -1 if it does not.
+herr_t lrp_ordered_stats(hid_t file, lrp_ordered_stats_t *stats);
+
+/// Changes the exposure wait of an open file that uses the driver.
+herr_t lrp_ordered_set_wait(hid_t file, double exposure_wait);
+
+#endif

@@ -1,0 +1,105 @@
+import Foundation
+import TestSupport
+import XCTest
+
+/// Physicists' live readers against the daemon (issue 4, target 1): while `larpix-rawd` writes a
+/// file fed by the emulator, larpix-control's `from_rawfile` (HDF5 1.10.8, retries off) and pip's
+/// h5py (HDF5 2.x) reopen it in a loop, and `larpix-raw follow` tails it. No read may fail, and
+/// every message any of them read must equal the one at that index in the closed file.
+/// `bench/live-readers.sh` runs the same at 10,000 reads and prints the figures.
+final class LiveReaderTests: XCTestCase {
+    var dir: URL!
+    override func setUp() { dir = TestSupport.temporaryDirectory("live") }
+    override func tearDown() { try? FileManager.default.removeItem(at: dir) }
+
+    func testLiveReadersNeverFailAtFullRate() throws {
+        try readWhileWriting(rate: 4000, words: "1-400", reads: 2000)
+    }
+
+    func testLiveReadersNeverFailAtATrickle() throws {
+        try readWhileWriting(rate: 20, words: "1-40", reads: 1000)
+    }
+
+    private func start(_ executable: String, _ args: [String], stdout: URL? = nil) throws -> Process {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: executable)
+        p.arguments = args
+        var env = ProcessInfo.processInfo.environment
+        env["HDF5_USE_FILE_LOCKING"] = "FALSE"
+        p.environment = env
+        let out = stdout ?? dir.appendingPathComponent(URL(fileURLWithPath: executable).lastPathComponent + ".\(UUID().uuidString).out")
+        FileManager.default.createFile(atPath: out.path, contents: nil)
+        p.standardOutput = try FileHandle(forWritingTo: out)
+        let err = dir.appendingPathComponent(URL(fileURLWithPath: executable).lastPathComponent + ".err")
+        FileManager.default.createFile(atPath: err.path, contents: nil)
+        p.standardError = try FileHandle(forWritingTo: err)
+        try p.run()
+        return p
+    }
+
+    private func readWhileWriting(rate: Int, words: String, reads: Int) throws {
+        let larpix = try Oracle.debian(), h5py = try Oracle.h5py2()
+        let raw = TestSupport.product("larpix-raw"), rawd = TestSupport.product("larpix-rawd")
+        let port = try DaemonProcessTests.freePort()
+        let file = dir.appendingPathComponent("data/live.h5").path
+        let config = dir.appendingPathComponent("rawd.yaml").path
+        // A flush every 200 ms: five times the default rate of new rows for readers to meet.
+        try """
+        sources: [{endpoint: "tcp://127.0.0.1:\(port)", io_group: 3}]
+        output: {directory: "\(dir.appendingPathComponent("data").path)", filename: "live.h5"}
+        flush_interval: 200ms
+        log_level: info
+        """.write(toFile: config, atomically: true, encoding: .utf8)
+
+        let daemon = try start(rawd, ["--config", config])
+        let publisher = try start(raw, ["publish", "--endpoint", "tcp://127.0.0.1:\(port)", "--rate", "\(rate)",
+                                        "--words", words, "--hwm", "0", "--seconds", "600"])
+        let deadline = Date().addingTimeInterval(20)
+        while (try? RawFileProbe.count(raw, file)) ?? 0 == 0 && Date() < deadline { Thread.sleep(forTimeInterval: 0.05) }
+        XCTAssertGreaterThan(try RawFileProbe.count(raw, file), 0, "the daemon wrote nothing")
+
+        let followed = dir.appendingPathComponent("follow.jsonl")
+        let follower = try start(raw, ["follow", file, "--until-closed"], stdout: followed)
+        let script = TestSupport.oracleScript("live_reader.py")
+        let results = [("larpix", larpix.python), ("h5py", h5py.python)].map { name, python in
+            (name, dir.appendingPathComponent("\(name).json").path, python)
+        }
+        let readers = try results.map { name, out, python in
+            try start(python, [script, file, "--reader", name, "--reads", "\(reads)", "--out", out])
+        }
+        for r in readers { r.waitUntilExit(); XCTAssertEqual(r.terminationStatus, 0) }
+        publisher.interrupt(); publisher.waitUntilExit()
+        daemon.terminate(); daemon.waitUntilExit()
+        XCTAssertEqual(daemon.terminationStatus, 0)
+        follower.waitUntilExit()
+        XCTAssertEqual(follower.terminationStatus, 0, "follow --until-closed")
+
+        // Every read succeeded, and every message read live is the closed file's.
+        let verify = try TestSupport.run(larpix.python, [script, "--verify", file] + results.map { $0.1 })
+        XCTAssertEqual(verify.status, 0, verify.stderr)
+        let report = try JSONSerialization.jsonObject(with: Data(verify.stdout.utf8)) as! [[String: Any]]
+        for r in report {
+            let name = r["reader"] as? String ?? "?"
+            XCTAssertEqual(r["reads"] as? Int, reads, name)
+            XCTAssertEqual(r["ok"] as? Int, reads, "\(name): failed reads \(r["failures"] ?? "?")")
+            XCTAssertEqual(r["corrupt"] as? Int, 0, name)
+            XCTAssertGreaterThan(r["checked_messages"] as? Int ?? 0, 0, name)
+        }
+        // The follower printed exactly the closed file, message by message.
+        let dumped = try TestSupport.run(raw, ["dump", file])
+        XCTAssertEqual(dumped.status, 0, dumped.stderr)
+        let live = try String(contentsOf: followed, encoding: .utf8).split(separator: "\n")
+        let closed = dumped.stdout.split(separator: "\n")
+        XCTAssertEqual(live.count, closed.count, "follow printed \(live.count) messages, the file holds \(closed.count)")
+        XCTAssertTrue(live == closed, "follow's lines differ from dump's")
+    }
+}
+
+/// `larpix-raw count`, tolerating a file that does not exist yet.
+enum RawFileProbe {
+    static func count(_ raw: String, _ file: String) throws -> Int {
+        guard FileManager.default.fileExists(atPath: file) else { return 0 }
+        let r = try TestSupport.run(raw, ["count", file])
+        return Int(r.stdout.trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0
+    }
+}
