@@ -161,8 +161,12 @@ static int wait_for_readers(ordered_file_t *f) {
     for (;;) {
         if (f->watch_fd >= 0) drain_watch(f);
         if (f->lease_ok) {
-            if (fcntl(f->fd, F_SETLEASE, F_WRLCK) == 0) return 1;
-            if (errno != EAGAIN && errno != EBUSY) f->lease_ok = 0;
+            // A reader's open() breaks the lease and signals us; the default signal (SIGIO) would
+            // end the process. SIGURG is ignored by default, and we let go within microseconds.
+            // Set it each time: releasing a lease resets the file's signal to SIGIO.
+            if (fcntl(f->fd, F_SETSIG, SIGURG) != 0) f->lease_ok = 0;
+            else if (fcntl(f->fd, F_SETLEASE, F_WRLCK) == 0) return 1;
+            else if (errno != EAGAIN && errno != EBUSY) f->lease_ok = 0;
         }
         if (!f->lease_ok) {
             if (f->watch_fd < 0) { sleep_seconds(f->exposure_wait); return 0; }
@@ -304,9 +308,7 @@ static H5FD_t *ordered_open(const char *name, unsigned flags, hid_t fapl, haddr_
     f->exposure_wait = fa ? fa->exposure_wait : 0;
     f->watch_fd = -1;
     if (flags & H5F_ACC_RDWR) {
-        // A reader's open() breaks the lease and signals us; the default signal (SIGIO) would
-        // end the process. SIGURG is ignored by default, and we let go within microseconds.
-        f->lease_ok = fcntl(fd, F_SETSIG, SIGURG) == 0;
+        f->lease_ok = 1;
         // Without inotify (no instances left, or a filesystem without it) the wait is not
         // shortened; with it, our own later opens of the file (none while HDF5 has it) would count.
         f->watch_fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
