@@ -22,7 +22,9 @@
 // covering them are in the file, and both datasets' lengths from the same flush. Only a reader
 // that keeps the file open longer than `exposure_wait`, or one on another host (leases and
 // inotify are local), can straddle a flush. The writer reads its own held writes back.
-// A crash loses held writes only: the file keeps the previous flush's consistent state.
+// A crash loses held writes only: the file keeps the previous flush's consistent state. So does a
+// failed write (a full disk): after one, held writes are dropped, never written, and the file
+// keeps its last complete flush for every reader (HDF5 cannot flush that handle again anyway).
 //
 // It also rewrites a global heap collection that is already in the file (HDF5 appends new
 // objects to a collection's free space and may grow it) tail first: the bytes after the first
@@ -60,6 +62,7 @@ typedef struct {
     double exposure_wait;
     int watch_fd;          // inotify on the file (-1: none)
     int lease_ok;          // write leases work on this file
+    int failed;            // a write failed: never expose rows again (see the top of this file)
     long readers;          // other opens of the file not yet closed
     held_write_t *held;
     size_t nheld, capacity;
@@ -185,8 +188,14 @@ static int wait_for_readers(ordered_file_t *f) {
     }
 }
 
+static void drop_held(ordered_file_t *f) {
+    for (size_t i = 0; i < f->nheld; i++) free(f->held[i].data);
+    f->nheld = 0;
+}
+
 static herr_t commit_held(ordered_file_t *f, int wait) {
     if (f->nheld == 0) return 0;
+    if (f->failed) { drop_held(f); errno = EIO; return -1; }
     int leased = wait ? wait_for_readers(f) : 0;
     size_t n = f->nheld;
     held_write_t *sorted = malloc(n * sizeof *sorted);
@@ -228,8 +237,7 @@ static herr_t commit_held(ordered_file_t *f, int wait) {
         errno = saved;
     }
     if (failed) return -1;
-    for (size_t i = 0; i < f->nheld; i++) free(f->held[i].data);
-    f->nheld = 0;
+    drop_held(f);
     f->stats.commits++;
     return 0;
 }
@@ -323,7 +331,7 @@ static H5FD_t *ordered_open(const char *name, unsigned flags, hid_t fapl, haddr_
 static herr_t ordered_close(H5FD_t *file) {
     ordered_file_t *f = (ordered_file_t *)file;
     herr_t r = commit_held(f, 0);
-    for (size_t i = 0; i < f->nheld; i++) free(f->held[i].data);
+    drop_held(f);
     free(f->held);
     if (f->watch_fd >= 0) close(f->watch_fd);
     if (close(f->fd) != 0) r = -1;
@@ -392,6 +400,7 @@ static herr_t ordered_write(H5FD_t *file, H5FD_mem_t type, hid_t dxpl, haddr_t a
         r = rewrite_collection(f, addr, size, buf);  // global heap writes arrive as raw data
     else
         r = write_fully(f->fd, addr, size, buf);
+    if (r != 0) f->failed = 1;
     if (r == 0 && addr + size > f->eof) f->eof = addr + size;
     return r;
 }
@@ -405,7 +414,7 @@ static herr_t ordered_truncate(H5FD_t *file, hid_t dxpl, hbool_t closing) {
     (void)dxpl; (void)closing;
     ordered_file_t *f = (ordered_file_t *)file;
     if (f->eoa != f->eof) {
-        if (ftruncate(f->fd, (off_t)f->eoa) != 0) return -1;
+        if (ftruncate(f->fd, (off_t)f->eoa) != 0) { f->failed = 1; return -1; }
         f->eof = f->eoa;
     }
     return 0;
