@@ -37,6 +37,7 @@ sources: [{endpoint: "tcp://127.0.0.1:$port", io_group: 1}]
 output: {directory: "$work/data", filename: "live.h5", page_size: $page, ordered_flush: $ordered, exposure_wait: $delay}
 flush_interval: $flush
 log_level: info
+metrics: {listen: ""}
 $extra
 YAML
 "$bin/larpix-rawd" --config "$work/rawd.yaml" 2> "$work/rawd.log" &

@@ -39,6 +39,16 @@ public final class RawFileFollower {
             let n = min(available - nextIndex, maxRows)
             // Read into a private copy first, so a failure part-way delivers nothing twice.
             let (messages, groups) = try r.readMessages(start: nextIndex, count: n)
+            // A writer that flushes in HDF5's own order (not larpix-rawd's) can be caught writing a
+            // heap collection under us, and a half-copied collection can parse with wrong bytes
+            // (it has no checksum). Such a write lasts microseconds: bytes that read the same
+            // twice, a millisecond apart, were not caught half-way.
+            usleep(1000)
+            let (again, againGroups) = try r.readMessages(start: nextIndex, count: n)
+            guard again == messages && againGroups == groups else {
+                retries += 1
+                return 0
+            }
             for i in 0..<n {
                 try messages[i].withUnsafeBytes { try body(nextIndex + i, $0, groups[i]) }
             }

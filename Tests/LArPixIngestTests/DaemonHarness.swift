@@ -45,6 +45,8 @@ final class DaemonHarness {
         y += "output:\n  directory: \"\(dataDir.path)\"\n  filename: \"\(filename)\"\n"
         for line in output { y += "  \(line)\n" }
         y += "flush_interval: \(flushInterval)\nlog_level: info\n" + extra
+        // The default metrics port is one per machine: tests that want metrics name a free port.
+        if !extra.contains("metrics:") { y += "metrics: {listen: \"\"}\n" }
         let p = dir.appendingPathComponent("rawd.yaml").path
         try y.write(toFile: p, atomically: true, encoding: .utf8)
         return p
@@ -99,7 +101,11 @@ final class DaemonHarness {
     /// sort in creation order as long as the counter keeps its width).
     var dataFiles: [String] {
         let names = (try? FileManager.default.contentsOfDirectory(atPath: dataDir.path)) ?? []
-        return names.filter { $0.hasSuffix(".h5") }.sorted { Self.creationKey($0) < Self.creationKey($1) }
+        // Not the latest.h5 link (output.latest_link) to one of them.
+        let files = names.filter { n in
+            n.hasSuffix(".h5") && (try? FileManager.default.destinationOfSymbolicLink(atPath: dataDir.appendingPathComponent(n).path)) == nil
+        }
+        return files.sorted { Self.creationKey($0) < Self.creationKey($1) }
             .map { dataDir.appendingPathComponent($0).path }
     }
 

@@ -49,6 +49,7 @@ final class LiveReaderTests: XCTestCase {
         output: {directory: "\(dir.appendingPathComponent("data").path)", filename: "live.h5"}
         flush_interval: 200ms
         log_level: info
+        metrics: {listen: ""}
         """.write(toFile: config, atomically: true, encoding: .utf8)
 
         let daemon = try start(rawd, ["--config", config])
