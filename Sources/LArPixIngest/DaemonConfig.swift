@@ -23,7 +23,7 @@ public struct DaemonConfig: Sendable, Equatable {
 
     public struct Receive: Sendable, Equatable {
         /// Messages ZeroMQ queues per source before it stops reading the TCP connection.
-        public var rcvhwm = 100_000
+        public var rcvhwm = 1000
         /// SO_RCVBUF bytes; 0 = the OS default.
         public var rcvbuf = 4 << 20
         /// Larger frames are refused and counted.

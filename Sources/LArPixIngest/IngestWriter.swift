@@ -209,7 +209,7 @@ final class IngestWriter: @unchecked Sendable {
                 if Date() >= deadline {
                     let n = queue.reduce(0) { $0 + $1.0.count }, bytes = queue.reduce(0) { $0 + $1.0.bytes }
                     stats.drop(.writeFailed, count: n)
-                    budget.give(bytes)
+                    budget.give(messages: n, payloadBytes: bytes)
                     logger.critical("stopping with the file unwritable: \(n) received messages (\(bytes) bytes) could not be written")
                     return
                 }
@@ -237,7 +237,7 @@ final class IngestWriter: @unchecked Sendable {
 
     /// The file is flushed (or closed): what was appended is durable; its buffer share is free.
     private func unflushedAreDurable(_ f: RawFileWriter) {
-        budget.give(unflushed.bytes)
+        budget.give(messages: unflushed.messages, payloadBytes: unflushed.bytes)
         _ = unflushed.takeAll()
         durableCount = f.messageCount
     }
@@ -246,10 +246,13 @@ final class IngestWriter: @unchecked Sendable {
     private func flushIfDue(force: Bool = false) {
         guard file != nil else { return }
         let now = DispatchTime.now().uptimeNanoseconds
-        guard force || Double(now &- lastFlush) / 1e9 >= settings.flushInterval else { return }
-        // What is received by now goes into this flush, open batch included: no message waits
+        // Also when an eighth of the buffer is unflushed: until a flush, HDF5 holds a second copy
+        // of those bytes (dirty global heap collections), outside the buffer's bound.
+        let bySize = unflushed.bytes >= max(1 << 20, budget.maxBytes / 8)
+        guard force || bySize || Double(now &- lastFlush) / 1e9 >= settings.flushInterval else { return }
+        // What is received by now goes into a timed flush, open batch included: no message waits
         // more than one flush interval (plus its write) to become visible to readers.
-        if !force { drainSealed() }
+        if !force && !bySize { drainSealed() }
         guard dirty, let f = file else { return }
         do {
             try f.flush()

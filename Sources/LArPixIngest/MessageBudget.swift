@@ -5,7 +5,13 @@ import Synchronization
 /// a message's bytes before handing it on, the writer gives them back once the message is in the
 /// file. When the budget is spent, receivers wait (and stop reading their sockets, so ZeroMQ
 /// holds and finally drops at the publisher): memory stays bounded and nothing is dropped here.
+/// A message costs its payload plus `messageOverhead`, so that small messages are bounded by
+/// what they really hold in memory, not by their payload alone.
 final class MessageBudget: @unchecked Sendable {
+    /// Memory a received message holds besides its payload: libzmq's zmq_msg_t (64 B) and content
+    /// header, our owner object, its batch slots and malloc headers (measured at 24 B payloads).
+    static let messageOverhead = 192
+
     let maxBytes: Int
     private let condition = NSCondition()
     private var used = 0
@@ -22,10 +28,12 @@ final class MessageBudget: @unchecked Sendable {
         return used
     }
 
-    /// Takes `bytes`, waiting while the budget is spent. A message larger than the whole budget
-    /// is admitted when nothing else is buffered. After `close()` it never waits (a receiver that
-    /// already holds a message at shutdown hands it on, to be drained to the file).
-    func take(_ bytes: Int) {
+    /// Takes one message of `payloadBytes`, waiting while the budget is spent. A message larger
+    /// than the whole budget is admitted when nothing else is buffered. After `close()` it never
+    /// waits (a receiver that already holds a message at shutdown hands it on, to be drained to
+    /// the file).
+    func take(payloadBytes: Int) {
+        let bytes = payloadBytes + Self.messageOverhead
         condition.lock()
         defer { condition.unlock() }
         if open && used > 0 && used + bytes > maxBytes {
@@ -36,9 +44,10 @@ final class MessageBudget: @unchecked Sendable {
         used += bytes
     }
 
-    func give(_ bytes: Int) {
+    /// Gives back `messages` messages holding `payloadBytes` in all.
+    func give(messages: Int, payloadBytes: Int) {
         condition.lock()
-        used -= bytes
+        used -= payloadBytes + messages * Self.messageOverhead
         condition.broadcast()
         condition.unlock()
     }

@@ -126,7 +126,7 @@ final class SourceReceiver: @unchecked Sendable {
             stats.drop(reason)
         case .store(let payload, let ioGroup):
             let n = payload.count
-            budget.take(n)
+            budget.take(payloadBytes: n)
             stats.received(bytes: n)
             batcher.add(payload, ioGroup: ioGroup)
         }

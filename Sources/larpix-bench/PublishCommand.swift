@@ -38,7 +38,7 @@ struct CountCommand: ParsableCommand {
 
     @Option(name: .customLong("endpoint"), help: "Endpoint to connect (repeat for several SUB sockets).") var endpoints: [String]
     @Option(help: "Stop once this many arrived (0: only on the idle timeout).") var expected: Int = 0
-    @Option(help: "ZMQ_RCVHWM per socket (the daemon's default is 100000).") var rcvhwm: Int = 100_000
+    @Option(help: "ZMQ_RCVHWM per socket (the daemon's default is 1000).") var rcvhwm: Int = 1000
     @Option(help: "Seconds to wait for the first message.") var firstTimeout: Double = 10
     @Option(help: "Seconds without a message that end the count.") var idleTimeout: Double = 1
 

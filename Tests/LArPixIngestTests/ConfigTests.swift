@@ -25,7 +25,7 @@ final class ConfigTests: XCTestCase {
             .init(endpoint: "tcp://10.0.1.5:5556", tagging: .ioGroup(2), name: "tpc2", rcvhwm: 200_000, validate: .strict),
         ])
         XCTAssertNil(c.ioConfig)
-        XCTAssertEqual(c.receive, .init(rcvhwm: 100_000, rcvbuf: 4 << 20, maxMessageBytes: 16 << 20))
+        XCTAssertEqual(c.receive, .init(rcvhwm: 1000, rcvbuf: 4 << 20, maxMessageBytes: 16 << 20))
         XCTAssertEqual(c.output.directory, "./data")
         XCTAssertEqual(c.output.filename, "raw_%Y_%m_%d_%H_%M_%S_%Z.h5")
         XCTAssertFalse(c.output.append)
@@ -165,7 +165,7 @@ final class ConfigTests: XCTestCase {
         metrics: {listen: "127.0.0.1:9100"}
         log_level: debug
         """)
-        XCTAssertEqual(c.receive, .init(rcvhwm: 100_000, rcvbuf: 0, maxMessageBytes: 1 << 20))
+        XCTAssertEqual(c.receive, .init(rcvhwm: 1000, rcvbuf: 0, maxMessageBytes: 1 << 20))
         XCTAssertEqual(c.output.minFreeBytes, 10_000_000_000)
         XCTAssertEqual(c.flushInterval, 0.25)
         XCTAssertEqual(c.batch.maxMessages, 10)
