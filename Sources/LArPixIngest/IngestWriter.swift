@@ -19,6 +19,9 @@ final class IngestWriter: @unchecked Sendable {
     private var file: RawFileWriter?
     private var fileOpenedAt = Date()
     private var lastFlush = DispatchTime.now().uptimeNanoseconds
+    /// How long the last timed flush took (at most half the interval): the next one starts that
+    /// much early, so that rows become visible within `flushInterval` of their arrival.
+    private var flushLead = 0.0
     private var dirty = false
     private let rotationRequested = Atomic<Bool>(false)
     private let current = Mutex<CurrentFile?>(nil)
@@ -94,7 +97,7 @@ final class IngestWriter: @unchecked Sendable {
         while true {
             batcher.sealIfDue()
             // Wake for the flush when it is due, not up to a tick later (reader latency).
-            let untilFlush = settings.flushInterval - Double(DispatchTime.now().uptimeNanoseconds &- lastFlush) / 1e9
+            let untilFlush = settings.flushInterval - flushLead - Double(DispatchTime.now().uptimeNanoseconds &- lastFlush) / 1e9
             switch batcher.next(timeout: max(0.001, min(tick, untilFlush))) {
             case .batches(let batches):
                 for b in batches { write(b) }
@@ -249,14 +252,17 @@ final class IngestWriter: @unchecked Sendable {
         // Also when an eighth of the buffer is unflushed: until a flush, HDF5 holds a second copy
         // of those bytes (dirty global heap collections), outside the buffer's bound.
         let bySize = unflushed.bytes >= max(1 << 20, budget.maxBytes / 8)
-        guard force || bySize || Double(now &- lastFlush) / 1e9 >= settings.flushInterval else { return }
+        let timed = Double(now &- lastFlush) / 1e9 >= settings.flushInterval - flushLead
+        guard force || bySize || timed else { return }
         // What is received by now goes into a timed flush, open batch included: no message waits
         // more than one flush interval (plus its write) to become visible to readers.
         if !force && !bySize { drainSealed() }
         guard dirty, let f = file else { return }
         do {
             try f.flush()
-            observer?.flushed(nanoseconds: DispatchTime.now().uptimeNanoseconds &- now)
+            let took = DispatchTime.now().uptimeNanoseconds &- now
+            observer?.flushed(nanoseconds: took)
+            if timed { flushLead = min(Double(took) / 1e9, settings.flushInterval / 2) }
             stats.flushes.wrappingAdd(1, ordering: .relaxed)
             dirty = false
             lastFlush = now

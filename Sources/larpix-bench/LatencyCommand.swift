@@ -5,7 +5,8 @@ import LArPixRaw
 
 /// Publish-to-visible latency: follows a live raw file with `RawFileFollower` (as a monitor
 /// would) and, for each message stamped by `publish --stamp`, takes the time from its send to
-/// the poll that first returned it.
+/// the start of the poll that first returned it: when it was visible, not when the follower had
+/// read it (a poll after a 1 s flush reads a second of data, twice to check it is stable).
 struct LatencyCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "latency",
@@ -45,10 +46,10 @@ struct LatencyCommand: ParsableCommand {
 
     private func collect(_ follower: RawFileFollower, into latencies: inout [Double]) throws -> Int {
         var stamps: [Int64] = []
+        let now = lrp_bench_realtime_ns()
         let n = try follower.poll { _, bytes, _ in
             if bytes.count >= 24 { stamps.append(bytes.loadUnaligned(fromByteOffset: 16, as: Int64.self)) }
         }
-        let now = lrp_bench_realtime_ns()
         for s in stamps { latencies.append(Double(now - s) / 1e9) }
         return n
     }

@@ -53,14 +53,17 @@ final class LiveReaderTests: XCTestCase {
         """.write(toFile: config, atomically: true, encoding: .utf8)
 
         let daemon = try start(rawd, ["--config", config])
+        defer { if daemon.isRunning { kill(daemon.processIdentifier, SIGKILL) } }
         let publisher = try start(raw, ["publish", "--endpoint", "tcp://127.0.0.1:\(port)", "--rate", "\(rate)",
                                         "--words", words, "--hwm", "0", "--seconds", "600"])
+        defer { if publisher.isRunning { kill(publisher.processIdentifier, SIGKILL) } }
         let deadline = Date().addingTimeInterval(20)
         while (try? RawFileProbe.count(raw, file)) ?? 0 == 0 && Date() < deadline { Thread.sleep(forTimeInterval: 0.05) }
         XCTAssertGreaterThan(try RawFileProbe.count(raw, file), 0, "the daemon wrote nothing")
 
         let followed = dir.appendingPathComponent("follow.jsonl")
         let follower = try start(raw, ["follow", file, "--until-closed"], stdout: followed)
+        defer { if follower.isRunning { kill(follower.processIdentifier, SIGKILL) } }
         let script = TestSupport.oracleScript("live_reader.py")
         let results = [("larpix", larpix.python), ("h5py", h5py.python)].map { name, python in
             (name, dir.appendingPathComponent("\(name).json").path, python)
@@ -68,11 +71,15 @@ final class LiveReaderTests: XCTestCase {
         let readers = try results.map { name, out, python in
             try start(python, [script, file, "--reader", name, "--reads", "\(reads)", "--out", out])
         }
-        for r in readers { r.waitUntilExit(); XCTAssertEqual(r.terminationStatus, 0) }
-        publisher.interrupt(); publisher.waitUntilExit()
-        daemon.terminate(); daemon.waitUntilExit()
+        for r in readers { XCTAssertTrue(Self.wait(r, seconds: 300), "a reader did not finish"); XCTAssertEqual(r.terminationStatus, 0) }
+        publisher.interrupt()
+        XCTAssertTrue(Self.wait(publisher, seconds: 30), "the emulator did not stop")
+        XCTAssertTrue(daemon.isRunning, "the daemon died while writing")
+        daemon.terminate()
+        XCTAssertTrue(Self.wait(daemon, seconds: 60), "the daemon did not stop")
         XCTAssertEqual(daemon.terminationStatus, 0)
-        follower.waitUntilExit()
+        // follow --until-closed exits once the daemon closed the file; bounded, in case it did not.
+        XCTAssertTrue(Self.wait(follower, seconds: 30), "follow --until-closed did not exit")
         XCTAssertEqual(follower.terminationStatus, 0, "follow --until-closed")
 
         // Every read succeeded, and every message read live is the closed file's.
@@ -93,6 +100,16 @@ final class LiveReaderTests: XCTestCase {
         let closed = dumped.stdout.split(separator: "\n")
         XCTAssertEqual(live.count, closed.count, "follow printed \(live.count) messages, the file holds \(closed.count)")
         XCTAssertTrue(live == closed, "follow's lines differ from dump's")
+    }
+}
+
+extension LiveReaderTests {
+    /// Waits for `p` at most `seconds`; kills it (SIGKILL) and returns false past that.
+    static func wait(_ p: Process, seconds: Double) -> Bool {
+        let end = Date().addingTimeInterval(seconds)
+        while p.isRunning && Date() < end { usleep(20_000) }
+        if p.isRunning { kill(p.processIdentifier, SIGKILL); p.waitUntilExit(); return false }
+        return true
     }
 }
 
