@@ -110,7 +110,7 @@ final class ConfigTests: XCTestCase {
         XCTAssertEqual(c.output.directory, "./data")
         XCTAssertEqual(c.output.filename, "raw_%Y_%m_%d_%H_%M_%S_%Z.h5")
         XCTAssertEqual(c.output.ioVersion, "0.0")
-        XCTAssertEqual(c.receive.rcvhwm, 100_000)
+        XCTAssertEqual(c.receive.rcvhwm, 1000)
         XCTAssertEqual(c.receive.rcvbuf, 4 << 20)
         XCTAssertEqual(c.receive.maxMessageBytes, 16 << 20)
         XCTAssertEqual(c.flushInterval, 1)
