@@ -42,9 +42,13 @@ public final class RawFileFollower {
             // A writer that flushes in HDF5's own order (not larpix-rawd's) can be caught writing a
             // heap collection under us, and a half-copied collection can parse with wrong bytes
             // (it has no checksum). Such a write lasts microseconds: bytes that read the same
-            // twice, a millisecond apart, were not caught half-way.
+            // twice, a millisecond apart, were not caught half-way. The file is not kept open
+            // meanwhile (see the type's comment).
+            if !keepOpen { close() }
             usleep(1000)
-            let (again, againGroups) = try r.readMessages(start: nextIndex, count: n)
+            let r2: RawFileReader
+            if let existing = reader { r2 = existing } else { r2 = try RawFileReader(path: path); reader = r2 }
+            let (again, againGroups) = try r2.readMessages(start: nextIndex, count: n)
             guard again == messages && againGroups == groups else {
                 retries += 1
                 return 0

@@ -165,7 +165,7 @@ final class ConfigTests: XCTestCase {
         metrics: {listen: "127.0.0.1:9100"}
         log_level: debug
         """)
-        XCTAssertEqual(c.receive, .init(rcvhwm: 1000, rcvbuf: 0, maxMessageBytes: 1 << 20))
+        XCTAssertEqual(c.receive, .init(rcvhwm: 100_000, rcvbuf: 0, maxMessageBytes: 1 << 20))
         XCTAssertEqual(c.output.minFreeBytes, 10_000_000_000)
         XCTAssertEqual(c.flushInterval, 0.25)
         XCTAssertEqual(c.batch.maxMessages, 10)

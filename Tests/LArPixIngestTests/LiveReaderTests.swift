@@ -43,10 +43,12 @@ final class LiveReaderTests: XCTestCase {
         let port = try DaemonProcessTests.freePort()
         let file = dir.appendingPathComponent("data/live.h5").path
         let config = dir.appendingPathComponent("rawd.yaml").path
-        // A flush every 200 ms: five times the default rate of new rows for readers to meet.
+        // A flush every 200 ms: five times the default rate of new rows for readers to meet. Three
+        // readers that reopen the file all the time leave the writer few moments with none of
+        // them inside; on a loaded CI machine 50 ms (the default wait) can pass without one.
         try """
         sources: [{endpoint: "tcp://127.0.0.1:\(port)", io_group: 3}]
-        output: {directory: "\(dir.appendingPathComponent("data").path)", filename: "live.h5"}
+        output: {directory: "\(dir.appendingPathComponent("data").path)", filename: "live.h5", exposure_wait: 250ms}
         flush_interval: 200ms
         log_level: info
         metrics: {listen: ""}
@@ -82,6 +84,9 @@ final class LiveReaderTests: XCTestCase {
         XCTAssertTrue(Self.wait(follower, seconds: 30), "follow --until-closed did not exit")
         XCTAssertEqual(follower.terminationStatus, 0, "follow --until-closed")
 
+        // How often the writer waited for a reader, and how often it gave up waiting (CI log).
+        let log = (try? String(contentsOf: dir.appendingPathComponent("larpix-rawd.err"), encoding: .utf8)) ?? ""
+        for line in log.split(separator: "\n") where line.contains("ordered flushes") { print("live-readers: \(line)") }
         // Every read succeeded, and every message read live is the closed file's.
         let verify = try TestSupport.run(larpix.python, [script, "--verify", file] + results.map { $0.1 })
         XCTAssertEqual(verify.status, 0, verify.stderr)
