@@ -67,20 +67,34 @@ def markdown(r):
                 'publisher into a subscriber that only counts; the C write ceiling is the C appender with the '
                 'daemon\'s flush interval (1 s). Publisher, daemon and ceilings share the same 2 cores. '
                 'Target: zero-loss rate >= 0.8 x min(ceilings).', '',
-                '| message | io_groups | ZeroMQ ceiling msg/s | C write ceiling msg/s | zero-loss msg/s | MB/s | x min(ceilings) | emulator at that rate | peak RSS MB | target |',
-                '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |']
+                'The ZeroMQ ceiling blocks the publisher instead of dropping, so it is a rate nothing reaches '
+                'without loss. "ZeroMQ alone, zero loss" is the same search as for the daemon (the same paced '
+                'publisher and send queue) into a subscriber that only counts: what loopback ZeroMQ itself '
+                'carries without loss here. CPU columns, at the daemon\'s zero-loss rate: the daemon\'s CPU time '
+                '(all threads) per message, and how busy the whole 2-core machine was.', '',
+                '| message | io_groups | ZeroMQ ceiling msg/s | C write ceiling msg/s | ZeroMQ alone, zero loss, msg/s | zero-loss msg/s | MB/s | x min(ceilings) | x ZeroMQ alone | daemon CPU us/msg | machine busy | emulator at that rate | peak RSS MB | target |',
+                '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |']
         for e in r['end_to_end']:
             em = e.get('emulator')
             emtxt = '-' if not em else ('lost %d of %d' % (em['lost'], em['published']))
-            out.append('| %s | %d | %s | %s | %s | %s | %.2f | %s | %s | %s |' % (
+            cpu = e.get('cpu') or {}
+            zr = e.get('ratio_to_zmq_zero_loss')
+            out.append('| %s | %d | %s | %s | %s | %s | %s | %.2f | %s | %s | %s | %s | %s | %s |' % (
                 LABEL[e['message_bytes']], e['sources'], f0(e['zmq_ceiling']), f0(e['c_write_ceiling']),
-                f0(e['zero_loss_rate']), mb(e['zero_loss_rate'] * e['message_bytes'] / 1e6), e['ratio_to_ceiling'],
+                f0(e.get('zmq_zero_loss_rate')), f0(e['zero_loss_rate']),
+                mb(e['zero_loss_rate'] * e['message_bytes'] / 1e6), e['ratio_to_ceiling'],
+                '-' if zr is None else '%.2f' % zr,
+                '%.2f' % cpu['daemon_us_per_message'] if 'daemon_us_per_message' in cpu else '-',
+                '%.0f %%' % (100 * cpu['machine_busy']) if 'machine_busy' in cpu else '-',
                 emtxt, f0(e['peak_rss_mb']), verdict(e['ratio_to_ceiling'] >= 0.8)))
         out += ['', 'Trials of the search (rate asked, published, written, kept up):', '']
         for e in r['end_to_end']:
             out.append('- %s, %d io_group(s): %s' % (LABEL[e['message_bytes']], e['sources'], '; '.join(
                 '%s: %d/%d%s' % (f0(t['rate']), t['written'], t['published'], '' if t['kept_up'] else ' (behind)')
                 for t in e['trials'])))
+            if e.get('zmq_trials'):
+                out.append('  - ZeroMQ alone: %s' % '; '.join(
+                    '%s: %d/%d' % (f0(t['rate']), t['written'], t['published']) for t in e['zmq_trials']))
         out.append('')
     ml = r.get('memory_latency')
     if ml:

@@ -84,6 +84,24 @@ def rss_kb(pid, key='VmRSS'):
     return 0
 
 
+def cpu_seconds(pid):
+    """User + system CPU time of a process (all its threads) so far."""
+    try:
+        with open('/proc/%d/stat' % pid) as f:
+            fields = f.read().rsplit(')', 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf('SC_CLK_TCK')
+    except (OSError, IndexError, ValueError):
+        return 0.0
+
+
+def machine_busy():
+    """(busy, total) CPU time of the whole machine so far, in clock ticks."""
+    with open('/proc/stat') as f:
+        v = [int(x) for x in f.readline().split()[1:]]
+    idle = v[3] + v[4]
+    return sum(v[:8]) - idle, sum(v[:8])
+
+
 class RSSSampler(threading.Thread):
     """Samples a process's resident set every `interval` seconds."""
 
@@ -294,11 +312,15 @@ class Suite:
         visible in the file within flush interval + 1 s of the last send) and its peak RSS."""
         eps = ['tcp://127.0.0.1:%d' % free_port() for _ in range(sources)]
         count = int(max(sources, rate * seconds))
+        launched = time.monotonic()
         pubs = self.publishers(eps, words, rate, count, emulator=emulator)
         d = Daemon(self, eps, **daemon_args)
         try:
             d.start()
+            time.sleep(max(0.0, launched + 1.0 - time.monotonic()))  # the publishers' start delay
+            cpu0, busy0 = cpu_seconds(d.proc.pid), machine_busy()
             sent, dropped, pub_seconds = self.collect(pubs)
+            busy1 = machine_busy()
             flush = daemon_args.get('flush_interval', 1.0)
             deadline = time.monotonic() + flush + 1.0
             kept_up = False
@@ -316,9 +338,14 @@ class Suite:
                     if n != last:
                         last, still = n, time.monotonic()
                     time.sleep(0.25)
+            cpu1 = cpu_seconds(d.proc.pid)
             written = d.stop()
             attempted = sent + dropped
-            return {'rate': rate, 'published': attempted, 'dropped_at_publisher': dropped, 'written': written,
+            # Where the machine's time went: the daemon's from the first send until it held every
+            # message (or gave up), the machine's while the publisher sent.
+            cpu = {'daemon_us_per_message': 1e6 * (cpu1 - cpu0) / max(sent, 1),
+                   'machine_busy': (busy1[0] - busy0[0]) / max(busy1[1] - busy0[1], 1)}
+            return {'cpu': cpu, 'rate': rate, 'published': attempted, 'dropped_at_publisher': dropped, 'written': written,
                     'lost': attempted - written, 'kept_up': kept_up, 'achieved_rate': attempted / max(pub_seconds, 1e-9),
                     'peak_rss_mb': d.hwm_mb, 'ready_seconds': d.ready_seconds, 'rss_samples': d.rss.samples,
                     'ok': attempted == written and kept_up and attempted / max(pub_seconds, 1e-9) >= 0.9 * rate}
@@ -328,16 +355,45 @@ class Suite:
                     p.kill()
             d.cleanup()
 
-    def search(self, words, sources, start, steps, **kw):
+    def zmq_trial(self, words, sources, rate, seconds):
+        """The ZeroMQ part alone at a fixed rate: the same paced publisher and send queue as a
+        daemon trial, into a SUB per source that only counts (rcvhwm as the daemon's default)."""
+        eps = ['tcp://127.0.0.1:%d' % free_port() for _ in range(sources)]
+        count = int(max(sources, rate * seconds))
+        counter = subprocess.Popen([self.bin('larpix-bench'), 'count', '--expected', str(count), '--first-timeout', '10',
+                                    '--idle-timeout', '2'] + sum([['--endpoint', e] for e in eps], []),
+                                   stdout=subprocess.PIPE, text=True)
+        try:
+            pubs = self.publishers(eps, words, rate, count, start_delay=0.5)
+            time.sleep(0.5)
+            busy0 = machine_busy()
+            sent, dropped, pub_seconds = self.collect(pubs)
+            busy1 = machine_busy()
+            out, _ = counter.communicate(timeout=120)
+        finally:
+            if counter.poll() is None:
+                counter.kill()
+        counted = json.loads(out.strip().splitlines()[-1])['messages']
+        attempted = sent + dropped
+        return {'rate': rate, 'published': attempted, 'dropped_at_publisher': dropped, 'written': counted,
+                'lost': attempted - counted, 'kept_up': True, 'peak_rss_mb': 0,
+                'cpu': {'machine_busy': (busy1[0] - busy0[0]) / max(busy1[1] - busy0[1], 1)},
+                'ok': attempted == counted and attempted / max(pub_seconds, 1e-9) >= 0.9 * rate}
+
+    def search(self, words, sources, start, steps, trial=None, **kw):
         """Highest rate with nothing lost: multiplicative steps until a pass and a fail bracket it,
         then bisection. Returns (best passing trial or None, all trials)."""
+        trial = trial or self.trial
         lo = hi = None
         rate, trials = start, []
         for _ in range(steps):
-            t = self.trial(words, sources, rate, self.mode.trial_seconds, **kw)
+            t = trial(words, sources, rate, self.mode.trial_seconds, **kw)
             trials.append({k: v for k, v in t.items() if k != 'rss_samples'})
-            log('    %8.0f msg/s: published %d, written %d, lost %d, kept up %s, peak RSS %.0f MB -> %s' % (
-                rate, t['published'], t['written'], t['lost'], t['kept_up'], t['peak_rss_mb'], 'ok' if t['ok'] else 'LOSS'))
+            cpu = t.get('cpu', {})
+            log('    %8.0f msg/s: published %d, written %d, lost %d, kept up %s, peak RSS %.0f MB, machine busy %.0f %%%s -> %s' % (
+                rate, t['published'], t['written'], t['lost'], t['kept_up'], t['peak_rss_mb'], 100 * cpu.get('machine_busy', 0),
+                ', daemon CPU %.2f us/msg' % cpu['daemon_us_per_message'] if 'daemon_us_per_message' in cpu else '',
+                'ok' if t['ok'] else 'LOSS'))
             if t['ok']:
                 lo = t
                 rate = (rate + hi['rate']) / 2 if hi else rate * 1.5
@@ -359,10 +415,17 @@ class Suite:
                 ceiling = min(z['msg_per_s'], cw)
                 log('  %s, %d io_group(s): ZeroMQ ceiling %.0f msg/s (%.0f MB/s), C write ceiling (flush 1 s) %.0f msg/s; target %.0f msg/s' % (
                     LABEL[size], sources, z['msg_per_s'], z['mb_per_s'], cw, 0.8 * ceiling))
+                log('   ZeroMQ alone, paced, into a counting SUB (zero-loss search):')
+                zbest, ztrials = self.search(words, sources, 0.8 * z['msg_per_s'], m.search_steps, trial=self.zmq_trial)
+                zrate = zbest['rate'] if zbest else 0
+                log('   larpix-rawd:')
                 best, trials = self.search(words, sources, 0.8 * ceiling, m.search_steps)
                 rate = best['rate'] if best else 0
                 row = {'message_bytes': size, 'sources': sources, 'zmq_ceiling': z['msg_per_s'], 'c_write_ceiling': cw,
+                       'zmq_zero_loss_rate': zrate, 'zmq_trials': ztrials,
                        'zero_loss_rate': rate, 'ratio_to_ceiling': rate / ceiling, 'trials': trials,
+                       'ratio_to_zmq_zero_loss': rate / zrate if zrate else None,
+                       'cpu': best['cpu'] if best else None,
                        'peak_rss_mb': best['peak_rss_mb'] if best else None}
                 if best and m.name != 'smoke':
                     e = self.trial(words, sources, rate, m.trial_seconds, emulator=True)
@@ -371,7 +434,8 @@ class Suite:
                     log('    emulator (larpix-raw publish) at %.0f msg/s: published %d, written %d, lost %d' % (
                         rate, e['published'], e['written'], e['lost']))
                 rows.append(row)
-                log('  => zero-loss %.0f msg/s = %.0f MB/s = %.2f x min(ceilings)' % (rate, rate * size / 1e6, rate / ceiling))
+                log('  => zero-loss %.0f msg/s = %.0f MB/s = %.2f x min(ceilings), %s x ZeroMQ alone at zero loss (%.0f msg/s)' % (
+                    rate, rate * size / 1e6, rate / ceiling, '%.2f' % (rate / zrate) if zrate else '-', zrate))
         self.results['end_to_end'] = rows
 
     def zero_loss(self, size, sources=1):

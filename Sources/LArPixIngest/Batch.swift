@@ -1,36 +1,74 @@
-import ZMQ
-
-/// Messages on their way to the file. Each holds its ZeroMQ message, whose bytes stay where
-/// ZeroMQ received them: the writer points HDF5 at them, no copy is made.
+/// Messages on their way to the file: where each payload is and its io_group. The payloads live
+/// in slabs (MessageSlab) that the batch keeps alive: the writer points HDF5 at them, no copy.
 final class Batch: @unchecked Sendable {
-    private(set) var messages: [ZMQMessage] = []
+    private(set) var payloads: [UnsafeRawBufferPointer] = []
     private(set) var ioGroups: [UInt8] = []
+    /// Every slab a payload points into.
+    private var slabs: [MessageSlab] = []
     private(set) var bytes = 0
     /// When the first message arrived (monotonic nanoseconds), for the age bound.
     private(set) var openedAt: UInt64 = 0
 
     init(capacity: Int) {
-        messages.reserveCapacity(capacity)
+        payloads.reserveCapacity(capacity)
         ioGroups.reserveCapacity(capacity)
     }
 
-    var count: Int { messages.count }
-    var isEmpty: Bool { messages.isEmpty }
+    var count: Int { payloads.count }
+    var isEmpty: Bool { payloads.isEmpty }
 
-    func add(_ message: ZMQMessage, ioGroup: UInt8, now: UInt64) {
-        if messages.isEmpty { openedAt = now }
-        messages.append(message)
+    /// Starts the age bound (called with the first message).
+    func open(at now: UInt64) { openedAt = now }
+
+    /// Keeps `slabs` alive as long as this batch (messages added next point into them).
+    func keep(_ slabs: [MessageSlab]) {
+        for s in slabs where !self.slabs.contains(where: { $0 === s }) { self.slabs.append(s) }
+    }
+
+    @inline(__always)
+    func add(_ payload: UnsafeRawBufferPointer, ioGroup: UInt8) {
+        payloads.append(payload)
         ioGroups.append(ioGroup)
-        bytes += message.count
+        bytes += payload.count
     }
 
     /// Splits off the first `n` messages (for an exact message-count rotation); self keeps the rest.
     func removeFirst(_ n: Int) -> Batch {
         let head = Batch(capacity: n)
-        for i in 0..<n { head.add(messages[i], ioGroup: ioGroups[i], now: openedAt) }
-        messages.removeFirst(n)
+        head.open(at: openedAt)
+        head.keep(slabs)
+        for i in 0..<n { head.add(payloads[i], ioGroup: ioGroups[i]) }
+        payloads.removeFirst(n)
         ioGroups.removeFirst(n)
         bytes -= head.bytes
         return head
+    }
+}
+
+/// What a receiver took from its socket in one go (every message already queued, up to a
+/// bound), handed to the batcher under one lock.
+struct ReceivedBurst {
+    private(set) var payloads: [UnsafeRawBufferPointer] = []
+    private(set) var ioGroups: [UInt8] = []
+    /// The slabs the payloads point into (usually one).
+    private(set) var slabs: [MessageSlab] = []
+    private(set) var bytes = 0
+
+    var count: Int { payloads.count }
+    var isEmpty: Bool { payloads.isEmpty }
+
+    @inline(__always)
+    mutating func append(_ payload: UnsafeRawBufferPointer, ioGroup: UInt8, in slab: MessageSlab) {
+        payloads.append(payload)
+        ioGroups.append(ioGroup)
+        bytes += payload.count
+        if slabs.last !== slab { slabs.append(slab) }
+    }
+
+    mutating func removeAll() {
+        payloads.removeAll(keepingCapacity: true)
+        ioGroups.removeAll(keepingCapacity: true)
+        slabs.removeAll(keepingCapacity: true)
+        bytes = 0
     }
 }

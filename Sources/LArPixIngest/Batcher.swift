@@ -1,5 +1,4 @@
 import Foundation
-import ZMQ
 
 /// Accumulates messages from all receivers into batches bounded by count, bytes and age, and
 /// hands sealed batches to the writer in order. Receivers add under a lock (uncontended in the
@@ -29,18 +28,30 @@ final class Batcher: @unchecked Sendable {
         current = Batch(capacity: min(limits.maxMessages, 65536))
     }
 
-    /// Adds one message; seals the batch when it reaches a count or byte bound.
-    func add(_ message: ZMQMessage, ioGroup: UInt8) {
+    /// Adds a receiver's burst in its order; seals a batch whenever it reaches a count or byte bound.
+    func add(_ burst: ReceivedBurst) {
+        let payloads = burst.payloads, groups = burst.ioGroups
         lock.lock()
-        // Only the first message of a batch needs the time (its age bound): no clock per message.
-        let now = current.isEmpty ? DispatchTime.now().uptimeNanoseconds : 0
-        current.add(message, ioGroup: ioGroup, now: now)
-        receivedByIOGroup[Int(ioGroup)] += 1
-        receivedBytesByIOGroup[Int(ioGroup)] += message.count
-        // The batch's opening time: at most `batch.max_age` old, and no clock read per message.
-        lastReceivedByIOGroup[Int(ioGroup)] = current.openedAt
-        let full = current.count >= limits.maxMessages || current.bytes >= limits.maxBytes
-        if full { sealLocked() }
+        var i = 0
+        while i < payloads.count {
+            // Only the first message of a batch needs the time (its age bound): no clock per message.
+            if current.isEmpty { current.open(at: DispatchTime.now().uptimeNanoseconds) }
+            current.keep(burst.slabs)
+            let openedAt = current.openedAt
+            while i < payloads.count {
+                let g = Int(groups[i]), n = payloads[i].count
+                current.add(payloads[i], ioGroup: groups[i])
+                receivedByIOGroup[g] += 1
+                receivedBytesByIOGroup[g] += n
+                // The batch's opening time: at most `batch.max_age` old, and no clock read per message.
+                lastReceivedByIOGroup[g] = openedAt
+                i += 1
+                if current.count >= limits.maxMessages || current.bytes >= limits.maxBytes {
+                    sealLocked()
+                    break
+                }
+            }
+        }
         lock.unlock()
     }
 

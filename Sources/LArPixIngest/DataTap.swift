@@ -39,16 +39,16 @@ final class DataTap: @unchecked Sendable {
     /// Republishes a written batch; called on the writer thread only.
     func publish(_ batch: Batch) {
         guard !failed else { return }
-        let messages = batch.messages, groups = batch.ioGroups
+        let payloads = batch.payloads, groups = batch.ioGroups
         var sentNow = 0, droppedNow = 0
         do {
-            for i in 0..<messages.count {
+            for i in 0..<payloads.count {
                 var tag = groups[i]
                 let queued = try withUnsafeBytes(of: &tag) { p throws(ZMQError) in try socket.send(p, more: true, dontWait: true) }
                 guard queued else { droppedNow += 1; continue }
                 // The high-water mark counts whole messages, so once the first frame is queued
                 // the second is too: this send does not wait.
-                try socket.send(messages[i])
+                _ = try socket.send(payloads[i])
                 sentNow += 1
             }
         } catch {
@@ -56,7 +56,7 @@ final class DataTap: @unchecked Sendable {
             logger.error("tap \(endpoint) failed, no longer publishing: \(error)")
         }
         sent.wrappingAdd(sentNow, ordering: .relaxed)
-        dropped.wrappingAdd(droppedNow + (failed ? messages.count - sentNow - droppedNow : 0), ordering: .relaxed)
+        dropped.wrappingAdd(droppedNow + (failed ? payloads.count - sentNow - droppedNow : 0), ordering: .relaxed)
     }
 
     /// Closes the socket (after the writer thread has ended).

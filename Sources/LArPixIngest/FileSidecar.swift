@@ -37,15 +37,15 @@ struct FileRecord: Sendable {
     /// Takes the message times of a written batch, validating only as many messages as it
     /// takes to find the first (once per file) and the last well-formed one.
     mutating func addTimes(_ batch: Batch) {
-        let messages = batch.messages
-        if firstMessageTime == nil, let first = messages.lazy.compactMap({ Self.time($0) }).first {
+        let payloads = batch.payloads
+        if firstMessageTime == nil, let first = payloads.lazy.compactMap({ Self.time($0) }).first {
             firstMessageTime = first
         }
-        if let last = messages.reversed().lazy.compactMap({ Self.time($0) }).first { lastMessageTime = last }
+        if let last = payloads.reversed().lazy.compactMap({ Self.time($0) }).first { lastMessageTime = last }
     }
 
-    private static func time(_ m: ZMQMessage) -> UInt32? {
-        if case .wellFormed(let s) = PacmanMessage.validate(m.unsafeBytes) { return s.header.time }
+    private static func time(_ payload: UnsafeRawBufferPointer) -> UInt32? {
+        if case .wellFormed(let s) = PacmanMessage.validate(payload) { return s.header.time }
         return nil
     }
 }

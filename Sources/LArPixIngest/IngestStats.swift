@@ -49,8 +49,8 @@ public final class IngestStats: Sendable {
 
     public var droppedTotal: Int { drops.withLock { $0.values.reduce(0, +) } }
 
-    func received(bytes: Int) {
-        messagesReceived.wrappingAdd(1, ordering: .relaxed)
+    func received(messages: Int, bytes: Int) {
+        messagesReceived.wrappingAdd(messages, ordering: .relaxed)
         bytesReceived.wrappingAdd(bytes, ordering: .relaxed)
     }
 

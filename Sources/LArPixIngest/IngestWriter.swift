@@ -172,8 +172,8 @@ final class IngestWriter: @unchecked Sendable {
                 try diskSpace.admit(messages: next.count, bytes: next.bytes, pending: unflushed.bytesNeeded)
                 if file == nil { try openNewFile(reason: "retry after write error") }
                 guard let f = file else { continue }
-                let messages = next.messages, groups = next.ioGroups
-                try f.append(count: next.count) { i in (messages[i].unsafeBytes, groups[i]) }
+                let payloads = next.payloads, groups = next.ioGroups
+                try f.append(count: next.count) { i in (payloads[i], groups[i]) }
                 dirty = true
                 if !counted {
                     stats.written(ioGroups: groups, bytes: next.bytes)

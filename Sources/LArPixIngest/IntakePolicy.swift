@@ -1,5 +1,4 @@
 import LArPixRaw
-import ZMQ
 
 /// What a source stores of what it receives. `raw` (default): every non-empty message as
 /// received, since the file is raw; `strict`: only well-formed PACMAN messages.
@@ -24,33 +23,33 @@ struct IntakePolicy: Sendable {
     var connectionLimitBytes: Int { max(2 * maxMessageBytes, maxMessageBytes + (64 << 10)) }
 
     enum Verdict {
-        case store(ZMQMessage, ioGroup: UInt8)
+        case store(UnsafeRawBufferPointer, ioGroup: UInt8)
         case refuse(DropReason)
     }
 
-    @inline(__always)
-    func judge(_ frames: [ZMQMessage]) -> Verdict {
+    /// All frames of a multipart message (or of a single frame on a tagged source).
+    func judge(_ frames: [UnsafeRawBufferPointer]) -> Verdict {
         if let g = ioGroup {
             guard frames.count == 1 else { return .refuse(frames.isEmpty ? .empty : .multipart) }
             return judge(payload: frames[0], ioGroup: g)
         }
         guard frames.count == 2, frames[0].count == 1 else { return .refuse(.badTag) }
-        return judge(payload: frames[1], ioGroup: frames[0].unsafeBytes[0])
+        return judge(payload: frames[1], ioGroup: frames[0][0])
     }
 
-    /// A single-frame message on an untagged source (the receiver's fast path).
+    /// A single-frame message (the receiver's fast path on an untagged source).
     @inline(__always)
-    func judge(single frame: ZMQMessage) -> Verdict {
+    func judge(single frame: UnsafeRawBufferPointer) -> Verdict {
         guard let g = ioGroup else { return judge([frame]) }
         return judge(payload: frame, ioGroup: g)
     }
 
     @inline(__always)
-    private func judge(payload: ZMQMessage, ioGroup group: UInt8) -> Verdict {
+    private func judge(payload: UnsafeRawBufferPointer, ioGroup group: UInt8) -> Verdict {
         let n = payload.count
         if n == 0 { return .refuse(.empty) }
         if n > maxMessageBytes { return .refuse(.oversized) }
-        if validation == .strict, case .failure(let defect) = PacmanMessage.check(payload.unsafeBytes) {
+        if validation == .strict, case .failure(let defect) = PacmanMessage.check(payload) {
             return .refuse(Self.reason(defect))
         }
         return .store(payload, ioGroup: group)

@@ -8,8 +8,10 @@ import Synchronization
 /// A message costs its payload plus `messageOverhead`, so that small messages are bounded by
 /// what they really hold in memory, not by their payload alone.
 final class MessageBudget: @unchecked Sendable {
-    /// Memory a received message holds besides its payload: libzmq's zmq_msg_t (64 B) and content
-    /// header, our owner object, its batch slots and malloc headers (measured at 24 B payloads).
+    /// Memory a stored message holds besides its payload until its flush: its batch and burst
+    /// slots, HDF5's hvl_t, global-heap object header and descriptor row, a slab's unused tail.
+    /// Set when each message was a ZeroMQ message of its own (measured at 24 B payloads); with
+    /// slabs it is an upper bound.
     static let messageOverhead = 192
 
     let maxBytes: Int
@@ -42,6 +44,16 @@ final class MessageBudget: @unchecked Sendable {
             stats.blockedNanoseconds.wrappingAdd(Int(DispatchTime.now().uptimeNanoseconds - start), ordering: .relaxed)
         }
         used += bytes
+    }
+
+    /// Takes one message of `payloadBytes` if that needs no wait (see `take`).
+    func tryTake(payloadBytes: Int) -> Bool {
+        let bytes = payloadBytes + Self.messageOverhead
+        condition.lock()
+        defer { condition.unlock() }
+        if open && used > 0 && used + bytes > maxBytes { return false }
+        used += bytes
+        return true
     }
 
     /// Gives back `messages` messages holding `payloadBytes` in all.

@@ -5,8 +5,9 @@ import ZMQ
 
 /// One ZeroMQ SUB socket connected to one source (a PACMAN board, or a forwarder of tagged
 /// messages), on a thread of its own. It applies the intake policy (what is refused is counted
-/// by reason), takes each message's bytes from the budget (waiting when it is spent), and hands
-/// the message to the batcher in arrival order.
+/// by reason), takes each message's bytes from the budget (waiting when it is spent), copies the
+/// payload out of ZeroMQ into a slab, and hands messages to the batcher in arrival order, every
+/// queued message at once.
 final class SourceReceiver: @unchecked Sendable {
     struct Settings: Sendable {
         var endpoint: String
@@ -83,12 +84,18 @@ final class SourceReceiver: @unchecked Sendable {
         monitor.join()
     }
 
+    /// Messages taken from the socket before they are handed on together: enough to spread the
+    /// batcher's lock and the counters over many messages, few enough to hand on promptly.
+    static let burstLimit = 256
+
     private func run() {
         logger.info("subscribed to \(settings.endpoint) as \(settings.ioGroup.map { "io_group \($0)" } ?? "tagged source")")
+        let frame = ZMQReceiveFrame()
+        var slabs = SlabWriter()
+        var burst = ReceivedBurst()
         while !stopping.load(ordering: .acquiring) {
-            let frames: [ZMQMessage]
             do {
-                guard let first = try socket.receiveMessage(timeoutMilliseconds: 100) else {
+                guard try socket.receive(into: frame, timeoutMilliseconds: 100) else {
                     if monitor.takeReconnectRequest() { reconnect() }
                     continue
                 }
@@ -96,20 +103,60 @@ final class SourceReceiver: @unchecked Sendable {
                     connected.store(true, ordering: .relaxed)
                     logger.info("receiving from \(settings.endpoint)")
                 }
-                // Single-frame fast path: a PACMAN message is one frame, so no array per message.
-                if !first.more, settings.ioGroup != nil {
-                    take(policy.judge(single: first))
-                    continue
+                // Then whatever else is queued, without waiting.
+                var taken = 0
+                while true {
+                    try take(frame, into: &burst, slabs: &slabs)
+                    taken += 1
+                    guard taken < Self.burstLimit, try socket.receive(into: frame, timeoutMilliseconds: 0) else { break }
                 }
-                frames = first.more ? try socket.receiveRest(of: first) : [first]
             } catch {
                 logger.error("receive failed: \(error)")
+                handOn(&burst)
                 Thread.sleep(forTimeInterval: 0.1)
                 continue
             }
-            take(policy.judge(frames))
+            handOn(&burst)
         }
         socket.close()
+    }
+
+    /// Applies the intake policy to the message whose first frame is in `frame`: what is stored
+    /// is copied into a slab and added to the burst; what is refused is counted by reason.
+    @inline(__always)
+    private func take(_ frame: ZMQReceiveFrame, into burst: inout ReceivedBurst, slabs: inout SlabWriter) throws(ZMQError) {
+        // Single-frame fast path: a PACMAN message is one frame.
+        if !frame.more && settings.ioGroup != nil {
+            store(policy.judge(single: frame.unsafeBytes), into: &burst, slabs: &slabs)
+            return
+        }
+        let frames = frame.more ? try socket.receiveRest(of: frame.takeMessage()) : [frame.takeMessage()]
+        store(policy.judge(frames.map(\.unsafeBytes)), into: &burst, slabs: &slabs)
+        withExtendedLifetime(frames) {}
+    }
+
+    @inline(__always)
+    private func store(_ verdict: IntakePolicy.Verdict, into burst: inout ReceivedBurst, slabs: inout SlabWriter) {
+        switch verdict {
+        case .refuse(let reason):
+            stats.drop(reason)
+        case .store(let payload, let ioGroup):
+            // Before waiting for the buffer, hand on what this receiver holds: the writer frees
+            // the buffer only from what reaches it.
+            if !budget.tryTake(payloadBytes: payload.count) {
+                handOn(&burst)
+                budget.take(payloadBytes: payload.count)
+            }
+            let (copy, slab) = slabs.store(payload)
+            burst.append(copy, ioGroup: ioGroup, in: slab)
+        }
+    }
+
+    private func handOn(_ burst: inout ReceivedBurst) {
+        guard !burst.isEmpty else { return }
+        stats.received(messages: burst.count, bytes: burst.bytes)
+        batcher.add(burst)
+        burst.removeAll()
     }
 
     /// Connects again after libzmq gave up on the endpoint (see SourceMonitor).
@@ -118,17 +165,4 @@ final class SourceReceiver: @unchecked Sendable {
         do { try socket.connect(settings.endpoint) } catch { logger.error("source \(settings.name): cannot connect again: \(error)") }
     }
 
-    /// The intake policy's verdict (IntakePolicy): store, or count the reason for refusing.
-    @inline(__always)
-    private func take(_ verdict: IntakePolicy.Verdict) {
-        switch verdict {
-        case .refuse(let reason):
-            stats.drop(reason)
-        case .store(let payload, let ioGroup):
-            let n = payload.count
-            budget.take(payloadBytes: n)
-            stats.received(bytes: n)
-            batcher.add(payload, ioGroup: ioGroup)
-        }
-    }
 }

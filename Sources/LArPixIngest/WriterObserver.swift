@@ -57,10 +57,10 @@ final class WriterObserver: @unchecked Sendable {
 
     /// A batch is in the file (appended, not necessarily flushed yet).
     func written(_ batch: Batch) {
-        let messages = batch.messages, groups = batch.ioGroups
+        let payloads = batch.payloads, groups = batch.ioGroups
         writtenBytes.withLock { totals in
-            for i in 0..<messages.count {
-                let bytes = messages[i].count
+            for i in 0..<payloads.count {
+                let bytes = payloads[i].count
                 totals[Int(groups[i])] += bytes
                 record?.add(bytes: bytes, ioGroup: groups[i])
             }

@@ -16,27 +16,37 @@ extension ZMQSocket {
         let h = try open("receive")
         let m = UnsafeMutablePointer<zmq_msg_t>.allocate(capacity: 1)
         zmq_msg_init(m)
-        // Until a frame arrives, the buffer is ours to release; then the ZMQMessage owns it.
-        var adopted = false
-        defer { if !adopted { zmq_msg_close(m); m.deallocate() } }
+        guard try Self.receive(h, into: m, timeoutMilliseconds: timeoutMilliseconds) else {
+            zmq_msg_close(m)
+            m.deallocate()
+            return nil
+        }
+        return ZMQMessage(adopting: m)
+    }
 
+    /// Receives the next frame into `frame` (its previous bytes are released): true, or false
+    /// when none arrives within `timeoutMilliseconds` (-1: wait forever, 0: only what is queued).
+    /// The receiver's hot path: no allocation per frame.
+    public func receive(into frame: ZMQReceiveFrame, timeoutMilliseconds: Int = -1) throws(ZMQError) -> Bool {
+        try Self.receive(try open("receive"), into: frame.msg, timeoutMilliseconds: timeoutMilliseconds)
+    }
+
+    private static func receive(_ h: UnsafeMutableRawPointer, into m: UnsafeMutablePointer<zmq_msg_t>,
+                                timeoutMilliseconds: Int) throws(ZMQError) -> Bool {
         // A queued frame is taken without reading the clock (the hot path under load); the
         // deadline is set only once we have to wait.
         let clock = ContinuousClock()
         var deadline: ContinuousClock.Instant? = nil
         while true {
-            if try Self.receiveFrame(h, into: m, flags: ZMQ_DONTWAIT) {
-                adopted = true
-                return ZMQMessage(adopting: m)
-            }
+            if try receiveFrame(h, into: m, flags: ZMQ_DONTWAIT) { return true }
             var wait = -1
             if timeoutMilliseconds >= 0 {
                 let end = deadline ?? clock.now + .milliseconds(timeoutMilliseconds)
                 deadline = end
-                wait = Self.millisecondsRoundedUp(end - clock.now)
-                if wait <= 0 { return nil }
+                wait = millisecondsRoundedUp(end - clock.now)
+                if wait <= 0 { return false }
             }
-            _ = try Self.pollOnce(h, wait)
+            _ = try pollOnce(h, wait)
         }
     }
 

@@ -135,6 +135,27 @@ final class IngestPipelineTests: XCTestCase {
         XCTAssertLessThanOrEqual(daemon.bufferedBytes, 0)
     }
 
+    /// Messages each larger than the whole buffer are admitted one at a time: the receiver must
+    /// hand on what it holds before it waits for the buffer, or it would wait for itself.
+    func testMessagesLargerThanTheBufferPassOneByOne() throws {
+        let (a, ea) = try publisher()
+        let daemon = makeDaemon(sources: [Self.source(ea, ioGroup: 5)], batchMessages: 16, bufferBytes: 64 << 10)
+        try daemon.start()
+        Thread.sleep(forTimeInterval: 0.5)
+        var sent: [[UInt8]] = []
+        for i in 0..<20 {
+            let m = (0..<(100 << 10)).map { UInt8(truncatingIfNeeded: $0 &* 7 &+ i) }
+            try a.send(m)
+            sent.append(m)
+        }
+        let deadline = Date().addingTimeInterval(15)
+        while daemon.stats.messagesWritten.load(ordering: .relaxed) < 20 && Date() < deadline { Thread.sleep(forTimeInterval: 0.05) }
+        XCTAssertEqual(daemon.stats.messagesWritten.load(ordering: .relaxed), 20, "stalled with the buffer held by the receiver")
+        daemon.stop()
+        XCTAssertEqual(try readAll(try h5Files()).map(\.1), sent)
+        XCTAssertLessThanOrEqual(daemon.bufferedBytes, 0)
+    }
+
     /// The output directory disappears while running: the daemon keeps what it received and keeps
     /// retrying; when told to stop it still ends, counting what could not be written.
     func testStopEndsEvenWhenTheOutputIsGone() throws {

@@ -1,0 +1,49 @@
+/// Received payloads, copied out of ZeroMQ into large blocks: one copy per message and no
+/// allocation per message. ZeroMQ's receive buffers are released at once (a message kept until
+/// its flush would pin the whole 8 KiB buffer it arrived in), and HDF5's `hvl_t` points here.
+/// A slab is freed when the receiver has moved on and the last batch pointing into it is gone.
+final class MessageSlab: @unchecked Sendable {
+    /// Small messages share slabs of this size; a larger one gets a slab of its own.
+    static let sharedCapacity = 1 << 20
+    static let ownSlabAbove = sharedCapacity / 4
+
+    private let base: UnsafeMutableRawPointer
+    let capacity: Int
+    /// Written by the receiver that owns the slab only; batches read the bytes below it.
+    private var used = 0
+
+    init(capacity: Int) {
+        self.capacity = capacity
+        base = .allocate(byteCount: max(capacity, 1), alignment: 16)
+    }
+
+    deinit { base.deallocate() }
+
+    /// A copy of `bytes` in this slab, or nil when it does not fit.
+    @inline(__always)
+    func store(_ bytes: UnsafeRawBufferPointer) -> UnsafeRawBufferPointer? {
+        let n = bytes.count
+        guard capacity - used >= n else { return nil }
+        let dst = base + used
+        if n > 0 { dst.copyMemory(from: bytes.baseAddress!, byteCount: n) }
+        used += n
+        return UnsafeRawBufferPointer(start: dst, count: n)
+    }
+}
+
+/// A receiver's current slab: stores payloads, starting a new slab when one is full.
+struct SlabWriter {
+    private(set) var current = MessageSlab(capacity: MessageSlab.sharedCapacity)
+
+    /// A copy of `bytes` and the slab that holds it.
+    @inline(__always)
+    mutating func store(_ bytes: UnsafeRawBufferPointer) -> (UnsafeRawBufferPointer, MessageSlab) {
+        if let copy = current.store(bytes) { return (copy, current) }
+        if bytes.count > MessageSlab.ownSlabAbove {
+            let own = MessageSlab(capacity: bytes.count)
+            return (own.store(bytes)!, own)
+        }
+        current = MessageSlab(capacity: MessageSlab.sharedCapacity)
+        return (current.store(bytes)!, current)
+    }
+}
