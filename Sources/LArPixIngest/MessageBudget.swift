@@ -38,9 +38,9 @@ final class MessageBudget: @unchecked Sendable {
         let bytes = payloadBytes + Self.messageOverhead
         condition.lock()
         defer { condition.unlock() }
-        if open && used > 0 && used + bytes > maxBytes {
+        if mustWaitLocked(bytes) {
             let start = DispatchTime.now().uptimeNanoseconds
-            while open && used > 0 && used + bytes > maxBytes { condition.wait() }
+            while mustWaitLocked(bytes) { condition.wait() }
             stats.blockedNanoseconds.wrappingAdd(Int(DispatchTime.now().uptimeNanoseconds - start), ordering: .relaxed)
         }
         used += bytes
@@ -51,10 +51,12 @@ final class MessageBudget: @unchecked Sendable {
         let bytes = payloadBytes + Self.messageOverhead
         condition.lock()
         defer { condition.unlock() }
-        if open && used > 0 && used + bytes > maxBytes { return false }
+        if mustWaitLocked(bytes) { return false }
         used += bytes
         return true
     }
+
+    private func mustWaitLocked(_ bytes: Int) -> Bool { open && used > 0 && used + bytes > maxBytes }
 
     /// Gives back `messages` messages holding `payloadBytes` in all.
     func give(messages: Int, payloadBytes: Int) {

@@ -3,7 +3,9 @@
 /// its flush would pin the whole 8 KiB buffer it arrived in), and HDF5's `hvl_t` points here.
 /// A slab is freed when the receiver has moved on and the last batch pointing into it is gone.
 final class MessageSlab: @unchecked Sendable {
-    /// Small messages share slabs of this size; a larger one gets a slab of its own.
+    /// Messages share slabs of this size. One that does not fit what is left of the current slab
+    /// starts a new one, or, above `ownSlabAbove`, gets a slab of its own (so a slab's unused
+    /// tail stays under a quarter of it).
     static let sharedCapacity = 1 << 20
     static let ownSlabAbove = sharedCapacity / 4
 
