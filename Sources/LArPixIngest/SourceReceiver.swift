@@ -164,5 +164,4 @@ final class SourceReceiver: @unchecked Sendable {
         try? socket.disconnect(settings.endpoint)
         do { try socket.connect(settings.endpoint) } catch { logger.error("source \(settings.name): cannot connect again: \(error)") }
     }
-
 }

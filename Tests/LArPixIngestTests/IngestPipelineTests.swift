@@ -82,8 +82,7 @@ final class IngestPipelineTests: XCTestCase {
         // Two refused frames: empty, and a multipart on an untagged source.
         try a.send([UInt8]())
         try b.send([1], more: true); try b.send([2])
-        let deadline = Date().addingTimeInterval(10)
-        while daemon.stats.messagesReceived.load(ordering: .relaxed) < 5500 && Date() < deadline { Thread.sleep(forTimeInterval: 0.05) }
+        PipelineHarness.wait(timeout: 10) { daemon.stats.messagesReceived.load(ordering: .relaxed) >= 5500 }
         Thread.sleep(forTimeInterval: 0.2)
         daemon.stop()
         let stored = try readAll(try h5Files())
@@ -107,8 +106,7 @@ final class IngestPipelineTests: XCTestCase {
             Thread.sleep(forTimeInterval: 0.1)
             daemon.requestRotation()
         }
-        let deadline = Date().addingTimeInterval(10)
-        while daemon.stats.messagesWritten.load(ordering: .relaxed) < 5000 && Date() < deadline { Thread.sleep(forTimeInterval: 0.05) }
+        PipelineHarness.wait(timeout: 10) { daemon.stats.messagesWritten.load(ordering: .relaxed) >= 5000 }
         daemon.stop()
         let files = try h5Files()
         XCTAssertGreaterThanOrEqual(files.count, 8, "5000 messages at 700 per file plus 5 requested rotations")
@@ -128,8 +126,7 @@ final class IngestPipelineTests: XCTestCase {
             try a.send(m)
             sent.append(m)
         }
-        let deadline = Date().addingTimeInterval(15)
-        while daemon.stats.messagesWritten.load(ordering: .relaxed) < 500 && Date() < deadline { Thread.sleep(forTimeInterval: 0.05) }
+        PipelineHarness.wait(timeout: 15) { daemon.stats.messagesWritten.load(ordering: .relaxed) >= 500 }
         daemon.stop()
         XCTAssertEqual(try readAll(try h5Files()).map(\.1), sent)
         XCTAssertLessThanOrEqual(daemon.bufferedBytes, 0)
@@ -148,8 +145,7 @@ final class IngestPipelineTests: XCTestCase {
             try a.send(m)
             sent.append(m)
         }
-        let deadline = Date().addingTimeInterval(15)
-        while daemon.stats.messagesWritten.load(ordering: .relaxed) < 20 && Date() < deadline { Thread.sleep(forTimeInterval: 0.05) }
+        PipelineHarness.wait(timeout: 15) { daemon.stats.messagesWritten.load(ordering: .relaxed) >= 20 }
         XCTAssertEqual(daemon.stats.messagesWritten.load(ordering: .relaxed), 20, "stalled with the buffer held by the receiver")
         daemon.stop()
         XCTAssertEqual(try readAll(try h5Files()).map(\.1), sent)
@@ -167,8 +163,7 @@ final class IngestPipelineTests: XCTestCase {
         Thread.sleep(forTimeInterval: 0.5)
         try FileManager.default.removeItem(at: out)
         _ = try Self.send(a, count: 300, tag: 2)
-        let deadline = Date().addingTimeInterval(10)
-        while daemon.stats.messagesReceived.load(ordering: .relaxed) < 300 && Date() < deadline { Thread.sleep(forTimeInterval: 0.05) }
+        PipelineHarness.wait(timeout: 10) { daemon.stats.messagesReceived.load(ordering: .relaxed) >= 300 }
         Thread.sleep(forTimeInterval: 0.5)
         XCTAssertGreaterThan(daemon.stats.writeErrors.load(ordering: .relaxed), 0, "writes failed and were counted")
         let stopped = Date()
