@@ -11,6 +11,7 @@ let package = Package(
         .executable(name: "larpix-rawd", targets: ["larpix-rawd"]),
         .executable(name: "larpix-raw", targets: ["larpix-raw"]),
         .library(name: "LArPixRaw", targets: ["LArPixRaw"]),
+        .library(name: "PACMAN", targets: ["PACMAN"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -36,15 +37,18 @@ let package = Package(
         .target(name: "HDF5", dependencies: ["CHDF5", "COrderedVFD"]),
         .target(name: "ZMQ", dependencies: ["CZMQ"]),
 
-        // The LArPix raw HDF5 format (v0.0) and the PACMAN message.
+        // The PACMAN message (io_version 0.0): parsing and building, pure Swift, no HDF5.
+        .target(name: "PACMAN"),
+
+        // The LArPix raw HDF5 format (v0.0).
         .target(name: "LArPixRaw", dependencies: ["HDF5", "CHDF5"]),
 
         // A PACMAN dataserver stand-in for tests and demos.
-        .target(name: "PacmanEmulator", dependencies: ["LArPixRaw", "ZMQ"]),
+        .target(name: "PacmanEmulator", dependencies: ["PACMAN", "ZMQ"]),
 
         // Receiver -> batcher -> writer, config, rotation: the daemon's library.
         .target(name: "LArPixIngest", dependencies: [
-            "LArPixRaw", "ZMQ", "CSystemd", "CChecksums",
+            "LArPixRaw", "PACMAN", "ZMQ", "CSystemd", "CChecksums",
             .product(name: "Logging", package: "swift-log"),
             .product(name: "Metrics", package: "swift-metrics"),
             .product(name: "Prometheus", package: "swift-prometheus"),
@@ -62,7 +66,7 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
         .executableTarget(name: "larpix-raw", dependencies: [
-            "LArPixRaw", "PacmanEmulator", "ZMQ",
+            "LArPixRaw", "PACMAN", "PacmanEmulator", "ZMQ",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
@@ -71,15 +75,16 @@ let package = Package(
         .target(name: "CBenchCeilings", dependencies: ["CHDF5", "CZMQ"],
                 linkerSettings: [.linkedLibrary("hdf5_serial"), .linkedLibrary("zmq")]),
         .executableTarget(name: "larpix-bench", dependencies: [
-            "LArPixRaw", "CBenchCeilings",
+            "LArPixRaw", "PACMAN", "CBenchCeilings",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
         // Temp dirs, subprocesses and the Python oracles, for the test targets only.
         .target(name: "TestSupport", linkerSettings: [.linkedFramework("XCTest", .when(platforms: [.macOS]))]),
         .testTarget(name: "HDF5Tests", dependencies: ["HDF5", "TestSupport"]),
+        .testTarget(name: "PACMANTests", dependencies: ["PACMAN"]),
         .testTarget(name: "LArPixRawTests", dependencies: ["LArPixRaw", "TestSupport"]),
-        .testTarget(name: "LArPixIngestTests", dependencies: ["LArPixIngest", "PacmanEmulator", "ZMQ", "LArPixRaw", "TestSupport", "CChecksums"]),
-        .testTarget(name: "EndToEndTests", dependencies: ["LArPixRaw", "PacmanEmulator", "ZMQ", "TestSupport"]),
+        .testTarget(name: "LArPixIngestTests", dependencies: ["LArPixIngest", "PACMAN", "PacmanEmulator", "ZMQ", "LArPixRaw", "TestSupport", "CChecksums"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["LArPixRaw", "PACMAN", "PacmanEmulator", "ZMQ", "TestSupport"]),
     ]
 )

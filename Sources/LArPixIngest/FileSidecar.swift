@@ -1,3 +1,4 @@
+import PACMAN
 import Foundation
 #if canImport(Glibc)
 import Glibc

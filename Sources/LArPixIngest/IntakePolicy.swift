@@ -1,3 +1,4 @@
+import PACMAN
 import LArPixRaw
 
 /// What a source stores of what it receives. `raw` (default): every non-empty message as

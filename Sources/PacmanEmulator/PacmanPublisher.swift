@@ -1,5 +1,5 @@
+import PACMAN
 import Foundation
-import LArPixRaw
 import Synchronization
 import ZMQ
 

@@ -1,3 +1,4 @@
+import PACMAN
 import LArPixRaw
 
 /// The bits of the PACMAN message the file commands need, on top of `PacmanMessage`.

@@ -1,3 +1,4 @@
+import PACMAN
 import ArgumentParser
 import Foundation
 import LArPixRaw

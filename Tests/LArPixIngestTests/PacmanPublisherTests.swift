@@ -1,3 +1,4 @@
+import PACMAN
 import Foundation
 import LArPixRaw
 import PacmanEmulator

@@ -1,4 +1,4 @@
-import LArPixRaw
+import PACMAN
 import XCTest
 
 /// The PACMAN message: header parsing, validation reasons, the deterministic builder, and a
