@@ -46,27 +46,35 @@ let package = Package(
         // A PACMAN dataserver stand-in for tests and demos.
         .target(name: "PacmanEmulator", dependencies: ["PACMAN", "ZMQ"]),
 
-        // Receiver -> batcher -> writer, config, rotation: the daemon's library.
+        // The data path: receive -> buffer/batch -> write (rotation, naming, disk space), its
+        // config and its counters. No NIO, Prometheus or Metrics: monitoring sits behind a seam
+        // (IngestSnapshot, WriterEvents).
         .target(name: "LArPixIngest", dependencies: [
-            "LArPixRaw", "PACMAN", "ZMQ", "CSystemd", "CChecksums",
+            "LArPixRaw", "PACMAN", "ZMQ", "CSystemd",
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "Yams", package: "Yams"),
+        ]),
+        // What an operator watches the data path with: metrics over HTTP, the data tap, the latest
+        // link, and closed-file work (checksums, sidecars, on_close).
+        .target(name: "LArPixIngestMonitoring", dependencies: [
+            "LArPixIngest", "LArPixRaw", "PACMAN", "ZMQ", "CChecksums",
             .product(name: "Logging", package: "swift-log"),
             .product(name: "Metrics", package: "swift-metrics"),
             .product(name: "Prometheus", package: "swift-prometheus"),
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "NIOHTTP1", package: "swift-nio"),
-            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-            .product(name: "UnixSignals", package: "swift-service-lifecycle"),
-            .product(name: "Yams", package: "Yams"),
         ]),
 
         .executableTarget(name: "larpix-rawd", dependencies: [
-            "LArPixIngest",
+            "LArPixIngest", "LArPixIngestMonitoring",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            .product(name: "UnixSignals", package: "swift-service-lifecycle"),
         ]),
         .executableTarget(name: "larpix-raw", dependencies: [
-            "LArPixRaw", "PACMAN", "PacmanEmulator", "ZMQ",
+            "LArPixRaw", "PACMAN", "PacmanEmulator", "ZMQ", "LArPixIngest",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
@@ -84,7 +92,12 @@ let package = Package(
         .testTarget(name: "HDF5Tests", dependencies: ["HDF5", "TestSupport"]),
         .testTarget(name: "PACMANTests", dependencies: ["PACMAN"]),
         .testTarget(name: "LArPixRawTests", dependencies: ["LArPixRaw", "TestSupport"]),
-        .testTarget(name: "LArPixIngestTests", dependencies: ["LArPixIngest", "PACMAN", "PacmanEmulator", "ZMQ", "LArPixRaw", "TestSupport", "CChecksums"]),
+        .testTarget(name: "ZMQTests", dependencies: ["ZMQ"]),
+        .testTarget(name: "PacmanEmulatorTests", dependencies: ["PacmanEmulator", "PACMAN", "LArPixRaw", "ZMQ"]),
+        .testTarget(name: "LArPixIngestTests", dependencies: ["LArPixIngest", "PACMAN", "PacmanEmulator", "ZMQ", "LArPixRaw", "TestSupport"]),
+        .testTarget(name: "LArPixIngestMonitoringTests", dependencies: ["LArPixIngestMonitoring", "LArPixIngest", "PACMAN", "LArPixRaw", "TestSupport", "CChecksums"]),
+        // Process-level: the daemon binary over loopback ZeroMQ (swift test --filter DaemonTests).
+        .testTarget(name: "DaemonTests", dependencies: ["LArPixIngest", "PACMAN", "PacmanEmulator", "ZMQ", "LArPixRaw", "TestSupport"]),
         .testTarget(name: "EndToEndTests", dependencies: ["LArPixRaw", "PACMAN", "PacmanEmulator", "ZMQ", "TestSupport"]),
     ]
 )

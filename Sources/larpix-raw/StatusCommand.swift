@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import LArPixIngest
 
 struct StatusCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -65,19 +66,19 @@ struct DaemonStatus {
     var sidecars: Int?, sidecarFailures = 0, onCloseFailures = 0, closedPending = 0
 
     init?(_ samples: [MetricSample]) {
-        let p = "larpix_rawd_"
+        let p = MetricNames.prefix
         var byName: [String: [MetricSample]] = [:]
         for s in samples where s.name.hasPrefix(p) { byName[String(s.name.dropFirst(p.count)), default: []].append(s) }
         func one(_ n: String) -> Double? { byName[n]?.first?.value }
         func int(_ n: String) -> Int { Int(one(n) ?? 0) }
-        guard let info = byName["info"]?.first else { return nil }
+        guard let info = byName[MetricNames.info]?.first else { return nil }
         version = info.labels["version"] ?? "?"
-        uptime = one("start_time_seconds").map { Date().timeIntervalSince1970 - $0 }
-        filePath = byName["file_info"]?.first?.labels["path"]
-        fileMessages = int("file_messages")
-        fileBytes = int("file_bytes")
-        messagesPerSecond = one("write_messages_per_second") ?? 0
-        bytesPerSecond = one("write_bytes_per_second") ?? 0
+        uptime = one(MetricNames.startTime).map { Date().timeIntervalSince1970 - $0 }
+        filePath = byName[MetricNames.fileInfo]?.first?.labels["path"]
+        fileMessages = int(MetricNames.fileMessages)
+        fileBytes = int(MetricNames.fileBytes)
+        messagesPerSecond = one(MetricNames.writeMessagesPerSecond) ?? 0
+        bytesPerSecond = one(MetricNames.writeBytesPerSecond) ?? 0
         var groups: [Int: IOGroup] = [:]
         func perGroup(_ n: String, _ set: (inout IOGroup, Double) -> Void) {
             for s in byName[n] ?? [] {
@@ -85,38 +86,38 @@ struct DaemonStatus {
                 set(&groups[g, default: IOGroup(ioGroup: g)], s.value)
             }
         }
-        perGroup("messages_received_total") { $0.received = Int($1) }
-        perGroup("bytes_received_total") { $0.receivedBytes = Int($1) }
-        perGroup("messages_written_total") { $0.written = Int($1) }
-        perGroup("bytes_written_total") { $0.writtenBytes = Int($1) }
-        perGroup("seconds_since_last_message") { $0.secondsSinceLast = $1 }
+        perGroup(MetricNames.messagesReceived) { $0.received = Int($1) }
+        perGroup(MetricNames.bytesReceived) { $0.receivedBytes = Int($1) }
+        perGroup(MetricNames.messagesWritten) { $0.written = Int($1) }
+        perGroup(MetricNames.bytesWritten) { $0.writtenBytes = Int($1) }
+        perGroup(MetricNames.secondsSinceLastMessage) { $0.secondsSinceLast = $1 }
         ioGroups = groups.values.sorted { $0.ioGroup < $1.ioGroup }
-        drops = (byName["messages_dropped_total"] ?? []).compactMap { s in s.labels["reason"].map { ($0, Int(s.value)) } }
+        drops = (byName[MetricNames.messagesDropped] ?? []).compactMap { s in s.labels["reason"].map { ($0, Int(s.value)) } }
             .sorted { $0.0 < $1.0 }
-        bufferBytes = int("buffer_bytes")
-        bufferMaxBytes = int("buffer_max_bytes")
-        blockedSeconds = one("buffer_blocked_seconds_total") ?? 0
+        bufferBytes = int(MetricNames.bufferBytes)
+        bufferMaxBytes = int(MetricNames.bufferMaxBytes)
+        blockedSeconds = one(MetricNames.bufferBlockedSeconds) ?? 0
         var extra: [String: (Int, Int)] = [:]
-        for s in byName["source_disconnects_total"] ?? [] { extra[s.labels["endpoint"] ?? "", default: (0, 0)].0 = Int(s.value) }
-        for s in byName["source_handshake_failures_total"] ?? [] { extra[s.labels["endpoint"] ?? "", default: (0, 0)].1 = Int(s.value) }
-        sources = (byName["source_state"] ?? []).map { s in
+        for s in byName[MetricNames.sourceDisconnects] ?? [] { extra[s.labels["endpoint"] ?? "", default: (0, 0)].0 = Int(s.value) }
+        for s in byName[MetricNames.sourceHandshakeFailures] ?? [] { extra[s.labels["endpoint"] ?? "", default: (0, 0)].1 = Int(s.value) }
+        sources = (byName[MetricNames.sourceState] ?? []).map { s in
             let e = s.labels["endpoint"] ?? ""
             return Source(name: s.labels["source"] ?? "", endpoint: e, state: s.labels["state"] ?? "?",
                           disconnects: extra[e]?.0 ?? 0, handshakeFailures: extra[e]?.1 ?? 0)
         }.sorted { $0.name < $1.name }
-        batches = int("batches_written_total")
-        flushes = int("flushes_total")
-        rotations = int("file_rotations_total")
-        writeErrors = int("write_errors_total")
-        flushSeconds = one("flush_duration_seconds_sum") ?? 0
-        flushCount = int("flush_duration_seconds_count")
-        diskFree = one("disk_free_bytes").map { Int($0) }
-        if byName["tap_messages_total"] != nil { tapSent = int("tap_messages_total"); tapDropped = int("tap_dropped_total") }
-        if byName["sidecars_written_total"] != nil {
-            sidecars = int("sidecars_written_total")
-            sidecarFailures = int("sidecar_failures_total")
-            onCloseFailures = int("on_close_failures_total")
-            closedPending = int("closed_files_pending")
+        batches = int(MetricNames.batchesWritten)
+        flushes = int(MetricNames.flushes)
+        rotations = int(MetricNames.rotations)
+        writeErrors = int(MetricNames.writeErrors)
+        flushSeconds = one(MetricNames.flushDuration + "_sum") ?? 0
+        flushCount = int(MetricNames.flushDuration + "_count")
+        diskFree = one(MetricNames.diskFree).map { Int($0) }
+        if byName[MetricNames.tapMessages] != nil { tapSent = int(MetricNames.tapMessages); tapDropped = int(MetricNames.tapDropped) }
+        if byName[MetricNames.sidecarsWritten] != nil {
+            sidecars = int(MetricNames.sidecarsWritten)
+            sidecarFailures = int(MetricNames.sidecarFailures)
+            onCloseFailures = int(MetricNames.onCloseFailures)
+            closedPending = int(MetricNames.closedFilesPending)
         }
     }
 
@@ -166,7 +167,7 @@ struct DaemonStatus {
             ("io_groups", .array(ioGroups.map { g in
                 .object([("io_group", .int(g.ioGroup)), ("messages_received", .int(g.received)), ("bytes_received", .int(g.receivedBytes)),
                          ("messages_written", .int(g.written)), ("bytes_written", .int(g.writtenBytes)),
-                         ("seconds_since_last_message", g.secondsSinceLast.map { .double($0) } ?? .null)])
+                         (MetricNames.secondsSinceLastMessage, g.secondsSinceLast.map { .double($0) } ?? .null)])
             })),
             ("dropped", .object(drops.map { ($0.0, .int($0.1)) })),
             ("buffer", .object([("bytes", .int(bufferBytes)), ("max_bytes", .int(bufferMaxBytes)), ("blocked_seconds", .double(blockedSeconds))])),
@@ -176,7 +177,7 @@ struct DaemonStatus {
             })),
             ("writer", .object([("batches", .int(batches)), ("flushes", .int(flushes)), ("flush_seconds", .double(flushSeconds)),
                                 ("rotations", .int(rotations)), ("write_errors", .int(writeErrors))])),
-            ("disk_free_bytes", optInt(diskFree)),
+            (MetricNames.diskFree, optInt(diskFree)),
         ]
         if let sidecars {
             fields.append(("closed_files", .object([("sidecars_written", .int(sidecars)), ("sidecar_failures", .int(sidecarFailures)),

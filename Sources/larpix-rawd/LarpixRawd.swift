@@ -47,9 +47,8 @@ struct LarpixRawd: AsyncParsableCommand {
         }
         let logger = Logger(label: "larpix-rawd")
         for w in cfg.outputDirectoryWarnings() { logger.warning("\(w)") }
-        let daemon = IngestDaemon(config: cfg, logger: logger)
         do {
-            try await IngestService.runUntilSignalled(daemon, logger: logger)
+            try await IngestService.runUntilSignalled(config: cfg, logger: logger)
         } catch {
             logger.critical("\(error)")
             FileHandle.standardError.write(Data("larpix-rawd: \(error)\n".utf8))

@@ -30,6 +30,7 @@ final class BatchingTests: XCTestCase {
 
     func testBurstsAreCutAtTheBatchBoundsAndBatchesKeepTheirBytes() {
         let batcher = Batcher(limits: .init(maxMessages: 4, maxBytes: 1 << 30, maxAgeNanoseconds: 1 << 62))
+        let stats = IngestStats()
         var originals: [[UInt8]] = []
         do {
             var writer = SlabWriter()
@@ -41,6 +42,7 @@ final class BatchingTests: XCTestCase {
                 burst.append(copy, ioGroup: UInt8(i % 3), in: slab)
             }
             batcher.add(burst)
+            stats.received(burst, at: 42)
             // The receiver's slab writer and burst are gone now: only the batches hold the slab.
         }
         batcher.finish()
@@ -49,6 +51,10 @@ final class BatchingTests: XCTestCase {
         let payloads = batches.flatMap { $0.payloads.map { Array($0) } }
         XCTAssertEqual(payloads, originals)
         XCTAssertEqual(batches.flatMap(\.ioGroups), (0..<10).map { UInt8($0 % 3) })
-        XCTAssertEqual(batcher.messagesReceivedByIOGroup[0..<3], [4, 3, 3])
+        let table = stats.snapshot().ioGroups
+        XCTAssertEqual(table.messagesReceived[0..<3], [4, 3, 3])
+        XCTAssertEqual(table.bytesReceived[0..<3], [100 + 103 + 106 + 109, 101 + 104 + 107, 102 + 105 + 108])
+        XCTAssertEqual(table.lastArrival[0..<4], [42, 42, 42, 0])
+        XCTAssertEqual(table.active, [0, 1, 2])
     }
 }

@@ -115,7 +115,7 @@ final class CurveTests: XCTestCase {
     }
 
     /// A daemon source with CURVE keys, and an emulator (a CURVE server) with `boardKey`.
-    func run(boardKey: String?, count: Int) throws -> (IngestDaemon, PipelineHarness, PacmanPublisher.Report, [[UInt8]]) {
+    func run(boardKey: String?, count: Int) throws -> (IngestPipeline, PipelineHarness, PacmanPublisher.Report, [[UInt8]]) {
         try keygen("daemon")
         let board = try keygen("board")
         let harness = PipelineHarness(directory: dir.appendingPathComponent("data"))

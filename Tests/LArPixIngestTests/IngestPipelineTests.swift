@@ -23,7 +23,7 @@ final class IngestPipelineTests: XCTestCase {
     }
 
     func makeDaemon(sources: [SourceReceiver.Settings], rotateMaxMessages: Int = 0, batchMessages: Int = 64,
-                    bufferBytes: Int = 64 << 20, directory: URL? = nil) -> IngestDaemon {
+                    bufferBytes: Int = 64 << 20, directory: URL? = nil) -> IngestPipeline {
         var seq = 0
         let d = directory ?? dir!
         var settings = WriterSettings(directory: d.path, append: false, ioVersion: "0.0", flushInterval: 0.2,
@@ -32,9 +32,9 @@ final class IngestPipelineTests: XCTestCase {
         settings.stopRetrySeconds = 0.5
         var logger = Logger(label: "test")
         logger.logLevel = .warning
-        return IngestDaemon(sources: sources, writer: settings,
+        return IngestPipeline(sources: sources, writer: settings,
                             batch: .init(maxMessages: batchMessages, maxBytes: 8 << 20, maxAgeNanoseconds: 20_000_000),
-                            bufferMaxBytes: bufferBytes,
+                            stats: IngestStats(bufferMaxBytes: bufferBytes),
                             nextPath: { seq += 1; return d.appendingPathComponent(String(format: "part_%04d.h5", seq)).path },
                             logger: logger)
     }

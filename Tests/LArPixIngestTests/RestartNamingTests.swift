@@ -26,14 +26,14 @@ final class RestartNamingTests: XCTestCase {
         let p = dir.appendingPathComponent("live.h5").path
         try RawFile.write(p, messages: [[0x44, 0, 0, 0, 0, 0, 0, 0]], headers: ["io_groups": [1]])
         let logger = Logger(label: "test")
-        XCTAssertTrue(IngestDaemon.appendable(p, logger: logger))
+        XCTAssertTrue(FileNamer.appendable(p, logger: logger))
         // What a killed SWMR writer leaves: flags 0x05 (open for writing, SWMR writing).
         let b = SuperblockFlags.readSuperblock(p)!
         try SuperblockFlags.rewrite(p, flags: 0x05, endOfAllocation: SuperblockFlags.endOfAllocation(b)!)
         XCTAssertTrue(SuperblockFlags.isMarkedOpenForWriting(p))
-        XCTAssertFalse(IngestDaemon.appendable(p, logger: logger))
+        XCTAssertFalse(FileNamer.appendable(p, logger: logger))
         var n = FileNamer(pattern: "live.h5")
-        XCTAssertEqual(n.next(in: dir.path, allowExisting: true, reusable: { IngestDaemon.appendable($0, logger: logger) }),
+        XCTAssertEqual(n.next(in: dir.path, allowExisting: true, reusable: { FileNamer.appendable($0, logger: logger) }),
                        dir.appendingPathComponent("live_1.h5").path)
         // The marked file still reads.
         XCTAssertEqual(try RawFile.count(p), 1)

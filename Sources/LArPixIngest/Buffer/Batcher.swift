@@ -1,0 +1,114 @@
+import Foundation
+
+/// Accumulates messages from all receivers into batches bounded by count, bytes and age, and
+/// hands sealed batches to the writer in order. Receivers add under a lock (uncontended in the
+/// common case); the writer seals an aged batch when it wakes, so no timer thread is needed.
+final class Batcher: @unchecked Sendable {
+    struct Limits: Sendable {
+        var maxMessages: Int
+        var maxBytes: Int
+        var maxAgeNanoseconds: UInt64
+    }
+
+    let limits: Limits
+    private let lock = NSLock()
+    private var current: Batch
+    /// Sealed batches waiting for the writer, oldest first.
+    private var sealed: [Batch] = []
+    private let ready = NSCondition()
+    private var finished = false
+    /// When `finish()` was called: the stop's one deadline is counted from here.
+    private var finishedAt: ContinuousClock.Instant?
+
+    init(limits: Limits) {
+        self.limits = limits
+        current = Batch(capacity: min(limits.maxMessages, 65536))
+    }
+
+    /// Adds a receiver's burst in its order; seals a batch whenever it reaches a count or byte bound.
+    func add(_ burst: ReceivedBurst) {
+        let payloads = burst.payloads, groups = burst.ioGroups
+        lock.lock()
+        var i = 0
+        while i < payloads.count {
+            // Only the first message of a batch needs the time (its age bound): no clock per message.
+            if current.isEmpty { current.open(at: DispatchTime.now().uptimeNanoseconds) }
+            current.keep(burst.slabs)
+            while i < payloads.count {
+                current.add(payloads[i], ioGroup: groups[i])
+                i += 1
+                if current.count >= limits.maxMessages || current.bytes >= limits.maxBytes {
+                    sealLocked()
+                    break
+                }
+            }
+        }
+        lock.unlock()
+    }
+
+    /// Seals the open batch if it is older than the age bound (or at all, with `force`).
+    func sealIfDue(force: Bool = false) {
+        let now = DispatchTime.now().uptimeNanoseconds
+        lock.lock()
+        if !current.isEmpty && (force || now &- current.openedAt >= limits.maxAgeNanoseconds) { sealLocked() }
+        lock.unlock()
+    }
+
+    private func sealLocked() {
+        let b = current
+        current = Batch(capacity: min(limits.maxMessages, 65536))
+        ready.lock()
+        sealed.append(b)
+        ready.signal()
+        ready.unlock()
+    }
+
+    /// No more messages will be added: the writer drains what is sealed and stops.
+    func finish() {
+        sealIfDue(force: true)
+        ready.lock()
+        finished = true
+        finishedAt = .now
+        ready.broadcast()
+        ready.unlock()
+    }
+
+    /// Whether `finish()` was called (the daemon is stopping).
+    var isFinishing: Bool {
+        ready.lock(); defer { ready.unlock() }
+        return finished
+    }
+
+    /// Seconds left of a stop `budget` seconds long (nil while not stopping).
+    func secondsLeftToStop(budget: Double) -> Double? {
+        ready.lock(); defer { ready.unlock() }
+        guard let since = finishedAt else { return nil }
+        let c = (ContinuousClock.now - since).components
+        return budget - (Double(c.seconds) + Double(c.attoseconds) / 1e18)
+    }
+
+    /// Wakes a waiting writer (a rotation request, a status tick).
+    func wake() {
+        ready.lock()
+        ready.broadcast()
+        ready.unlock()
+    }
+
+    enum Next { case batches([Batch]), timeout, finished }
+
+    /// The writer's wait: every sealed batch, or `.timeout` after `seconds`, or `.finished`
+    /// once `finish()` was called and all is drained.
+    func next(timeout seconds: Double) -> Next {
+        ready.lock()
+        defer { ready.unlock() }
+        if sealed.isEmpty && !finished {
+            _ = ready.wait(until: Date(timeIntervalSinceNow: seconds))
+        }
+        if !sealed.isEmpty {
+            let out = sealed
+            sealed.removeAll(keepingCapacity: true)
+            return .batches(out)
+        }
+        return finished ? .finished : .timeout
+    }
+}

@@ -1,0 +1,118 @@
+import Foundation
+import Logging
+
+/// The daemon's configuration: what `config/larpix-rawd.yaml` documents, key for key.
+public struct DaemonConfig: Sendable, Equatable {
+    public struct Source: Sendable, Equatable {
+        public enum Tagging: Sendable, Equatable {
+            /// Every message of this source belongs to this io_group.
+            case ioGroup(UInt8)
+            /// Two frames per message: a one-byte io_group, then the payload (a forwarder).
+            case tagged
+        }
+        public var endpoint: String
+        public var tagging: Tagging
+        public var name: String
+        /// Overrides receive.rcvhwm for this source.
+        public var rcvhwm: Int?
+        /// Overrides receive.validate for this source.
+        public var validate: IntakeValidation? = nil
+        /// CURVE keys: connect only to a publisher holding the server key (nil: no CURVE).
+        public var curve: CurveClientKeys? = nil
+    }
+
+    public struct Receive: Sendable, Equatable {
+        /// Messages ZeroMQ queues per source before it stops reading the TCP connection.
+        public var rcvhwm = 1000
+        /// SO_RCVBUF bytes; 0 = the OS default.
+        public var rcvbuf = 4 << 20
+        /// Larger frames are refused and counted.
+        public var maxMessageBytes = 16 << 20
+        /// raw: store every non-empty message; strict: only well-formed PACMAN messages.
+        public var validate = IntakeValidation.raw
+    }
+
+    public struct Output: Sendable, Equatable {
+        public var directory = "./data"
+        public var filename = "raw_%Y_%m_%d_%H_%M_%S_%Z.h5"
+        public var append = false
+        public var ioVersion = "0.0"
+        public var minFreeBytes = 1 << 30
+        /// > 0: paged file-space strategy with this page size (see FORMAT.md section 3).
+        public var pageSize = 0
+        /// Ordered flush for live readers, see RawFileWriter.Options.orderedFlush.
+        public var orderedFlush = true
+        /// Longest wait at the end of a flush for live readers to close the file.
+        public var exposureWait = 0.05
+        /// Write FILE.json (counts, times, checksums) beside each closed FILE.
+        public var sidecar = true
+        /// Name of the symbolic link to the file being written; "" = none.
+        public var latestLink = "latest.h5"
+        /// Program and arguments run with a closed file's path appended; empty = none.
+        public var onClose: [String] = []
+    }
+
+    public struct BatchLimits: Sendable, Equatable {
+        public var maxMessages = 4096
+        public var maxBytes = 16 << 20
+        public var maxAge = 0.1
+    }
+
+    public struct Rotate: Sendable, Equatable {
+        public var maxBytes = 0
+        public var maxMessages = 0
+        public var maxSeconds = 0.0
+    }
+
+    public var sources: [Source] = []
+    /// The io_groups of the untagged sources (their metrics show from the start).
+    public var configuredIOGroups: [UInt8] {
+        sources.compactMap { if case .ioGroup(let g) = $0.tagging { return g } else { return nil } }
+    }
+    public var ioConfig: String? = nil
+    public var receive = Receive()
+    public var output = Output()
+    public var flushInterval = 1.0
+    public var batch = BatchLimits()
+    public var bufferMaxBytes = 1 << 30
+    public var rotate = Rotate()
+    public var metricsListen = "127.0.0.1:9127"
+    public var tap = Tap()
+    public var logLevel: Logger.Level = .info
+    /// The file it came from, for messages ("built-in default" otherwise).
+    public var origin = "built-in default"
+
+    public init() {}
+
+    /// What runs with no --config: one emulator or board on this host as io_group 1, files in ./data.
+    public static var builtInDefault: DaemonConfig {
+        var c = DaemonConfig()
+        c.sources = [Source(endpoint: "tcp://127.0.0.1:5556", tagging: .ioGroup(1), name: "io_group1", rcvhwm: nil)]
+        return c
+    }
+
+    /// Creates the output directory if missing and checks that files can be created in it.
+    public func validateOutputDirectory() throws(ConfigError) {
+        let dir = output.directory
+        let fm = FileManager.default
+        var isDir: ObjCBool = false
+        if fm.fileExists(atPath: dir, isDirectory: &isDir) {
+            guard isDir.boolValue else { throw ConfigError(file: origin, key: "output.directory", problem: "\(dir) is not a directory") }
+        } else {
+            do { try fm.createDirectory(atPath: dir, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o750]) } catch {
+                throw ConfigError(file: origin, key: "output.directory", problem: "cannot create \(dir): \(Self.reason(error))")
+            }
+        }
+        let probe = (dir as NSString).appendingPathComponent(".larpix-rawd-write-test-\(getpid())")
+        guard fm.createFile(atPath: probe, contents: Data()) else {
+            throw ConfigError(file: origin, key: "output.directory", problem: "\(dir) is not writable")
+        }
+        try? fm.removeItem(atPath: probe)
+    }
+
+    static func reason(_ error: Error) -> String {
+        let ns = error as NSError
+        if let u = ns.userInfo[NSUnderlyingErrorKey] as? NSError { return u.localizedDescription }
+        return ns.localizedDescription
+    }
+}

@@ -1,0 +1,41 @@
+import Foundation
+import LArPixRaw
+import Logging
+import Synchronization
+
+extension IngestPipeline {
+    /// The data path a configuration describes; `events` is what watches the writer.
+    package convenience init(config c: DaemonConfig, stats: IngestStats, logger: Logger,
+                             notifier: SystemdNotifier = SystemdNotifier(), events: (any WriterEvents)? = nil) {
+        let namer = Mutex(FileNamer(pattern: c.output.filename))
+        let directory = c.output.directory, append = c.output.append
+        self.init(sources: c.sources.map { Self.receiverSettings($0, receive: c.receive) }, writer: Self.writerSettings(c),
+                  batch: .init(maxMessages: c.batch.maxMessages, maxBytes: c.batch.maxBytes,
+                               maxAgeNanoseconds: UInt64(c.batch.maxAge * 1e9)),
+                  stats: stats,
+                  nextPath: { namer.withLock { $0.next(in: directory, allowExisting: append, reusable: { FileNamer.appendable($0, logger: logger) }) } },
+                  logger: logger, notifier: notifier, events: events)
+    }
+
+    /// The data path alone (no monitoring), as tests and tools run it.
+    public convenience init(config c: DaemonConfig, logger: Logger) {
+        self.init(config: c, stats: IngestStats(bufferMaxBytes: c.bufferMaxBytes), logger: logger)
+    }
+
+    static func receiverSettings(_ s: DaemonConfig.Source, receive: DaemonConfig.Receive) -> SourceReceiver.Settings {
+        var g: UInt8? = nil
+        if case .ioGroup(let v) = s.tagging { g = v }
+        return .init(endpoint: s.endpoint, ioGroup: g, name: s.name, receiveHighWaterMark: s.rcvhwm ?? receive.rcvhwm,
+                     receiveBufferBytes: receive.rcvbuf, maxMessageBytes: receive.maxMessageBytes,
+                     validation: s.validate ?? receive.validate, curve: s.curve)
+    }
+
+    static func writerSettings(_ c: DaemonConfig) -> WriterSettings {
+        WriterSettings(directory: c.output.directory, append: c.output.append, ioVersion: c.output.ioVersion,
+                       flushInterval: c.flushInterval, rotateMaxBytes: c.rotate.maxBytes,
+                       rotateMaxMessages: c.rotate.maxMessages, rotateMaxSeconds: c.rotate.maxSeconds,
+                       fileOptions: .init(pageSize: c.output.pageSize, orderedFlush: c.output.orderedFlush,
+                                          exposureWait: c.output.exposureWait, fileMode: 0o640),
+                       minFreeBytes: c.output.minFreeBytes)
+    }
+}

@@ -1,0 +1,30 @@
+/// The data path's state at one moment, as a value: what monitoring renders (metrics, STATUS=,
+/// `larpix-raw status` through the metrics) without reaching into the data path's types.
+package struct IngestSnapshot: Sendable {
+    package var messagesReceived: Int
+    package var bytesReceived: Int
+    package var messagesWritten: Int
+    package var bytesWritten: Int
+    package var batchesWritten: Int
+    package var flushes: Int
+    package var rotations: Int
+    package var writeErrors: Int
+    package var handshakeFailures: Int
+    package var blockedNanoseconds: Int
+    package var drops: [DropReason: Int]
+    package var ioGroups: IOGroupTable
+    package var bufferBytes: Int
+    package var bufferMaxBytes: Int
+    package var rates: WriteRates
+    package var file: CurrentFile?
+    package var sources: [SourceMonitor.State]
+
+    package var droppedTotal: Int { drops.values.reduce(0, +) }
+}
+
+/// The file being written: its path, rows and message bytes so far.
+package struct CurrentFile: Sendable, Equatable {
+    package var path: String
+    package var messages: Int
+    package var bytes: Int
+}

@@ -1,0 +1,96 @@
+import Foundation
+import Synchronization
+
+/// The one place the data path's counts live, shared by the receiver threads, the writer thread
+/// and whatever reports them (STATUS=, metrics, tests). Totals are atomics; the per-io_group
+/// table is under one lock taken once per burst (receivers) and once per batch (writer), never
+/// per message. `snapshot()` copies everything out at once.
+public final class IngestStats: Sendable {
+    public let messagesReceived = Atomic<Int>(0)
+    public let bytesReceived = Atomic<Int>(0)
+    public let messagesWritten = Atomic<Int>(0)
+    public let bytesWritten = Atomic<Int>(0)
+    public let batchesWritten = Atomic<Int>(0)
+    public let flushes = Atomic<Int>(0)
+    public let rotations = Atomic<Int>(0)
+    public let writeErrors = Atomic<Int>(0)
+    /// Connections whose ZMTP/CURVE handshake failed (wrong key, security mismatch): nothing
+    /// from them is ingested.
+    public let handshakeFailures = Atomic<Int>(0)
+    /// Nanoseconds receivers spent waiting for buffer space.
+    public let blockedNanoseconds = Atomic<Int>(0)
+    /// Bytes the buffer holds now (payload + per-message overhead, as MessageBudget charges).
+    let bufferBytes = Atomic<Int>(0)
+    let bufferMaxBytes: Int
+    private let drops = Mutex<[DropReason: Int]>([:])
+    private let groups = Mutex<IOGroupTable>(IOGroupTable())
+    private let rates = Mutex<WriteRates>(WriteRates())
+    private let file = Mutex<CurrentFile?>(nil)
+    private let sources = Mutex<[SourceMonitor]>([])
+
+    public init(bufferMaxBytes: Int = 0) { self.bufferMaxBytes = bufferMaxBytes }
+
+    public func drop(_ reason: DropReason, count: Int = 1) {
+        drops.withLock { $0[reason, default: 0] += count }
+    }
+
+    public func dropped(_ reason: DropReason) -> Int { drops.withLock { $0[reason] ?? 0 } }
+
+    public var droppedTotal: Int { drops.withLock { $0.values.reduce(0, +) } }
+
+    /// A receiver handed on `burst` (one lock for the whole burst).
+    func received(_ burst: ReceivedBurst, at now: UInt64) {
+        messagesReceived.wrappingAdd(burst.count, ordering: .relaxed)
+        bytesReceived.wrappingAdd(burst.bytes, ordering: .relaxed)
+        let payloads = burst.payloads, ioGroups = burst.ioGroups
+        groups.withLock { t in
+            for i in 0..<payloads.count { t.received(ioGroup: ioGroups[i], bytes: payloads[i].count, at: now) }
+        }
+    }
+
+    /// The writer appended `batch` (once per batch).
+    func written(_ batch: Batch) {
+        messagesWritten.wrappingAdd(batch.count, ordering: .relaxed)
+        bytesWritten.wrappingAdd(batch.bytes, ordering: .relaxed)
+        batchesWritten.wrappingAdd(1, ordering: .relaxed)
+        let payloads = batch.payloads, ioGroups = batch.ioGroups
+        groups.withLock { t in
+            for i in 0..<payloads.count { t.written(ioGroup: ioGroups[i], bytes: payloads[i].count) }
+        }
+    }
+
+    /// Messages written per io_group (256 entries).
+    public var messagesWrittenByIOGroup: [Int] { groups.withLock { $0.messagesWritten } }
+
+    /// The file being written (the writer sets it after each open and append).
+    var currentFile: CurrentFile? {
+        get { file.withLock { $0 } }
+        set { file.withLock { $0 = newValue } }
+    }
+
+    /// Recomputes the write rates (the writer's once-a-second tick) and returns them.
+    func tickRates(now: UInt64) -> WriteRates {
+        let m = messagesWritten.load(ordering: .relaxed), b = bytesWritten.load(ordering: .relaxed)
+        return rates.withLock { r in
+            r.update(messages: m, bytes: b, now: now)
+            return r
+        }
+    }
+
+    /// The sources whose connection state snapshots report (the pipeline adds them at start).
+    func register(_ monitors: [SourceMonitor]) { sources.withLock { $0 += monitors } }
+
+    /// Everything at once, for STATUS=, metrics and tests.
+    package func snapshot() -> IngestSnapshot {
+        IngestSnapshot(
+            messagesReceived: messagesReceived.load(ordering: .relaxed), bytesReceived: bytesReceived.load(ordering: .relaxed),
+            messagesWritten: messagesWritten.load(ordering: .relaxed), bytesWritten: bytesWritten.load(ordering: .relaxed),
+            batchesWritten: batchesWritten.load(ordering: .relaxed), flushes: flushes.load(ordering: .relaxed),
+            rotations: rotations.load(ordering: .relaxed), writeErrors: writeErrors.load(ordering: .relaxed),
+            handshakeFailures: handshakeFailures.load(ordering: .relaxed),
+            blockedNanoseconds: blockedNanoseconds.load(ordering: .relaxed),
+            drops: drops.withLock { $0 }, ioGroups: groups.withLock { $0 },
+            bufferBytes: bufferBytes.load(ordering: .relaxed), bufferMaxBytes: bufferMaxBytes,
+            rates: rates.withLock { $0 }, file: currentFile, sources: sources.withLock { $0.map(\.state) })
+    }
+}

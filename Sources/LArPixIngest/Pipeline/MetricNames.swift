@@ -1,0 +1,50 @@
+/// The Prometheus names of the daemon's metrics, defined once: the daemon renders them and
+/// `larpix-raw status` reads them back. Each is used without `prefix` here; the exposition text
+/// carries `prefix + name`.
+public enum MetricNames {
+    public static let prefix = "larpix_rawd_"
+
+    // Per io_group (label io_group).
+    public static let messagesReceived = "messages_received_total"
+    public static let bytesReceived = "bytes_received_total"
+    public static let messagesWritten = "messages_written_total"
+    public static let bytesWritten = "bytes_written_total"
+    public static let secondsSinceLastMessage = "seconds_since_last_message"
+    /// The per-io_group counters, in the order they are made.
+    public static let perIOGroupCounters = [messagesReceived, bytesReceived, messagesWritten, bytesWritten]
+
+    // Refusals (label reason) and the buffer.
+    public static let messagesDropped = "messages_dropped_total"
+    public static let bufferBytes = "buffer_bytes"
+    public static let bufferMaxBytes = "buffer_max_bytes"
+    public static let bufferBlockedSeconds = "buffer_blocked_seconds_total"
+
+    // The writer.
+    public static let batchesWritten = "batches_written_total"
+    public static let flushes = "flushes_total"
+    public static let flushDuration = "flush_duration_seconds"
+    public static let rotations = "file_rotations_total"
+    public static let writeErrors = "write_errors_total"
+    public static let fileInfo = "file_info"
+    public static let fileBytes = "file_bytes"
+    public static let fileMessages = "file_messages"
+    public static let writeMessagesPerSecond = "write_messages_per_second"
+    public static let writeBytesPerSecond = "write_bytes_per_second"
+    public static let diskFree = "disk_free_bytes"
+
+    // Sources (labels source, endpoint; source_state also state).
+    public static let sourceState = "source_state"
+    public static let sourceConnected = "source_connected"
+    public static let sourceDisconnects = "source_disconnects_total"
+    public static let sourceHandshakeFailures = "source_handshake_failures_total"
+
+    // Monitoring's own.
+    public static let tapMessages = "tap_messages_total"
+    public static let tapDropped = "tap_dropped_total"
+    public static let sidecarsWritten = "sidecars_written_total"
+    public static let sidecarFailures = "sidecar_failures_total"
+    public static let onCloseFailures = "on_close_failures_total"
+    public static let closedFilesPending = "closed_files_pending"
+    public static let info = "info"
+    public static let startTime = "start_time_seconds"
+}

@@ -1,0 +1,167 @@
+import Foundation
+import Logging
+import Synchronization
+import ZMQ
+
+/// One ZeroMQ SUB socket connected to one source (a PACMAN board, or a forwarder of tagged
+/// messages), on a thread of its own. It applies the intake policy (what is refused is counted
+/// by reason), takes each message's bytes from the budget (waiting when it is spent), copies the
+/// payload out of ZeroMQ into a slab, and hands messages to the batcher in arrival order, every
+/// queued message at once.
+final class SourceReceiver: @unchecked Sendable {
+    struct Settings: Sendable {
+        var endpoint: String
+        /// nil: tagged source (two frames, the first a one-byte io_group).
+        var ioGroup: UInt8?
+        var name: String
+        var receiveHighWaterMark: Int
+        var receiveBufferBytes: Int
+        var maxMessageBytes: Int
+        var validation: IntakeValidation = .raw
+        /// CURVE client keys (nil: no CURVE).
+        var curve: CurveClientKeys? = nil
+
+        var policy: IntakePolicy { IntakePolicy(ioGroup: ioGroup, maxMessageBytes: maxMessageBytes, validation: validation) }
+    }
+
+    let settings: Settings
+    private let batcher: Batcher
+    private let budget: MessageBudget
+    private let stats: IngestStats
+    private let logger: Logger
+    private let stopping = Atomic<Bool>(false)
+    private let finished = DispatchSemaphore(value: 0)
+    private let socket: ZMQSocket
+    private let policy: IntakePolicy
+    /// Connection state; logs and counts failed handshakes (wrong CURVE key, security mismatch).
+    let monitor: SourceMonitor
+    /// Connection state for status: true once the monitor saw a connection.
+    let connected = Atomic<Bool>(false)
+
+    init(settings: Settings, context: ZMQContext, batcher: Batcher, budget: MessageBudget,
+         stats: IngestStats, logger: Logger) throws {
+        self.settings = settings
+        self.batcher = batcher
+        self.budget = budget
+        self.stats = stats
+        var l = logger
+        l[metadataKey: "source"] = "\(settings.name)"
+        self.logger = l
+        policy = settings.policy
+        // Socket set-up happens here, on the caller's thread, so that a bad endpoint fails start-up.
+        socket = try ZMQSocket(context: context, type: .sub)
+        try socket.setReceiveHighWaterMark(settings.receiveHighWaterMark)
+        if settings.receiveBufferBytes > 0 { try socket.setReceiveBufferSize(settings.receiveBufferBytes) }
+        try socket.setLinger(0)
+        // A board that comes up is picked up within a second.
+        try socket.setReconnectInterval(milliseconds: 100, maxMilliseconds: 1000)
+        try socket.subscribe()
+        try settings.curve?.apply(to: socket)
+        try socket.setMaxMessageSize(policy.connectionLimitBytes)
+        monitor = try SourceMonitor(watching: socket, source: settings.name, endpoint: settings.endpoint,
+                                    ioGroup: settings.ioGroup, frameLimitBytes: policy.connectionLimitBytes, stats: stats, logger: l)
+        try socket.connect(settings.endpoint)
+    }
+
+    func start() {
+        let t = Thread { [self] in
+            run()
+            finished.signal()
+        }
+        t.name = "larpix-rawd receiver \(settings.name)"
+        t.start()
+        monitor.start()
+    }
+
+    /// Stops reading; a message already received is still handed on.
+    func stop() {
+        stopping.store(true, ordering: .releasing)
+        monitor.stop()
+    }
+
+    func join() {
+        finished.wait()
+        monitor.join()
+    }
+
+    /// Messages taken from the socket before they are handed on together: enough to spread the
+    /// batcher's lock and the counters over many messages, few enough to hand on promptly.
+    static let burstLimit = 256
+
+    private func run() {
+        logger.info("subscribed to \(settings.endpoint) as \(settings.ioGroup.map { "io_group \($0)" } ?? "tagged source")")
+        let frame = ZMQReceiveFrame()
+        var slabs = SlabWriter()
+        var burst = ReceivedBurst()
+        while !stopping.load(ordering: .acquiring) {
+            do {
+                guard try socket.receive(into: frame, timeoutMilliseconds: 100) else {
+                    if monitor.takeReconnectRequest() { reconnect() }
+                    continue
+                }
+                if !connected.load(ordering: .relaxed) {
+                    connected.store(true, ordering: .relaxed)
+                    logger.info("receiving from \(settings.endpoint)")
+                }
+                // Then whatever else is queued, without waiting.
+                var taken = 0
+                while true {
+                    try take(frame, into: &burst, slabs: &slabs)
+                    taken += 1
+                    guard taken < Self.burstLimit, try socket.receive(into: frame, timeoutMilliseconds: 0) else { break }
+                }
+            } catch {
+                logger.error("receive failed: \(error)")
+                handOn(&burst)
+                Thread.sleep(forTimeInterval: 0.1)
+                continue
+            }
+            handOn(&burst)
+        }
+        socket.close()
+    }
+
+    /// Applies the intake policy to the message whose first frame is in `frame`: what is stored
+    /// is copied into a slab and added to the burst; what is refused is counted by reason.
+    @inline(__always)
+    private func take(_ frame: ZMQReceiveFrame, into burst: inout ReceivedBurst, slabs: inout SlabWriter) throws(ZMQError) {
+        // Single-frame fast path: a PACMAN message is one frame.
+        if !frame.more && settings.ioGroup != nil {
+            store(policy.judge(single: frame.unsafeBytes), into: &burst, slabs: &slabs)
+            return
+        }
+        let frames = frame.more ? try socket.receiveRest(of: frame.takeMessage()) : [frame.takeMessage()]
+        store(policy.judge(frames.map(\.unsafeBytes)), into: &burst, slabs: &slabs)
+        withExtendedLifetime(frames) {}
+    }
+
+    @inline(__always)
+    private func store(_ verdict: IntakePolicy.Verdict, into burst: inout ReceivedBurst, slabs: inout SlabWriter) {
+        switch verdict {
+        case .refuse(let reason):
+            stats.drop(reason)
+        case .store(let payload, let ioGroup):
+            // Before waiting for the buffer, hand on what this receiver holds: the writer frees
+            // the buffer only from what reaches it.
+            if !budget.tryTake(payloadBytes: payload.count) {
+                handOn(&burst)
+                budget.take(payloadBytes: payload.count)
+            }
+            let (copy, slab) = slabs.store(payload)
+            burst.append(copy, ioGroup: ioGroup, in: slab)
+        }
+    }
+
+    private func handOn(_ burst: inout ReceivedBurst) {
+        guard !burst.isEmpty else { return }
+        stats.received(burst, at: DispatchTime.now().uptimeNanoseconds)
+        batcher.add(burst)
+        burst.removeAll()
+    }
+
+    /// Connects again after libzmq gave up on the endpoint (see SourceMonitor).
+    private func reconnect() {
+        try? socket.disconnect(settings.endpoint)
+        do { try socket.connect(settings.endpoint) } catch { logger.error("source \(settings.name): cannot connect again: \(error)") }
+    }
+}

@@ -1,0 +1,366 @@
+import Foundation
+import Logging
+import Synchronization
+
+/// The one thread that touches HDF5: it takes sealed batches from the batcher, appends them to
+/// the current file, flushes at least every `flushInterval`, rotates files on request and on
+/// limits, and gives the bytes of written messages back to the budget.
+///
+/// Each turn of the loop does its steps in one order: collect (seal what a due flush or
+/// rotation must include), write every batch (rotating on the size limits between parts),
+/// rotate on request or age, flush if due, report status. A flush never writes batches and never
+/// rotates, so the file a decision was made for is the file it acts on. The decisions themselves
+/// are small pure types: `FlushPolicy`, `RotationPolicy`, `RetryPolicy`, `DiskSpace`.
+// @unchecked Sendable: everything mutable below is touched only by the writer thread after
+// `start()`; what other threads use is atomic (`rotationRequested`) or in `stats`.
+final class IngestWriter: @unchecked Sendable {
+    struct Parts {
+        var batcher: Batcher
+        var budget: MessageBudget
+        var stats: IngestStats
+        var logger: Logger
+        var notifier: SystemdNotifier
+        var events: (any WriterEvents)?
+        var files: any RawFileSinkFactory
+        /// Chooses the path of the next file (the daemon's FileNamer); called on the writer thread.
+        var nextPath: () -> String
+    }
+
+    /// The open file and what is pending on it.
+    private struct OpenFile {
+        let sink: any RawFileSink
+        let openedAt: ContinuousClock.Instant
+        var lastFlush: ContinuousClock.Instant
+        /// Appended to since the last flush.
+        var dirty = false
+        /// Rows made durable by the last successful flush.
+        var durable: Int
+        /// Appended since the last flush, still holding their buffer share.
+        var unflushed = UnflushedBatches()
+    }
+
+    private let settings: WriterSettings
+    private let parts: Parts
+    private let flushPolicy: FlushPolicy
+    private let rotation: RotationPolicy
+    private let retry = RetryPolicy()
+    private let diskSpace: DiskSpace
+    private var file: OpenFile?
+    /// Appended to a file that then failed: written again, first, to the next file.
+    private var rewrite: [Batch] = []
+    /// How long the last timed flush took (at most half the interval): the next starts that early.
+    private var flushLead = 0.0
+    private var lastStatus = DispatchTime.now().uptimeNanoseconds
+    private let rotationRequested = Atomic<Bool>(false)
+    private let done = DispatchSemaphore(value: 0)
+
+    private var batcher: Batcher { parts.batcher }
+    private var stats: IngestStats { parts.stats }
+    private var logger: Logger { parts.logger }
+
+    init(settings: WriterSettings, parts: Parts, freeSpace: @escaping @Sendable (String) -> Int? = DiskSpace.freeBytes(in:)) {
+        self.settings = settings
+        self.parts = parts
+        flushPolicy = FlushPolicy(interval: settings.flushInterval, bufferMaxBytes: parts.budget.maxBytes)
+        rotation = settings.rotation
+        diskSpace = DiskSpace(directory: settings.directory, free: freeSpace)
+    }
+
+    /// Starts the writer thread and waits until the first file is open (or failed to open).
+    func start() throws {
+        let opened = Mutex<Result<Void, Error>?>(nil)
+        let startup = DispatchSemaphore(value: 0)
+        let t = Thread { [self] in
+            do { try openNewFile(reason: "start") } catch {
+                opened.withLock { $0 = .failure(error) }
+                startup.signal()
+                done.signal()
+                return
+            }
+            opened.withLock { $0 = .success(()) }
+            startup.signal()
+            loop()
+            done.signal()
+        }
+        t.name = "larpix-rawd writer"
+        t.stackSize = 8 << 20
+        t.start()
+        startup.wait()
+        if case .failure(let e) = opened.withLock({ $0 }) { throw e }
+    }
+
+    /// Waits for the writer thread to drain and close (after `batcher.finish()`).
+    func join() { done.wait() }
+
+    func requestRotation() {
+        rotationRequested.store(true, ordering: .releasing)
+        batcher.wake()
+    }
+
+    // MARK: The loop
+
+    private func loop() {
+        let tick = min(0.05, Double(batcher.limits.maxAgeNanoseconds) / 1e9)
+        while true {
+            let flushDue = flushDecision() != .notDue
+            // What a due flush or rotation must include is sealed now, so that it is written first.
+            let sealAll = flushDue || rotationRequested.load(ordering: .acquiring) || ageLimitReached() != nil
+            batcher.sealIfDue(force: sealAll)
+            let wait = sealAll ? 0 : max(0.001, min(tick, secondsUntilFlush()))
+            switch batcher.next(timeout: wait) {
+            case .batches(let batches):
+                for b in batches { write(b) }
+            case .timeout:
+                break
+            case .finished:
+                stop()
+                return
+            }
+            if rotationRequested.exchange(false, ordering: .acquiring) { rotate(.requested) }
+            if let reason = ageLimitReached() { rotate(reason) }
+            flushIfDue()
+            statusTick()
+        }
+    }
+
+    private func stop() {
+        finishFile(.stop)
+        if !rewrite.isEmpty {
+            appendWithRetry(nil)
+            finishFile(.stop)
+        }
+    }
+
+    private func ageLimitReached() -> CloseReason? {
+        guard let f = file else { return nil }
+        let age = ContinuousClock.now - f.openedAt
+        return rotation.byAge(openFor: Double(age.components.seconds) + Double(age.components.attoseconds) / 1e18)
+    }
+
+    /// Appends `batch`, split where a message-count limit falls, rotating on the size limits.
+    private func write(_ batch: Batch) {
+        var rest = batch
+        while !rest.isEmpty {
+            var part = rest
+            if let f = file, let room = rotation.room(messagesInFile: f.sink.messageCount) {
+                if room == 0 { rotate(.maxMessages(rotation.maxMessages)); continue }
+                if room < rest.count { part = rest.removeFirst(room) } else { rest = Batch(capacity: 0) }
+            } else {
+                rest = Batch(capacity: 0)
+            }
+            appendWithRetry(part)
+            if let f = file, let reason = rotation.afterAppend(messagesInFile: f.sink.messageCount, fileBytes: f.sink.fileSize) {
+                rotate(reason)
+            }
+        }
+    }
+
+    // MARK: Appending
+
+    /// Appends `batch` (after any batches a failed file left to rewrite). Short of disk space
+    /// (see DiskSpace) it waits, holding the batch, and resumes in the same file. If HDF5 fails
+    /// anyway (an I/O error, a disk filled behind our back), the file is abandoned and everything
+    /// since its last flush goes, with this batch, to a new file. Every wait logs and counts a
+    /// write error; nothing is given back to the buffer before it is flushed.
+    private func appendWithRetry(_ batch: Batch?) {
+        // (batch, already counted as written): rewritten batches were counted the first time.
+        var queue = rewrite.map { ($0, true) } + (batch.map { [($0, false)] } ?? [])
+        rewrite = []
+        var delay = retry.firstDelay
+        var stalledSince: ContinuousClock.Instant?
+        while let (next, counted) = queue.first {
+            let failure: RetryPolicy.Failure
+            do {
+                try append(next, counted: counted)
+                queue.removeFirst()
+                if let since = stalledSince {
+                    logger.notice("disk space is back: writing again after \(Self.seconds(ContinuousClock.now - since)) s")
+                    stalledSince = nil
+                }
+                delay = retry.firstDelay
+                continue
+            } catch let shortage as DiskSpace.Shortage {
+                failure = .diskFull
+                if stalledSince == nil {
+                    stalledSince = .now
+                    logger.error("disk full: \(shortage); holding \(queue.reduce(0) { $0 + $1.0.count }) messages (and the buffer behind them) until space is freed")
+                }
+                // What was admitted before is flushed now, so that it is durable while we wait.
+                flush(timed: false)
+            } catch {
+                failure = .writeFailed
+                abandonFile(after: error)
+                logger.error("write failed, will retry: \(error)")
+            }
+            stats.writeErrors.wrappingAdd(1, ordering: .relaxed)
+            // A failed file's unflushed batches come before those still queued.
+            queue = rewrite.map { ($0, true) } + queue
+            rewrite = []
+            switch retry.decide(delay: delay, secondsLeft: batcher.secondsLeftToStop(budget: settings.stopRetrySeconds)) {
+            case .giveUp:
+                giveUp(queue.map(\.0))
+                return
+            case .retry(let after):
+                Thread.sleep(forTimeInterval: after)
+                delay = retry.next(after: delay, failure)
+                statusTick()
+            }
+        }
+    }
+
+    /// One append of `batch` to the current file (opening one if a failure closed it).
+    private func append(_ batch: Batch, counted: Bool) throws {
+        try diskSpace.admit(messages: batch.count, bytes: batch.bytes, pending: file?.unflushed.bytesNeeded ?? 0)
+        if file == nil { try openNewFile(reason: "retry after write error") }
+        guard var f = file else { return }
+        try f.sink.append(batch)
+        f.dirty = true
+        f.unflushed.add(batch)
+        file = f
+        if !counted {
+            stats.written(batch)
+            parts.events?.written(batch)
+        }
+        stats.currentFile = CurrentFile(path: f.sink.path, messages: f.sink.messageCount, bytes: f.sink.bytesAppended)
+    }
+
+    /// Stopping with the file unwritable: what is left is counted, given back, and logged once.
+    private func giveUp(_ batches: [Batch]) {
+        let n = batches.reduce(0) { $0 + $1.count }, bytes = batches.reduce(0) { $0 + $1.bytes }
+        stats.drop(.writeFailed, count: n)
+        parts.budget.give(messages: n, payloadBytes: bytes)
+        logger.critical("stopping with the file unwritable: \(n) received messages (\(bytes) bytes) could not be written")
+    }
+
+    // MARK: Flushing
+
+    private func flushDecision() -> FlushPolicy.Decision {
+        guard let f = file else { return .notDue }
+        return flushPolicy.decide(sinceLast: Self.seconds(ContinuousClock.now - f.lastFlush), lead: flushLead,
+                                  unflushedCost: f.unflushed.bufferCost)
+    }
+
+    private func secondsUntilFlush() -> Double {
+        guard let f = file else { return flushPolicy.interval }
+        return flushPolicy.untilDue(sinceLast: Self.seconds(ContinuousClock.now - f.lastFlush), lead: flushLead)
+    }
+
+    private func flushIfDue() {
+        switch flushDecision() {
+        case .notDue: return
+        case .bySize: flush(timed: false)
+        case .timed: flush(timed: true)
+        }
+    }
+
+    /// Flushes the current file if anything was appended; `timed` sets the next flush's lead.
+    private func flush(timed: Bool) {
+        guard var f = file else { return }
+        let started = ContinuousClock.now
+        guard f.dirty else {
+            f.lastFlush = started
+            file = f
+            return
+        }
+        do {
+            try f.sink.flush()
+        } catch {
+            stats.writeErrors.wrappingAdd(1, ordering: .relaxed)
+            logger.error("flush failed: \(error)")
+            abandonFile(after: error)
+            return
+        }
+        let took = ContinuousClock.now - started
+        parts.events?.flushed(nanoseconds: UInt64(Self.seconds(took) * 1e9))
+        if timed { flushLead = flushPolicy.lead(afterFlushTaking: Self.seconds(took)) }
+        stats.flushes.wrappingAdd(1, ordering: .relaxed)
+        f.dirty = false
+        f.lastFlush = started
+        file = f
+        unflushedAreDurable()
+    }
+
+    /// The file is flushed (or closed): what was appended is durable; its buffer share is free.
+    private func unflushedAreDurable() {
+        guard var f = file else { return }
+        parts.budget.give(messages: f.unflushed.messages, payloadBytes: f.unflushed.bytes)
+        _ = f.unflushed.takeAll()
+        f.durable = f.sink.messageCount
+        file = f
+    }
+
+    // MARK: Files
+
+    private func openNewFile(reason: String) throws {
+        warnIfLowOnSpace()
+        let sink = try parts.files.open(parts.nextPath())
+        file = OpenFile(sink: sink, openedAt: .now, lastFlush: .now, durable: sink.messageCount)
+        stats.currentFile = CurrentFile(path: sink.path, messages: sink.messageCount, bytes: 0)
+        parts.events?.fileOpened(path: sink.path, created: sink.created, messagesBefore: sink.messageCount)
+        logger.info("writing \(sink.path) (\(reason))")
+    }
+
+    /// Gives up on the current file after HDF5 failed on it (its cache cannot flush again). It
+    /// holds `durable` messages for sure; rows past them, if a partial flush left any, are
+    /// repeated in the next file, which `larpix-raw repair --messages` removes.
+    private func abandonFile(after error: Error) {
+        guard var f = file else { return }
+        let pending = f.unflushed.takeAll()
+        rewrite += pending
+        try? f.sink.close(fsync: false)
+        file = nil
+        let path = f.sink.path
+        logger.error("writing \(path) failed: \(error); abandoned it with \(f.durable) durable messages; its \(pending.reduce(0) { $0 + $1.count }) unflushed messages go to the next file (if \(path) shows more than \(f.durable), `larpix-raw repair \(path) --messages \(f.durable)` drops the repeats)")
+    }
+
+    /// Flushes, closes and fsyncs the current file.
+    private func finishFile(_ reason: CloseReason) {
+        guard let f = file else { return }
+        var closeError: Error?
+        do {
+            try f.sink.close(fsync: true)
+            stats.flushes.wrappingAdd(1, ordering: .relaxed)
+            unflushedAreDurable()
+            logger.info("closed \(f.sink.path): \(f.sink.messageCount) messages (\(reason))")
+            // How often live readers made a flush wait, and how often one was still reading.
+            if let w = f.sink.readerWaitSummary { logger.info("\(f.sink.path): \(w)") }
+        } catch {
+            closeError = error
+            stats.writeErrors.wrappingAdd(1, ordering: .relaxed)
+            logger.error("closing \(f.sink.path) failed: \(error)")
+            rewrite += file?.unflushed.takeAll() ?? []
+        }
+        parts.events?.fileClosed(path: f.sink.path, messages: f.sink.messageCount, reason: reason, error: closeError.map { "\($0)" })
+        file = nil
+    }
+
+    private func rotate(_ reason: CloseReason) {
+        finishFile(reason)
+        stats.rotations.wrappingAdd(1, ordering: .relaxed)
+        do { try openNewFile(reason: "\(reason)") } catch {
+            stats.writeErrors.wrappingAdd(1, ordering: .relaxed)
+            logger.error("cannot open the next file: \(error); will retry on the next message")
+        }
+    }
+
+    private func warnIfLowOnSpace() {
+        guard settings.minFreeBytes > 0, let free = diskSpace.freeBytes(), free < settings.minFreeBytes else { return }
+        logger.warning("only \(free) bytes free in \(settings.directory) (min_free_bytes \(settings.minFreeBytes))")
+    }
+
+    // MARK: Status
+
+    /// Once a second: the write rates, STATUS= and the watchdog.
+    private func statusTick() {
+        let now = DispatchTime.now().uptimeNanoseconds
+        guard now &- lastStatus >= 1_000_000_000 else { return }
+        lastStatus = now
+        _ = stats.tickRates(now: now)
+        parts.notifier.status(StatusLine.render(stats.snapshot()))
+        if parts.notifier.watchdogInterval != nil { parts.notifier.watchdog() }
+    }
+
+    private static func seconds(_ d: Duration) -> Double {
+        Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18
+    }
+}

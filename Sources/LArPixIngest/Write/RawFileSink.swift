@@ -1,0 +1,57 @@
+import Foundation
+import LArPixRaw
+
+/// What the writer writes batches to: a raw file (`RawFileWriter`), or in unit tests a stand-in
+/// that fails on cue, so that rotation, flushing, a full disk and a failed file are driven in
+/// milliseconds without HDF5. Used by the writer thread only.
+protocol RawFileSink: AnyObject {
+    var path: String { get }
+    /// meta/created (Unix seconds).
+    var created: Double { get }
+    /// Rows in the file, including those it had when opened.
+    var messageCount: Int { get }
+    /// Message bytes appended since opened.
+    var bytesAppended: Int { get }
+    var fileSize: Int { get }
+    func append(_ batch: Batch) throws
+    /// Makes every appended row durable and visible to readers.
+    func flush() throws
+    func close(fsync: Bool) throws
+    /// One line on how live readers held up the file's flushes (nil when not tracked).
+    var readerWaitSummary: String? { get }
+}
+
+/// Opens the files the writer writes.
+protocol RawFileSinkFactory: Sendable {
+    /// Opens `path`: appended to when it exists and appending is configured, created otherwise.
+    func open(_ path: String) throws -> any RawFileSink
+}
+
+/// The real files: `RawFileWriter` with the configured io_version and HDF5 options.
+struct RawFileWriters: RawFileSinkFactory {
+    var append: Bool
+    var ioVersion: String
+    var options: RawFileWriter.Options
+
+    func open(_ path: String) throws -> any RawFileSink {
+        if append && FileManager.default.fileExists(atPath: path) {
+            return try RawFileWriter.openForAppend(path, ioVersion: ioVersion, options: options)
+        }
+        return try RawFileWriter.create(path, ioVersion: ioVersion, options: options)
+    }
+}
+
+extension RawFileWriter: RawFileSink {
+    var created: Double { metadata.created }
+
+    func append(_ batch: Batch) throws {
+        let payloads = batch.payloads, groups = batch.ioGroups
+        try append(count: batch.count) { i in (payloads[i], groups[i]) }
+    }
+
+    func flush() throws { try flush(now: Date().timeIntervalSince1970) }
+
+    var readerWaitSummary: String? {
+        orderedDriverStats.map { "\($0.commits) ordered flushes, \($0.readerWaits) waits for readers, \($0.waitTimeouts) with a reader still open" }
+    }
+}

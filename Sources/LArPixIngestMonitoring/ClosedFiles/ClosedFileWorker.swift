@@ -1,0 +1,135 @@
+import Foundation
+import LArPixIngest
+import Logging
+import Synchronization
+
+/// What happens to a file after the writer has closed and fsynced it, on a thread of its own so
+/// the writer never waits: checksums and the sidecar `FILE.json`, then the `on_close` command
+/// with the file's path as its last argument. Files are handled one at a time, in close order,
+/// so a transfer script sees them in the order they were written, each with its sidecar.
+// @unchecked Sendable: the job queue and flags are under `condition`; the rest is immutable or atomic.
+final class ClosedFileWorker: @unchecked Sendable {
+    struct Job: Sendable {
+        var record: FileRecord
+        var fileMessages: Int
+        var closedAt: Date
+        var reason: String
+        var closeError: String?
+    }
+
+    let writesSidecars: Bool
+    /// Program and arguments; the file's path is appended. Empty: no command.
+    let onClose: [String]
+    let sidecarsWritten = Atomic<Int>(0)
+    let sidecarFailures = Atomic<Int>(0)
+    let onCloseFailures = Atomic<Int>(0)
+    private let logger: Logger
+    private let condition = NSCondition()
+    private var jobs: [Job] = []
+    private var busy = false
+    private var finishing = false
+    /// When stopping: how long a running on_close command is waited for.
+    private var commandDeadline: Date?
+    private let done = DispatchSemaphore(value: 0)
+
+    init(sidecars: Bool, onClose: [String], logger: Logger) {
+        writesSidecars = sidecars
+        self.onClose = onClose
+        self.logger = logger
+    }
+
+    /// Starts the worker's thread (once).
+    func start() {
+        let t = Thread { [self] in run(); done.signal() }
+        t.name = "larpix-rawd closed files"
+        t.start()
+    }
+
+    func submit(_ job: Job) {
+        condition.lock()
+        jobs.append(job)
+        condition.signal()
+        condition.unlock()
+    }
+
+    /// Handles every submitted file, then ends the thread. A command still running
+    /// `commandGrace` seconds after this call is left running (and logged).
+    func finish(commandGrace: Double = 30) {
+        condition.lock()
+        finishing = true
+        commandDeadline = Date().addingTimeInterval(commandGrace)
+        condition.broadcast()
+        condition.unlock()
+        done.wait()
+    }
+
+    /// Files closed and not yet handled (for tests and status).
+    var pending: Int {
+        condition.lock(); defer { condition.unlock() }
+        return jobs.count + (busy ? 1 : 0)
+    }
+
+    private func run() {
+        while true {
+            condition.lock()
+            while jobs.isEmpty && !finishing { condition.wait() }
+            if jobs.isEmpty { condition.unlock(); return }
+            let job = jobs.removeFirst()
+            busy = true
+            condition.unlock()
+            handle(job)
+            condition.lock()
+            busy = false
+            condition.unlock()
+        }
+    }
+
+    private func handle(_ job: Job) {
+        let path = job.record.path
+        if writesSidecars {
+            do {
+                let sums = try FileChecksums.compute(path: path)
+                try FileSidecar.write(FileSidecar.json(record: job.record, fileMessages: job.fileMessages, closedAt: job.closedAt,
+                                                       reason: job.reason, closeError: job.closeError, checksums: sums), for: path)
+                sidecarsWritten.wrappingAdd(1, ordering: .relaxed)
+                logger.debug("sidecar \(FileSidecar.path(for: path)): sha256 \(sums.sha256Hex)")
+            } catch {
+                sidecarFailures.wrappingAdd(1, ordering: .relaxed)
+                logger.error("cannot write the sidecar of \(path): \(error)")
+            }
+        }
+        if !onClose.isEmpty { runCommand(for: path) }
+    }
+
+    /// Runs on_close directly (no shell), stdin from /dev/null, its output to the daemon's.
+    private func runCommand(for path: String) {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: onClose[0])
+        p.arguments = Array(onClose.dropFirst()) + [path]
+        p.standardInput = FileHandle.nullDevice
+        let shown = (onClose + [path]).joined(separator: " ")
+        do { try p.run() } catch {
+            onCloseFailures.wrappingAdd(1, ordering: .relaxed)
+            logger.error("on_close \(shown): cannot start: \(error)")
+            return
+        }
+        while p.isRunning {
+            let deadline: Date? = { condition.lock(); defer { condition.unlock() }; return commandDeadline }()
+            if let deadline, Date() >= deadline {
+                logger.warning("on_close \(shown) (pid \(p.processIdentifier)) still running at shutdown; not waited for")
+                return
+            }
+            Thread.sleep(forTimeInterval: 0.05)
+        }
+        let status = p.terminationStatus
+        if p.terminationReason == .uncaughtSignal {
+            onCloseFailures.wrappingAdd(1, ordering: .relaxed)
+            logger.error("on_close \(shown) killed by signal \(status)")
+        } else if status != 0 {
+            onCloseFailures.wrappingAdd(1, ordering: .relaxed)
+            logger.error("on_close \(shown) failed with exit status \(status)")
+        } else {
+            logger.info("on_close \(shown) done")
+        }
+    }
+}

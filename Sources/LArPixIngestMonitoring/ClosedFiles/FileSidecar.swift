@@ -1,0 +1,76 @@
+import Foundation
+import LArPixIngest
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The sidecar `FILE.json` written beside each closed `FILE` (run_0001.h5 -> run_0001.h5.json).
+/// Written to a temporary name and renamed, so a sidecar that exists is complete; it is written
+/// only after the file is closed and fsynced, and its checksums are of the closed file's bytes.
+enum FileSidecar {
+    static func path(for file: String) -> String { file + ".json" }
+
+    static func json(record r: FileRecord, fileMessages: Int, closedAt: Date, reason: String,
+                     closeError: String?, checksums: FileChecksums) -> [String: Any] {
+        var byGroup: [String: Int] = [:]
+        for (g, n) in r.messagesByIOGroup.enumerated() where n > 0 { byGroup[String(g)] = n }
+        var j: [String: Any] = [
+            "file": (r.path as NSString).lastPathComponent,
+            "messages": r.messages,
+            "message_bytes": r.bytes,
+            "io_groups": byGroup,
+            "first_msg_time": time(r.firstMessageTime),
+            "last_msg_time": time(r.lastMessageTime),
+            "created": iso8601(Date(timeIntervalSince1970: r.created)),
+            "closed": iso8601(closedAt),
+            "close_reason": reason,
+            "file_messages": fileMessages,
+            "file_size": checksums.bytes,
+            "adler32": checksums.adler32Hex,
+            "sha256": checksums.sha256Hex,
+            "daemon": "larpix-rawd",
+            "daemon_version": DaemonVersion.string,
+        ]
+        if r.messagesBefore > 0 { j["appended_to_messages"] = r.messagesBefore }
+        if let closeError { j["close_error"] = closeError }
+        return j
+    }
+
+    /// Writes `FILE.json` atomically (temporary file, fsync, rename).
+    static func write(_ object: [String: Any], for file: String) throws {
+        var data = try JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
+        data.append(0x0a)
+        let final = path(for: file)
+        let temporary = (final as NSString).deletingLastPathComponent + "/." + (final as NSString).lastPathComponent + ".tmp"
+        let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { throw FileChecksums.Failure(path: temporary, reason: String(cString: strerror(errno))) }
+        let ok = data.withUnsafeBytes { p -> Bool in
+            var offset = 0
+            while offset < p.count {
+                let n = Glibc.write(fd, p.baseAddress! + offset, p.count - offset)
+                if n < 0 { if errno == EINTR { continue }; return false }
+                offset += n
+            }
+            return fsync(fd) == 0
+        }
+        let reason = String(cString: strerror(errno))
+        close(fd)
+        guard ok, rename(temporary, final) == 0 else {
+            unlink(temporary)
+            throw FileChecksums.Failure(path: final, reason: ok ? String(cString: strerror(errno)) : reason)
+        }
+    }
+
+    /// A PACMAN msg_time as `larpix-raw info --json` gives it: {"iso": ..., "raw": seconds}.
+    private static func time(_ t: UInt32?) -> Any {
+        guard let t else { return NSNull() }
+        return ["iso": iso8601(Date(timeIntervalSince1970: Double(t))), "raw": Int(t)] as [String: Any]
+    }
+
+    static func iso8601(_ date: Date) -> String {
+        let f = ISO8601DateFormatter()
+        f.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        f.timeZone = TimeZone(identifier: "UTC")
+        return f.string(from: date)
+    }
+}

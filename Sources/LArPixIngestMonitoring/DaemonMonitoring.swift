@@ -1,0 +1,64 @@
+import Foundation
+import LArPixIngest
+import Logging
+
+/// The monitoring side assembled around one data path. `start` binds the metrics and tap
+/// addresses (so a taken address fails start-up before any file is made) and starts the
+/// closed-file worker; `events` is what the data path's writer reports to; `stop` runs after
+/// the writer has closed its last file and waits for its sidecar.
+package final class DaemonMonitoring: Sendable {
+    package let settings: MonitoringSettings
+    /// What the writer reports to.
+    package let events: any WriterEvents
+    private let closedFiles: ClosedFileWorker?
+    private let tap: DataTap?
+    private let server: MetricsServer?
+
+    private init(settings: MonitoringSettings, events: any WriterEvents, closedFiles: ClosedFileWorker?,
+                 tap: DataTap?, server: MetricsServer?) {
+        self.settings = settings
+        self.events = events
+        self.closedFiles = closedFiles
+        self.tap = tap
+        self.server = server
+    }
+
+    /// The port /metrics is served on (nil: metrics off).
+    package var metricsPort: Int? { server?.port }
+
+    /// Binds the tap and metrics addresses (undoing both if either fails), then starts the
+    /// closed-file worker.
+    package static func start(settings: MonitoringSettings, directory: String, stats: IngestStats,
+                              configuredIOGroups: [UInt8], logger: Logger) throws -> DaemonMonitoring {
+        var tap: DataTap?
+        if !settings.tapListen.isEmpty {
+            tap = try DataTap(endpoint: settings.tapListen, sendHighWaterMark: settings.tapSendHighWaterMark, logger: logger)
+            logger.info("tap: republishing written messages on \(settings.tapListen)")
+        }
+        let worker = settings.sidecars || !settings.onClose.isEmpty
+            ? ClosedFileWorker(sidecars: settings.sidecars, onClose: settings.onClose, logger: logger) : nil
+        var server: MetricsServer?, metrics: DaemonMetrics?
+        if !settings.metricsListen.isEmpty {
+            let m = DaemonMetrics(inputs: .init(stats: stats, tap: tap, closedFiles: worker, directory: directory,
+                                                configuredIOGroups: configuredIOGroups))
+            let s = MetricsServer(address: settings.metricsListen, render: { [m] in m.render() })
+            do { try s.start() } catch {
+                tap?.close()
+                throw error
+            }
+            (server, metrics) = (s, m)
+            logger.info("metrics: http://\(settings.metricsListen)/metrics")
+        }
+        worker?.start()
+        let link = settings.latestLink.isEmpty ? nil : LatestLink(directory: directory, name: settings.latestLink)
+        let observer = WriterObserver(tap: tap, latestLink: link, closedFiles: worker, metrics: metrics, logger: logger)
+        return DaemonMonitoring(settings: settings, events: observer, closedFiles: worker, tap: tap, server: server)
+    }
+
+    /// After the writer has stopped: the last sidecar and on_close, then sockets and server.
+    package func stop() {
+        closedFiles?.finish()
+        tap?.close()
+        server?.stop()
+    }
+}

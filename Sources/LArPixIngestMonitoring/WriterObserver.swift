@@ -1,0 +1,55 @@
+import Foundation
+import LArPixIngest
+import Logging
+import Synchronization
+
+/// The monitoring side's answer to the writer's events: the latest link on each open, the data
+/// tap and the file's record after each append, flush durations to the metrics, and the closed
+/// file to the sidecar/on_close worker. Every call comes from the writer thread.
+final class WriterObserver: WriterEvents {
+    private let tap: DataTap?
+    private let latestLink: LatestLink?
+    private let closedFiles: ClosedFileWorker?
+    private let metrics: DaemonMetrics?
+    private let logger: Logger
+    /// The open file's record and whether the link last failed; writer thread only, behind a
+    /// lock so that the type is plainly Sendable (never contended).
+    private let state = Mutex<(record: FileRecord?, linkFailed: Bool)>((nil, false))
+
+    init(tap: DataTap?, latestLink: LatestLink?, closedFiles: ClosedFileWorker?, metrics: DaemonMetrics?, logger: Logger) {
+        self.tap = tap
+        self.latestLink = latestLink
+        self.closedFiles = closedFiles
+        self.metrics = metrics
+        self.logger = logger
+    }
+
+    func fileOpened(path: String, created: Double, messagesBefore: Int) {
+        state.withLock { $0.record = FileRecord(path: path, created: created, messagesBefore: messagesBefore) }
+        guard let latestLink else { return }
+        do {
+            try latestLink.point(at: path)
+            state.withLock { $0.linkFailed = false }
+        } catch {
+            let first = state.withLock { s in defer { s.linkFailed = true }; return !s.linkFailed }
+            if first { logger.error("latest link: \(error)") }
+        }
+    }
+
+    func written(_ batch: Batch) {
+        if closedFiles != nil {
+            state.withLock { s in
+                s.record?.add(batch)
+            }
+        }
+        tap?.publish(batch)
+    }
+
+    func flushed(nanoseconds: UInt64) { metrics?.recordFlush(nanoseconds: nanoseconds) }
+
+    func fileClosed(path: String, messages: Int, reason: CloseReason, error: String?) {
+        let record = state.withLock { s -> FileRecord? in defer { s.record = nil }; return s.record }
+        guard let r = record, r.path == path, let closedFiles else { return }
+        closedFiles.submit(.init(record: r, fileMessages: messages, closedAt: Date(), reason: "\(reason)", closeError: error))
+    }
+}
