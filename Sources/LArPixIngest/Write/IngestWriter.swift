@@ -51,6 +51,9 @@ final class IngestWriter: @unchecked Sendable {
     /// How long the last timed flush took (at most half the interval): the next starts that early.
     private var flushLead = 0.0
     private var lastStatus = DispatchTime.now().uptimeNanoseconds
+    /// Stopping, the stop's budget ran out on a failing write: what is left is not tried again.
+    /// (messages, bytes) given up, logged once when the writer ends.
+    private var givenUp: (messages: Int, bytes: Int)?
     private let rotationRequested = Atomic<Bool>(false)
     private let done = DispatchSemaphore(value: 0)
 
@@ -129,6 +132,9 @@ final class IngestWriter: @unchecked Sendable {
             appendWithRetry(nil)
             finishFile(.stop)
         }
+        if let lost = givenUp {
+            logger.critical("stopping with the file unwritable: \(lost.messages) received messages (\(lost.bytes) bytes) could not be written within the stop's \(settings.stopRetrySeconds) s")
+        }
     }
 
     private func ageLimitReached() -> CloseReason? {
@@ -166,6 +172,7 @@ final class IngestWriter: @unchecked Sendable {
         // (batch, already counted as written): rewritten batches were counted the first time.
         var queue = rewrite.map { ($0, true) } + (batch.map { [($0, false)] } ?? [])
         rewrite = []
+        if givenUp != nil { return giveUp(queue.map(\.0)) }
         var delay = retry.firstDelay
         var stalledSince: ContinuousClock.Instant?
         while let (next, counted) = queue.first {
@@ -224,12 +231,13 @@ final class IngestWriter: @unchecked Sendable {
         stats.currentFile = CurrentFile(path: f.sink.path, messages: f.sink.messageCount, bytes: f.sink.bytesAppended)
     }
 
-    /// Stopping with the file unwritable: what is left is counted, given back, and logged once.
+    /// Stopping with the file unwritable: what is left is counted and given back (and logged
+    /// once, with the totals, when the writer ends).
     private func giveUp(_ batches: [Batch]) {
         let n = batches.reduce(0) { $0 + $1.count }, bytes = batches.reduce(0) { $0 + $1.bytes }
         stats.drop(.writeFailed, count: n)
         parts.budget.give(messages: n, payloadBytes: bytes)
-        logger.critical("stopping with the file unwritable: \(n) received messages (\(bytes) bytes) could not be written")
+        givenUp = ((givenUp?.messages ?? 0) + n, (givenUp?.bytes ?? 0) + bytes)
     }
 
     // MARK: Flushing

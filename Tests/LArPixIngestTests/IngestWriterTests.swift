@@ -1,0 +1,239 @@
+import Foundation
+import Logging
+import Synchronization
+import XCTest
+@testable import LArPixIngest
+
+/// The writer thread against stand-in files (no HDF5, no sockets): rotation, flushing, a failed
+/// file, a full disk and a bounded stop, each in milliseconds.
+final class IngestWriterTests: XCTestCase {
+    /// Files that record what was done to them, and fail when told to.
+    final class FakeFiles: RawFileSinkFactory, Sendable {
+        struct File: Equatable {
+            var path: String
+            var messages: [[UInt8]] = []
+            var flushes = 0
+            var closed = false
+            /// Messages durable at the last flush or close.
+            var durable = 0
+        }
+        struct State {
+            var files: [File] = []
+            /// Appends still to succeed before every later one fails (nil: never fail).
+            var appendsBeforeFailure: Int?
+        }
+        let state = Mutex(State())
+
+        func open(_ path: String) throws -> any RawFileSink {
+            let index = state.withLock { s in s.files.append(File(path: path)); return s.files.count - 1 }
+            return Sink(files: self, index: index, path: path)
+        }
+
+        var files: [File] { state.withLock { $0.files } }
+
+        final class Sink: RawFileSink {
+            let files: FakeFiles
+            let index: Int
+            let path: String
+            var messageCount = 0
+            var bytesAppended = 0
+            /// After a failed append, like HDF5's cache, the file cannot flush or close cleanly.
+            var broken = false
+            init(files: FakeFiles, index: Int, path: String) { (self.files, self.index, self.path) = (files, index, path) }
+            var created: Double { 0 }
+            var fileSize: Int { bytesAppended }
+            var readerWaitSummary: String? { nil }
+
+            struct Failure: Error {}
+
+            func append(_ batch: Batch) throws {
+                let fail = files.state.withLock { s -> Bool in
+                    guard let n = s.appendsBeforeFailure else { return false }
+                    if n == 0 { return true }
+                    s.appendsBeforeFailure = n - 1
+                    return false
+                }
+                if fail { broken = true; throw Failure() }
+                let copies = batch.payloads.map { Array($0) }
+                files.state.withLock { $0.files[index].messages += copies }
+                messageCount += batch.count
+                bytesAppended += batch.bytes
+            }
+
+            func flush() throws {
+                if broken { throw Failure() }
+                let n = messageCount
+                files.state.withLock { s in s.files[index].flushes += 1; s.files[index].durable = n }
+            }
+
+            func close(fsync: Bool) throws {
+                if broken { files.state.withLock { $0.files[index].closed = true }; throw Failure() }
+                let n = messageCount
+                files.state.withLock { s in s.files[index].closed = true; s.files[index].durable = n }
+            }
+        }
+    }
+
+    struct Rig {
+        let stats: IngestStats
+        let batcher: Batcher
+        let budget: MessageBudget
+        let writer: IngestWriter
+        let files: FakeFiles
+        let log = LogCapture()
+        var slabs = SlabWriter()
+
+        init(rotation: RotationPolicy = RotationPolicy(), flushInterval: Double = 0.05, bufferBytes: Int = 64 << 20,
+             stopBudget: Double = 10, free: @escaping @Sendable (String) -> Int? = { _ in nil }) {
+            stats = IngestStats(bufferMaxBytes: bufferBytes)
+            batcher = Batcher(limits: .init(maxMessages: 1000, maxBytes: 8 << 20, maxAgeNanoseconds: 5_000_000))
+            budget = MessageBudget(stats: stats)
+            files = FakeFiles()
+            var settings = WriterSettings(directory: "/fake", append: false, ioVersion: "0.0", flushInterval: flushInterval,
+                                          rotateMaxBytes: rotation.maxBytes, rotateMaxMessages: rotation.maxMessages,
+                                          rotateMaxSeconds: rotation.maxSeconds, fileOptions: .init(), minFreeBytes: 0)
+            settings.stopRetrySeconds = stopBudget
+            let seq = Mutex(0)
+            let capture = log
+            var logger = Logger(label: "writer-test") { _ in CapturingLogHandler(capture: capture) }
+            logger.logLevel = .info
+            writer = IngestWriter(settings: settings,
+                                  parts: .init(batcher: batcher, budget: budget, stats: stats, logger: logger, notifier: SystemdNotifier(),
+                                               events: nil, files: files,
+                                               nextPath: { seq.withLock { $0 += 1; return "/fake/f\($0).h5" } }),
+                                  freeSpace: free)
+        }
+
+        /// Hands `messages` to the batcher as a receiver does (budget first).
+        mutating func receive(_ messages: [[UInt8]], ioGroup: UInt8 = 1) {
+            var burst = ReceivedBurst()
+            for m in messages {
+                budget.take(payloadBytes: m.count)
+                let (copy, slab) = m.withUnsafeBytes { slabs.store($0) }
+                burst.append(copy, ioGroup: ioGroup, in: slab)
+            }
+            stats.received(burst, at: 1)
+            batcher.add(burst)
+        }
+
+        func finish() {
+            budget.close()
+            batcher.finish()
+            writer.join()
+        }
+    }
+
+    static func messages(_ range: Range<Int>, size: Int = 24) -> [[UInt8]] {
+        range.map { i in (0..<size).map { UInt8(truncatingIfNeeded: i &* 31 &+ $0) } }
+    }
+
+    /// Waits for `condition`, failing the test when it does not come within `seconds`.
+    func wait(_ what: String, seconds: Double = 20, _ condition: () -> Bool) {
+        let deadline = Date().addingTimeInterval(seconds)
+        while !condition() {
+            if Date() > deadline { return XCTFail("timed out waiting for \(what)") }
+            Thread.sleep(forTimeInterval: 0.002)
+        }
+    }
+
+    func testMessageLimitSplitsBatchesExactlyAndNothingIsLostOrRepeated() throws {
+        var rig = Rig(rotation: RotationPolicy(maxMessages: 300))
+        try rig.writer.start()
+        let sent = Self.messages(0..<1000)
+        for chunk in stride(from: 0, to: 1000, by: 70) { rig.receive(Array(sent[chunk..<min(chunk + 70, 1000)])) }
+        rig.finish()
+        let files = rig.files.files
+        XCTAssertEqual(files.map(\.messages.count), [300, 300, 300, 100])
+        XCTAssertEqual(files.flatMap(\.messages), sent)
+        XCTAssertTrue(files.allSatisfy(\.closed))
+        XCTAssertEqual(rig.stats.rotations.load(ordering: .relaxed), 3)
+        XCTAssertEqual(rig.stats.messagesWritten.load(ordering: .relaxed), 1000)
+        XCTAssertEqual(rig.budget.bytesInUse, 0, "every message's share is given back")
+    }
+
+    func testRequestedRotationSplitsWhereAskedAndLosesNothing() throws {
+        var rig = Rig()
+        try rig.writer.start()
+        rig.receive(Self.messages(0..<10))
+        wait("the first messages in the first file") { rig.stats.messagesWritten.load(ordering: .relaxed) == 10 }
+        rig.writer.requestRotation()
+        wait("the rotation") { rig.files.files.count == 2 }
+        rig.receive(Self.messages(10..<25))
+        rig.finish()
+        XCTAssertEqual(rig.files.files.map(\.messages.count), [10, 15])
+        XCTAssertEqual(rig.files.files.flatMap(\.messages), Self.messages(0..<25))
+    }
+
+    func testSmallMessagesFillingTheBufferFlushBySizeLongBeforeTheTimedFlush() throws {
+        // 2 MiB buffer, a flush interval of 1000 s: only the size trigger can free the buffer.
+        var rig = Rig(flushInterval: 1000, bufferBytes: 2 << 20)
+        try rig.writer.start()
+        let sent = Self.messages(0..<30_000)
+        let done = DispatchSemaphore(value: 0)
+        // A receiver blocks in budget.take until the writer gives bytes back (so on its own thread).
+        let producer = Thread { [rig] in
+            var r = rig
+            for chunk in stride(from: 0, to: sent.count, by: 200) { r.receive(Array(sent[chunk..<chunk + 200])) }
+            done.signal()
+        }
+        producer.start()
+        XCTAssertEqual(done.wait(timeout: .now() + 30), .success, "the receiver stalled: the size-triggered flush did not fire")
+        rig.finish()
+        XCTAssertEqual(rig.files.files.flatMap(\.messages), sent)
+        XCTAssertGreaterThan(rig.files.files[0].flushes, 3)
+    }
+
+    func testAFailedFileIsAbandonedAndItsUnflushedBatchesGoFirstToTheNextFile() throws {
+        var rig = Rig(flushInterval: 1000)
+        try rig.writer.start()
+        rig.receive(Self.messages(0..<5))
+        wait("5 written") { rig.stats.messagesWritten.load(ordering: .relaxed) == 5 }
+        rig.files.state.withLock { $0.appendsBeforeFailure = 0 }
+        rig.receive(Self.messages(5..<8))
+        wait("a write error") { rig.stats.writeErrors.load(ordering: .relaxed) >= 1 }
+        rig.files.state.withLock { $0.appendsBeforeFailure = nil }
+        rig.finish()
+        let files = rig.files.files
+        XCTAssertEqual(files.count, 2)
+        XCTAssertEqual(files[0].durable, 0, "nothing of the failed file was flushed")
+        XCTAssertEqual(files[1].messages, Self.messages(0..<8), "the unflushed 5 again, first, then the 3")
+        XCTAssertEqual(rig.stats.messagesWritten.load(ordering: .relaxed), 8, "rewritten messages are counted once")
+        XCTAssertEqual(rig.budget.bytesInUse, 0)
+    }
+
+    func testAFullDiskHoldsTheBatchAndResumesInTheSameFile() throws {
+        let free = Mutex<Int?>(nil)
+        var rig = Rig(flushInterval: 1000, free: { _ in free.withLock { $0 } })
+        try rig.writer.start()
+        rig.receive(Self.messages(0..<5))
+        wait("5 written") { rig.stats.messagesWritten.load(ordering: .relaxed) == 5 }
+        free.withLock { $0 = 0 }
+        rig.receive(Self.messages(5..<9))
+        wait("the writer to see the full disk") { rig.stats.writeErrors.load(ordering: .relaxed) >= 1 }
+        XCTAssertEqual(rig.files.files[0].durable, 5, "what was admitted before is flushed while waiting")
+        XCTAssertEqual(rig.stats.messagesWritten.load(ordering: .relaxed), 5)
+        free.withLock { $0 = nil }
+        wait("the held batch written") { rig.stats.messagesWritten.load(ordering: .relaxed) == 9 }
+        rig.finish()
+        XCTAssertEqual(rig.files.files.count, 1)
+        XCTAssertEqual(rig.files.files[0].messages, Self.messages(0..<9))
+    }
+
+    func testStoppingOnAFullDiskEndsWithinOneBudgetAndCountsWhatIsLeft() throws {
+        var rig = Rig(flushInterval: 1000, stopBudget: 0.3, free: { _ in 0 })
+        try rig.writer.start()
+        // Many batches, each held by the full disk: the stop's budget is one for all of them.
+        for i in 0..<20 {
+            rig.receive(Self.messages(i * 10..<(i + 1) * 10))
+            rig.batcher.sealIfDue(force: true)
+        }
+        rig.finish()
+        XCTAssertEqual(rig.stats.messagesWritten.load(ordering: .relaxed), 0)
+        XCTAssertEqual(rig.stats.dropped(.writeFailed), 200)
+        XCTAssertEqual(rig.budget.bytesInUse, 0)
+        // One give-up for the whole stop (a deadline per batch gave up 20 times, 0.3 s each).
+        let gaveUp = rig.log.all.filter { $0.contains("could not be written") }
+        XCTAssertEqual(gaveUp.count, 1, "\(gaveUp)")
+        XCTAssertTrue(gaveUp.first?.contains("200 received messages (4800 bytes)") == true, "\(gaveUp)")
+    }
+}
