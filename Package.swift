@@ -95,7 +95,10 @@ let package = Package(
         .testTarget(name: "ZMQTests", dependencies: ["ZMQ"]),
         .testTarget(name: "PacmanEmulatorTests", dependencies: ["PacmanEmulator", "PACMAN", "LArPixRaw", "ZMQ"]),
         .testTarget(name: "LArPixIngestTests", dependencies: ["LArPixIngest", "PACMAN", "PacmanEmulator", "ZMQ", "LArPixRaw", "TestSupport"]),
-        .testTarget(name: "LArPixIngestMonitoringTests", dependencies: ["LArPixIngestMonitoring", "LArPixIngest", "PACMAN", "LArPixRaw", "TestSupport", "CChecksums"]),
+        .testTarget(name: "LArPixIngestMonitoringTests", dependencies: [
+            "LArPixIngestMonitoring", "LArPixIngest", "PACMAN", "LArPixRaw", "TestSupport", "CChecksums",
+            .product(name: "NIOCore", package: "swift-nio"),
+        ]),
         // Process-level: the daemon binary over loopback ZeroMQ (swift test --filter DaemonTests).
         .testTarget(name: "DaemonTests", dependencies: ["LArPixIngest", "PACMAN", "PacmanEmulator", "ZMQ", "LArPixRaw", "TestSupport"]),
         .testTarget(name: "EndToEndTests", dependencies: ["LArPixRaw", "PACMAN", "PacmanEmulator", "ZMQ", "TestSupport"]),

@@ -23,8 +23,17 @@
 // that keeps the file open longer than `exposure_wait`, or one on another host (leases and
 // inotify are local), can straddle a flush. The writer reads its own held writes back.
 // A crash loses held writes only: the file keeps the previous flush's consistent state. So does a
-// failed write (a full disk): after one, held writes are dropped, never written, and the file
-// keeps its last complete flush for every reader (HDF5 cannot flush that handle again anyway).
+// failed write of anything not held (a full disk under the message bytes): after one, held writes
+// are dropped, never written, and the file keeps its last complete flush for every reader (HDF5
+// cannot flush that handle again anyway). A failed write of the held headers themselves (in
+// commit_held) keeps them held, and the next flush or close writes them again: each one is a
+// whole, current header, so writing it again is what makes the file consistent. Both are
+// counted (commit_failures), as are the fallbacks that weaken the ordering (unordered_rewrites,
+// blind_waits).
+//
+// Contract with the process (see ordered_vfd.h): Linux only; SIGURG is the lease-break signal;
+// leases need the writer to own the file; the wait for readers happens inside H5Fflush, holding
+// HDF5's global lock; one writer thread per file.
 //
 // It also rewrites a global heap collection that is already in the file (HDF5 appends new
 // objects to a collection's free space and may grow it) tail first: the bytes after the first
@@ -34,6 +43,14 @@
 #define _GNU_SOURCE
 #include "ordered_vfd.h"
 #include <H5FDpublic.h>
+#include <pthread.h>
+
+// The class below fills HDF5 1.10's H5FD_class_t (Debian 12's 1.10.8). HDF5 1.13 and later add
+// `version` and `value` at its head and vector/selection I/O, `del` and `ctl` callbacks: a build
+// there must not silently put callbacks in the wrong slots.
+#if !H5_VERSION_GE(1, 10, 0) || H5_VERSION_GE(1, 13, 0)
+#error "ordered_vfd.c implements the HDF5 1.10/1.12 file-driver interface; port ordered_class (version, value, read_vector, write_vector, read_selection, write_selection, del, ctl) to this HDF5 first"
+#endif
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
@@ -50,6 +67,7 @@ typedef struct {
     haddr_t addr;
     size_t size;
     unsigned char *data;
+    size_t order;  // position in HDF5's order of writes (segments go out in this order)
 } held_write_t;
 
 typedef struct {
@@ -74,6 +92,8 @@ typedef struct {
 } ordered_fapl_t;
 
 static hid_t driver_id = -1;
+// Two threads making their first file at once must not both register the driver.
+static pthread_mutex_t driver_lock = PTHREAD_MUTEX_INITIALIZER;
 
 // HDF5's error stack only knows its own major/minor codes from inside the library; a driver
 // outside it reports failure by return value, and HDF5 adds its own "driver ... failed" entry.
@@ -120,10 +140,9 @@ static int by_last(const void *a, const void *b) {
     return x->last < y->last ? -1 : x->last > y->last;
 }
 
-// Writes the held writes, touching or overlapping ones merged into one pwrite each (the two
-// datasets' object headers are neighbours: one write changes both lengths at once). Segments go
-// out in the order of their latest write, which keeps HDF5's children-before-parents order.
-// On failure everything stays held, so that the next flush (or close) tries again.
+// Held writes go out merged into one pwrite per run of touching or overlapping ones (the two
+// datasets' object headers are neighbours: one write changes both lengths at once), in the
+// order of each run's latest write, which keeps HDF5's children-before-parents order.
 static double now_seconds(void) {
     struct timespec t;
     clock_gettime(CLOCK_MONOTONIC, &t);
@@ -172,7 +191,7 @@ static int wait_for_readers(ordered_file_t *f) {
             else if (errno != EAGAIN && errno != EBUSY) f->lease_ok = 0;
         }
         if (!f->lease_ok) {
-            if (f->watch_fd < 0) { sleep_seconds(f->exposure_wait); return 0; }
+            if (f->watch_fd < 0) { f->stats.blind_waits++; sleep_seconds(f->exposure_wait); return 0; }
             if (f->readers == 0) return 0;
         }
         double left = deadline - now_seconds();
@@ -193,50 +212,69 @@ static void drop_held(ordered_file_t *f) {
     f->nheld = 0;
 }
 
-static herr_t commit_held(ordered_file_t *f, int wait) {
-    if (f->nheld == 0) return 0;
-    if (f->failed) { drop_held(f); errno = EIO; return -1; }
-    int leased = wait ? wait_for_readers(f) : 0;
+// Builds the segments to write: held writes sorted by address, touching or overlapping ones
+// merged, each segment's image filled (later writes win where they overlap), segments in the
+// order of their latest write. Everything is allocated here, before any lease is taken, so
+// that the leased window holds only pwrites. Returns the number of segments, or -1 (ENOMEM).
+static long build_segments(ordered_file_t *f, segment_t **out, unsigned char ***images) {
     size_t n = f->nheld;
     held_write_t *sorted = malloc(n * sizeof *sorted);
     segment_t *segs = malloc(n * sizeof *segs);
-    if (!sorted || !segs) { free(sorted); free(segs); FAIL_WITH(ENOMEM); }
+    unsigned char **img = calloc(n, sizeof *img);
+    if (!sorted || !segs || !img) { free(sorted); free(segs); free(img); errno = ENOMEM; return -1; }
     memcpy(sorted, f->held, n * sizeof *sorted);
     qsort(sorted, n, sizeof *sorted, by_addr);
     size_t nseg = 0;
     for (size_t i = 0; i < n; i++) {
-        size_t idx = 0;  // the write's position in HDF5's order, found by its (unique) buffer
-        while (f->held[idx].data != sorted[i].data) idx++;
         haddr_t hi = sorted[i].addr + sorted[i].size;
         if (nseg > 0 && sorted[i].addr <= segs[nseg - 1].hi) {
             if (hi > segs[nseg - 1].hi) segs[nseg - 1].hi = hi;
-            if (idx > segs[nseg - 1].last) segs[nseg - 1].last = idx;
+            if (sorted[i].order > segs[nseg - 1].last) segs[nseg - 1].last = sorted[i].order;
         } else {
-            segs[nseg++] = (segment_t){sorted[i].addr, hi, idx};
+            segs[nseg++] = (segment_t){sorted[i].addr, hi, sorted[i].order};
         }
     }
+    free(sorted);
     qsort(segs, nseg, sizeof *segs, by_last);
-    int failed = 0;
-    for (size_t s = 0; s < nseg && !failed; s++) {
-        size_t len = (size_t)(segs[s].hi - segs[s].lo);
-        unsigned char *image = malloc(len);
-        if (!image) { failed = 1; errno = ENOMEM; break; }
-        // Later writes win where held writes overlap.
-        for (size_t k = 0; k < n; k++) {
+    for (size_t s = 0; s < nseg; s++) {
+        img[s] = malloc((size_t)(segs[s].hi - segs[s].lo));
+        if (!img[s]) {
+            for (size_t k = 0; k < s; k++) free(img[k]);
+            free(img); free(segs); errno = ENOMEM; return -1;
+        }
+        for (size_t k = 0; k < n; k++) {  // f->held is in HDF5's order: later writes win
             const held_write_t *h = &f->held[k];
             if (h->addr >= segs[s].lo && h->addr + h->size <= segs[s].hi)
-                memcpy(image + (h->addr - segs[s].lo), h->data, h->size);
+                memcpy(img[s] + (h->addr - segs[s].lo), h->data, h->size);
         }
-        if (write_fully(f->fd, segs[s].lo, len, image) != 0) failed = 1;
-        free(image);
     }
-    free(sorted); free(segs);
+    *out = segs;
+    *images = img;
+    return (long)nseg;
+}
+
+// Writes the held writes while no reader has the file open (when it can: see wait_for_readers).
+// On a failed pwrite everything stays held, so that the next flush (or close) tries again.
+static herr_t commit_held(ordered_file_t *f, int wait) {
+    if (f->nheld == 0) return 0;
+    if (f->failed) { drop_held(f); errno = EIO; return -1; }
+    segment_t *segs = NULL;
+    unsigned char **images = NULL;
+    long nseg = build_segments(f, &segs, &images);
+    if (nseg < 0) { f->stats.commit_failures++; return -1; }
+    int leased = wait ? wait_for_readers(f) : 0;
+    int failed = 0;
+    for (long s = 0; s < nseg && !failed; s++)
+        if (write_fully(f->fd, segs[s].lo, (size_t)(segs[s].hi - segs[s].lo), images[s]) != 0) failed = 1;
     if (leased) {
         int saved = errno;
         fcntl(f->fd, F_SETLEASE, F_UNLCK);  // blocked openers go on, and see the new lengths
         errno = saved;
     }
-    if (failed) return -1;
+    for (long s = 0; s < nseg; s++) free(images[s]);
+    free(images);
+    free(segs);
+    if (failed) { f->stats.commit_failures++; return -1; }
     drop_held(f);
     f->stats.commits++;
     return 0;
@@ -251,7 +289,11 @@ static int rewrite_collection(ordered_file_t *f, haddr_t addr, size_t size, cons
     haddr_t old_end = f->eof < addr + size ? f->eof : addr + size;
     size_t old_len = old_end > addr ? (size_t)(old_end - addr) : 0;
     unsigned char *old = old_len > header ? malloc(old_len) : NULL;
-    if (!old || read_fully(f->fd, addr, old_len, old) != 0 || memcmp(old, "GCOL", 4) != 0) {
+    int readable = old != NULL && read_fully(f->fd, addr, old_len, old) == 0;
+    if (!readable || memcmp(old, "GCOL", 4) != 0) {
+        // No older collection here to order against (a new one, or it cannot be read): a plain
+        // write. Counted when the old one could not be read: that weakens the ordering.
+        if (old_len > header && !readable) f->stats.unordered_rewrites++;
         free(old);
         return write_fully(f->fd, addr, size, buf);
     }
@@ -275,7 +317,8 @@ static herr_t hold(ordered_file_t *f, haddr_t addr, size_t size, const void *buf
     unsigned char *copy = malloc(size);
     if (!copy) FAIL_WITH(ENOMEM);
     memcpy(copy, buf, size);
-    f->held[f->nheld++] = (held_write_t){addr, size, copy};
+    f->held[f->nheld] = (held_write_t){addr, size, copy, f->nheld};
+    f->nheld++;
     f->stats.held_writes++;
     f->stats.held_bytes += size;
     return 0;
@@ -397,7 +440,9 @@ static herr_t ordered_write(H5FD_t *file, H5FD_mem_t type, hid_t dxpl, haddr_t a
     if (type == H5FD_MEM_OHDR)
         r = hold(f, addr, size, buf);
     else if (size > 16 && addr < f->eof && memcmp(buf, "GCOL", 4) == 0)
-        r = rewrite_collection(f, addr, size, buf);  // global heap writes arrive as raw data
+        // Global heap writes arrive as raw data. A chunk whose bytes happen to begin with "GCOL"
+        // takes this path too; harmless: the same bytes are written, only in another order.
+        r = rewrite_collection(f, addr, size, buf);
     else
         r = write_fully(f->fd, addr, size, buf);
     if (r != 0) f->failed = 1;
@@ -432,25 +477,40 @@ static herr_t ordered_unlock(H5FD_t *file) {
     return 0;
 }
 
+// By field name: a field this code does not set stays NULL (the driver does not implement it).
 static const H5FD_class_t ordered_class = {
-    "larpix-ordered", (haddr_t)0x7fffffffffffffffLL, H5F_CLOSE_WEAK, NULL,
-    NULL, NULL, NULL,
-    sizeof(ordered_fapl_t), fapl_get, fapl_copy, fapl_free,
-    0, NULL, NULL,
-    ordered_open, ordered_close, ordered_cmp, ordered_query,
-    NULL, NULL, NULL,
-    ordered_get_eoa, ordered_set_eoa, ordered_get_eof, ordered_get_handle,
-    ordered_read, ordered_write, ordered_flush, ordered_truncate, ordered_lock, ordered_unlock,
-    H5FD_FLMAP_DICHOTOMY,
+    .name = "larpix-ordered",
+    .maxaddr = (haddr_t)0x7fffffffffffffffLL,
+    .fc_degree = H5F_CLOSE_WEAK,
+    .fapl_size = sizeof(ordered_fapl_t),
+    .fapl_get = fapl_get,
+    .fapl_copy = fapl_copy,
+    .fapl_free = fapl_free,
+    .open = ordered_open,
+    .close = ordered_close,
+    .cmp = ordered_cmp,
+    .query = ordered_query,
+    .get_eoa = ordered_get_eoa,
+    .set_eoa = ordered_set_eoa,
+    .get_eof = ordered_get_eof,
+    .get_handle = ordered_get_handle,
+    .read = ordered_read,
+    .write = ordered_write,
+    .flush = ordered_flush,
+    .truncate = ordered_truncate,
+    .lock = ordered_lock,
+    .unlock = ordered_unlock,
+    .fl_map = H5FD_FLMAP_DICHOTOMY,
 };
 
 herr_t lrp_ordered_set_fapl(hid_t fapl, double exposure_wait) {
-    if (driver_id < 0 || H5Iis_valid(driver_id) <= 0) {
-        driver_id = H5FDregister(&ordered_class);
-        if (driver_id < 0) return -1;
-    }
+    pthread_mutex_lock(&driver_lock);
+    if (driver_id < 0 || H5Iis_valid(driver_id) <= 0) driver_id = H5FDregister(&ordered_class);
+    hid_t id = driver_id;
+    pthread_mutex_unlock(&driver_lock);
+    if (id < 0) return -1;
     ordered_fapl_t fa = {exposure_wait};
-    return H5Pset_driver(fapl, driver_id, &fa);
+    return H5Pset_driver(fapl, id, &fa);
 }
 
 static ordered_file_t *ordered_file(hid_t file) {

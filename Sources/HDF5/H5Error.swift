@@ -11,36 +11,77 @@ public struct H5Error: Error, CustomStringConvertible, Sendable {
     public let operation: String
     /// HDF5's error stack, innermost first; empty when HDF5 recorded nothing.
     public let stack: String
+    /// Each stack entry's class, from HDF5's major and minor error numbers (innermost first).
+    public let codes: [Code]
+
+    /// The error classes this project tells apart (others are `.other`).
+    public struct Code: Sendable, Equatable {
+        public enum Major: Int32, Sendable { case other = 0, file, objectHeader, datatype, heap, cache }
+        public enum Minor: Int32, Sendable {
+            case other = 0
+            case version = 100, badMessage, unsupported, cantOpenFile, overflow, cantLoad, cantProtect, readError,
+                 truncated, badValue, cantDecode, noSpace, writeError
+        }
+        public var major: Major
+        public var minor: Minor
+        /// The HDF5 function that raised it (an identifier, e.g. H5O__layout_decode).
+        public var function: String
+        public init(_ major: Major, _ minor: Minor, function: String = "") {
+            (self.major, self.minor, self.function) = (major, minor, function)
+        }
+    }
+
+    public func has(minor: Code.Minor) -> Bool { codes.contains { $0.minor == minor } }
+    public func has(_ major: Code.Major, _ minor: Code.Minor) -> Bool { codes.contains { $0.major == major && $0.minor == minor } }
+    public func has(major: Code.Major) -> Bool { codes.contains { $0.major == major } }
 
     public var description: String {
         stack.isEmpty ? "HDF5 failed to \(operation)" : "HDF5 failed to \(operation): \(stack)"
     }
 
     /// An error raised by this wrapper or its users (no HDF5 error stack to take).
-    public init(operation: String, stack: String) {
+    public init(operation: String, stack: String, codes: [Code] = []) {
         self.operation = operation
         self.stack = stack
+        self.codes = codes
     }
 
-    /// True when the stack says the object uses an encoding this HDF5 does not know,
-    /// which is how files from a newer HDF5 (2.x with "latest" bounds) fail here. Measured on
-    /// HDF5 1.10.8 with a file written by h5py 3.16 / HDF5 2.0: opening /msgs fails with
-    /// "bad version number for layout message (H5O__layout_decode)"; the other phrases are
-    /// HDF5 1.10's wording for the other versioned structures (superblock, headers, messages).
+    /// True when the stack says the object uses an encoding this HDF5 does not know, which is how
+    /// files from a newer HDF5 (1.12 and later with "latest" bounds) fail here: HDF5 1.10.8 raises
+    /// a "wrong version number" minor error for every versioned structure (superblock, object
+    /// header, datatype and layout messages), and an object-header "unrecognized message" or
+    /// "unsupported" one for message types it does not know.
+    ///
+    /// HDF5 1.10.8 raises a bad datatype or layout message version as (Datatype or Object header,
+    /// "unable to load"), the same pair as metadata not yet in a live file: there the numbers
+    /// alone cannot tell, and the innermost entry's function says which structure's decoder
+    /// refused its bytes (measured on files of h5py 3.16 / HDF5 2.0).
     public var isNewerFormat: Bool {
-        let s = stack.lowercased()
-        return s.contains("bad version") || s.contains("version number") || s.contains("unknown message")
-            || s.contains("bad object header") || s.contains("wrong version")
-            || s.contains("unsupported storage layout") || s.contains("bad version # of encoded")
+        if has(minor: .version) { return true }
+        if codes.contains(where: { $0.major == .objectHeader && ($0.minor == .badMessage || $0.minor == .unsupported) }) { return true }
+        guard let innermost = codes.first, innermost.minor == .cantLoad else { return false }
+        return Self.versionedDecoders.contains(innermost.function)
     }
+
+    /// HDF5 1.10's decoders of versioned structures that refuse a newer version with "unable to load".
+    static let versionedDecoders: Set<String> = ["H5O__layout_decode", "H5O_dtype_decode_helper", "H5O__dtype_decode_helper",
+                                                 "H5O__pline_decode", "H5O__fill_new_decode", "H5O__sdspace_decode",
+                                                 "H5O__attr_decode", "H5O__linfo_decode", "H5O__ginfo_decode"]
 
     /// Takes (and clears) the current HDF5 error stack. The text is one line: HDF5 puts line
     /// breaks inside some descriptions (H5F_open's "time = …\n, name = …"), which are folded.
     static func take(_ operation: @autoclosure () -> String) -> H5Error {
         var buffer = [CChar](repeating: 0, count: 4096)
-        _ = lrp_take_error_stack(&buffer, buffer.count)
+        var raw = [Int32](repeating: 0, count: 2 * 32)
+        var funcs = [CChar](repeating: 0, count: 2048)
+        let depth = Int(lrp_take_error_stack(&buffer, buffer.count, &raw, 32, &funcs, funcs.count))
         let text = buffer.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
-        return H5Error(operation: oneLine(operation()), stack: oneLine(text))
+        let names = funcs.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }.split(separator: "\n").map(String.init)
+        let codes = (0..<min(depth, 32)).map { i in
+            Code(Code.Major(rawValue: raw[2 * i]) ?? .other, Code.Minor(rawValue: raw[2 * i + 1]) ?? .other,
+                 function: i < names.count ? names[i] : "")
+        }
+        return H5Error(operation: oneLine(operation()), stack: oneLine(text), codes: codes)
     }
 
     /// Folds line breaks (and the spaces around them) into a single space.

@@ -95,6 +95,10 @@ public final class H5File {
         public var commits: UInt64
         /// Times a commit waited for a reader to close the file; commits made with one still open.
         public var readerWaits: UInt64, waitTimeouts: UInt64
+        /// Commits that failed (their writes stay held for the next flush); heap collections
+        /// rewritten unordered; whole exposure waits taken blind (no lease, no inotify): the
+        /// fallbacks that weaken the ordering.
+        public var commitFailures: UInt64 = 0, unorderedRewrites: UInt64 = 0, blindWaits: UInt64 = 0
     }
 
     /// Counters of the ordered driver (nil when the file does not use it).
@@ -103,7 +107,8 @@ public final class H5File {
         var s = lrp_ordered_stats_t()
         guard lrp_ordered_stats(id, &s) >= 0 else { return nil }
         return .init(heldWrites: s.held_writes, heldBytes: s.held_bytes, commits: s.commits,
-                     readerWaits: s.reader_waits, waitTimeouts: s.wait_timeouts)
+                     readerWaits: s.reader_waits, waitTimeouts: s.wait_timeouts, commitFailures: s.commit_failures,
+                     unorderedRewrites: s.unordered_rewrites, blindWaits: s.blind_waits)
     }
 
     /// Changes the exposure wait of a file that uses the ordered driver.

@@ -60,9 +60,9 @@ public enum RawFileError: Error, CustomStringConvertible, Sendable {
 
     /// Classifies an HDF5 failure on `path` into the user-facing kinds above.
     static func from(_ error: H5Error, path: String) -> RawFileError {
-        let s = error.stack.lowercased()
         if error.isNewerFormat { return .newerHDF5Format(path: path, detail: firstLine(error.stack)) }
-        if s.contains("already open for write") || s.contains("file is already open for") && !s.contains("not already open") {
+        // HDF5 says only "cannot open file"; the superblock says whether a writer holds it.
+        if error.has(.file, .cantOpenFile) && SuperblockFlags.isMarkedOpenForWriting(path) {
             return .openForWriting(path: path)
         }
         return .hdf5(path: path, error: error)
@@ -79,11 +79,15 @@ extension RawFileError {
         switch self {
         case .unequalLengths: return true
         case .hdf5(_, let e):
-            let s = e.stack.lowercased()
-            return s.contains("eoa") || s.contains("not already open for swmr") || s.contains("addr overflow")
-                || s.contains("not yet complete in the file")
-                || s.contains("checksum") || s.contains("truncated") || s.contains("unable to load")
-                || s.contains("unable to protect") || s.contains("bad heap") || s.contains("unable to read")
+            // What a live file shows a reader mid-flush: bytes past its end of allocation
+            // (overflow), metadata not yet (completely) there (load, protect, decode, read,
+            // truncated, checksum as bad value), a heap collection not yet there, or a file not yet
+            // marked for SWMR writing (cannot open).
+            let transient: Set<H5Error.Code.Minor> = [.overflow, .cantLoad, .cantProtect, .cantDecode, .readError,
+                                                      .truncated, .badValue, .cantOpenFile]
+            return e.codes.contains { transient.contains($0.minor) } || e.has(major: .heap)
+                // Our own direct heap reader's word (not HDF5's) for a collection not yet complete.
+                || e.stack.contains("not yet complete in the file")
         default: return false
         }
     }

@@ -143,6 +143,7 @@ public final class RawFileWriter {
             }
             unlink(building)
             createdFile = false
+            DirectorySync.sync(directoryOf: path)
             let md = RawFileMetadata(created: created ?? now, modified: now, version: version.description, ioVersion: ioVersion)
             return try RawFileWriter(file: file, path: path, objects: .init(meta: meta, messages: msgs, headers: hdrs),
                                      metadata: md, count: 0, exposureWait: options.exposureWait)
@@ -223,11 +224,14 @@ public final class RawFileWriter {
     }
 
     private static func mapCreateError(_ e: H5Error, path: String) -> RawFileError {
-        let s = e.stack.lowercased()
-        if s.contains("no space") || s.contains("file write failed") || s.contains("unable to create file") {
+        // Out of space, a failed write, or a file that cannot be created or opened (H5E_FILE /
+        // H5E_CANTOPENFILE) all mean: cannot write there, unless a writer holds the file.
+        let classified = RawFileError.from(e, path: path)
+        guard case .hdf5 = classified else { return classified }
+        if e.has(minor: .noSpace) || e.has(minor: .writeError) || e.has(.file, .cantOpenFile) {
             return .notWritable(path: path, reason: e.stack)
         }
-        return .from(e, path: path)
+        return classified
     }
 
     // MARK: Appending

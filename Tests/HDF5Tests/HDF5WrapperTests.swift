@@ -206,8 +206,14 @@ final class HDF5WrapperTests: XCTestCase {
         XCTAssertEqual(H5Error.oneLine("unable to open file: time = Wed\n, name = 'x'"), "unable to open file: time = Wed , name = 'x'")
         XCTAssertEqual(H5Error.oneLine("plain"), "plain")
         XCTAssertEqual(H5Error.oneLine("a  \n\n  b\r\nc"), "a b c")
-        XCTAssertTrue(H5Error(operation: "open", stack: "bad version number for layout message (H5O__layout_decode)").isNewerFormat)
-        XCTAssertFalse(H5Error(operation: "open", stack: "unable to open file (H5Fopen)").isNewerFormat)
+        // By HDF5's numbers, not its words.
+        XCTAssertTrue(H5Error(operation: "open", stack: "anything", codes: [.init(.objectHeader, .version)]).isNewerFormat)
+        XCTAssertTrue(H5Error(operation: "open", stack: "", codes: [.init(.objectHeader, .badMessage)]).isNewerFormat)
+        XCTAssertFalse(H5Error(operation: "open", stack: "bad version number for layout message (H5O__layout_decode)").isNewerFormat)
+        XCTAssertFalse(H5Error(operation: "open", stack: "", codes: [.init(.file, .cantOpenFile)]).isNewerFormat)
+        XCTAssertTrue(H5Error(operation: "open", stack: "", codes: [.init(.datatype, .cantLoad, function: "H5O_dtype_decode_helper")]).isNewerFormat)
+        XCTAssertFalse(H5Error(operation: "read", stack: "", codes: [.init(.cache, .cantLoad, function: "H5C__load_entry")]).isNewerFormat,
+                       "metadata not yet in a live file is not a newer format")
         XCTAssertTrue(H5Library.version.hasPrefix("1.10"), H5Library.version)
     }
 

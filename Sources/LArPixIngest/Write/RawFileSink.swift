@@ -52,6 +52,12 @@ extension RawFileWriter: RawFileSink {
     func flush() throws { try flush(now: Date().timeIntervalSince1970) }
 
     var readerWaitSummary: String? {
-        orderedDriverStats.map { "\($0.commits) ordered flushes, \($0.readerWaits) waits for readers, \($0.waitTimeouts) with a reader still open" }
+        orderedDriverStats.map { o in
+            var line = "\(o.commits) ordered flushes, \(o.readerWaits) waits for readers, \(o.waitTimeouts) with a reader still open"
+            if o.commitFailures + o.unorderedRewrites + o.blindWaits > 0 {
+                line += "; ordering weakened: \(o.commitFailures) failed commits, \(o.unorderedRewrites) unordered heap rewrites, \(o.blindWaits) blind waits"
+            }
+            return line
+        }
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import LArPixIngest
+import LArPixRaw
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -58,6 +59,10 @@ enum FileSidecar {
         guard ok, rename(temporary, final) == 0 else {
             unlink(temporary)
             throw FileChecksums.Failure(path: final, reason: ok ? String(cString: strerror(errno)) : reason)
+        }
+        // The sidecar is what says "closed and complete": its name must survive a power cut.
+        if let failure = DirectorySync.sync(directoryOf: final) {
+            throw FileChecksums.Failure(path: final, reason: "fsync of its directory: \(failure)")
         }
     }
 

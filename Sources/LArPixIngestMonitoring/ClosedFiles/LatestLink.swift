@@ -1,4 +1,5 @@
 import Foundation
+import LArPixRaw
 
 /// The symbolic link in the output directory (`output.latest_link`, default latest.h5) to the
 /// file being written. It holds the file's name only (relative), so it survives moving the
@@ -32,5 +33,6 @@ struct LatestLink: Sendable {
             unlink(temporary)
             throw Failure(path: link, reason: "rename: \(reason)")
         }
+        DirectorySync.sync(directoryOf: link)
     }
 }

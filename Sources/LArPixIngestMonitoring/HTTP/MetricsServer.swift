@@ -2,10 +2,13 @@ import Foundation
 import NIOCore
 import NIOHTTP1
 import NIOPosix
+import Synchronization
 
 /// A minimal HTTP/1.1 server for Prometheus: GET (or HEAD) /metrics answers the exposition text
 /// that `render` produces; any other path is 404, any other method 405. One event-loop thread;
-/// each response closes its connection, which is all a scraper needs.
+/// each response closes its connection, which is all a scraper needs. A connection idle for
+/// `idleTimeout` is closed, and at most `maxConnections` are held (more are closed at once), so
+/// that clients which connect and say nothing cannot use up the daemon's descriptors.
 // @unchecked Sendable: `channel` is set by `start()` and cleared by `stop()`, both called by the
 // one thread that owns the monitoring's lifecycle; NIO's own types do the rest.
 final class MetricsServer: @unchecked Sendable {
@@ -13,10 +16,17 @@ final class MetricsServer: @unchecked Sendable {
     private let render: @Sendable () -> [UInt8]
     private let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
     private var channel: Channel?
+    let idleTimeout: TimeAmount
+    let maxConnections: Int
+    /// Connections open now.
+    let connections = ManagedCounter()
 
-    init(address: String, render: @escaping @Sendable () -> [UInt8]) {
+    init(address: String, idleTimeout: TimeAmount = .seconds(10), maxConnections: Int = 64,
+         render: @escaping @Sendable () -> [UInt8]) {
         self.address = address
         self.render = render
+        self.idleTimeout = idleTimeout
+        self.maxConnections = maxConnections
     }
 
     /// The port actually bound (useful with port 0).
@@ -28,14 +38,21 @@ final class MetricsServer: @unchecked Sendable {
         guard let (host, port) = Self.split(address) else {
             throw ListenError(key: "metrics.listen", address: address, reason: "not HOST:PORT")
         }
-        let render = self.render
+        let (render, idle, limit, open) = (self.render, idleTimeout, maxConnections, connections)
         let bootstrap = ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: 64)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelInitializer { channel in
-                channel.eventLoop.makeCompletedFuture {
-                    try channel.pipeline.syncOperations.configureHTTPServerPipeline(withErrorHandling: true)
-                    try channel.pipeline.syncOperations.addHandler(MetricsHTTPHandler(render: render))
+                guard open.increment() <= limit else {
+                    open.decrement()
+                    return channel.close()
+                }
+                channel.closeFuture.whenComplete { _ in open.decrement() }
+                return channel.eventLoop.makeCompletedFuture {
+                    let ops = channel.pipeline.syncOperations
+                    try ops.addHandler(IdleStateHandler(allTimeout: idle))
+                    try ops.configureHTTPServerPipeline(withErrorHandling: true)
+                    try ops.addHandler(MetricsHTTPHandler(render: render))
                 }
             }
         do {
@@ -65,4 +82,13 @@ final class MetricsServer: @unchecked Sendable {
         if let e = error as? IOError { return String(cString: strerror(e.errnoCode)) }
         return "\(error)"
     }
+}
+
+/// A count shared by the server's channels.
+final class ManagedCounter: Sendable {
+    private let value = Atomic<Int>(0)
+    /// The count after adding one.
+    @discardableResult func increment() -> Int { value.wrappingAdd(1, ordering: .relaxed).newValue }
+    func decrement() { value.wrappingSubtract(1, ordering: .relaxed) }
+    var current: Int { value.load(ordering: .relaxed) }
 }
