@@ -67,7 +67,7 @@ let package = Package(
         ]),
 
         .executableTarget(name: "larpix-rawd", dependencies: [
-            "LArPixIngest", "LArPixIngestMonitoring",
+            "LArPixIngest", "LArPixIngestMonitoring", "ZMQ",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

@@ -101,7 +101,7 @@ public struct H5Error: Error, CustomStringConvertible, Sendable {
 ///
 /// Debian's HDF5 is built thread-safe, and a thread-safe HDF5 keeps one error stack per thread,
 /// each created with automatic printing to stderr switched on. Silencing it once for the process
-/// (what this did before) left every other thread printing HDF5-DIAG traces. So `ensure()`
+/// (silencing only the calling thread) left every other thread printing HDF5-DIAG traces. So `ensure()`
 /// silences the calling thread's stack the first time that thread calls it, and every wrapper
 /// calls it before it calls HDF5 (a thread-local flag makes the repeat calls cost a lookup).
 public enum H5Library {

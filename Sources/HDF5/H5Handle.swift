@@ -3,7 +3,7 @@ import CHDF5
 /// Owns one HDF5 identifier and closes it exactly once: on `close()` or when released.
 /// Not thread-safe itself: one thread at a time uses a file's handles (Debian's HDF5 is built
 /// thread-safe, which serialises HDF5 calls, but a handle's state here is unsynchronised).
-public final class H5Handle: @unchecked Sendable {
+public final class H5Handle {
     public private(set) var id: hid_t
     private let closer: (hid_t) -> herr_t
 

@@ -11,8 +11,9 @@ public final class H5PropertyList {
         handle = H5Handle(try h5id(H5Pcreate(cls), "create \(name) property list"), closer: H5Pclose)
     }
 
-    /// File access with the library-version bounds SWMR needs ("latest").
-    public static func fileAccess(latestFormat: Bool = true, disableLocking: Bool = true) throws(H5Error) -> H5PropertyList {
+    /// File access with the library-version bounds SWMR needs ("latest"). (File locking is
+    /// turned off per file, by `H5File`.)
+    public static func fileAccess(latestFormat: Bool = true) throws(H5Error) -> H5PropertyList {
         H5Library.ensure()
         let p = try H5PropertyList(class: lrp_H5P_FILE_ACCESS(), "file access")
         if latestFormat {

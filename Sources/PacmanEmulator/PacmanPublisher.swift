@@ -8,6 +8,7 @@ import ZMQ
 ///
 /// `run()` is synchronous and meant for a thread of its own; `stop()` may be called from any
 /// thread (a signal handler's thread, say). The socket belongs to the thread that runs.
+// @unchecked Sendable: `stop()` only sets an atomic; everything else belongs to the thread in `run()`.
 public final class PacmanPublisher: @unchecked Sendable {
     public typealias Options = PacmanPublisherOptions
     public typealias Rate = PacmanPublisherOptions.Rate

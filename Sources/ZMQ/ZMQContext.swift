@@ -3,6 +3,7 @@ import CZMQ
 /// A libzmq context (its I/O threads). Thread-safe, as libzmq contexts are.
 /// Terminated once, when the last socket made from it (each holds a reference) and the caller
 /// have let it go.
+// @unchecked Sendable: libzmq contexts are thread-safe; the class holds only the pointer.
 public final class ZMQContext: @unchecked Sendable {
     let pointer: UnsafeMutableRawPointer
 

@@ -2,9 +2,10 @@ import CZMQ
 
 /// One received frame, owning its zmq_msg_t (closed once, in deinit).
 ///
-/// The bytes stay where libzmq put them for the object's whole lifetime, so they can be handed
-/// on (to HDF5's hvl_t) without a copy. The zmq_msg_t lives in its own allocation because libzmq
+/// The bytes stay where libzmq put them for the object's whole lifetime. The zmq_msg_t lives in its own allocation because libzmq
 /// stores frames of up to 33 bytes inside the zmq_msg_t itself: its address must never move.
+// @unchecked Sendable: its bytes never change after receipt; it is released by whichever thread
+// drops the last reference, which libzmq allows.
 public final class ZMQMessage: @unchecked Sendable {
     let msg: UnsafeMutablePointer<zmq_msg_t>
     /// Start and length of the frame's bytes, valid and unchanging while the object lives.

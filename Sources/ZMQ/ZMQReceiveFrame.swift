@@ -5,7 +5,7 @@ import CZMQ
 /// it into a `ZMQMessage` with `takeMessage()`.
 ///
 /// Like the socket it is used with, it belongs to one thread at a time.
-public final class ZMQReceiveFrame: @unchecked Sendable {
+public final class ZMQReceiveFrame {
     /// Its own allocation: libzmq keeps frames of up to 33 bytes inside the zmq_msg_t.
     let msg: UnsafeMutablePointer<zmq_msg_t>
 

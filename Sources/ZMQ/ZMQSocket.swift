@@ -4,7 +4,7 @@ import CZMQ
 ///
 /// Not thread-safe: as with libzmq itself, one thread uses a socket (create it anywhere, then
 /// hand it to the thread that sends or receives; `close()` belongs to that thread too).
-/// `@unchecked Sendable` only so that it can be handed over.
+// @unchecked Sendable only so that it can be handed over to the thread that uses it.
 public final class ZMQSocket: @unchecked Sendable {
     public enum Kind: Sendable {
         case pub, sub, pair, push, pull, req, rep

@@ -3,6 +3,7 @@ import LArPixIngest
 import LArPixIngestMonitoring
 import LArPixRaw
 import Logging
+import ZMQ
 
 /// The daemon: the data path with its monitoring, from one configuration. `start` binds the
 /// monitoring's addresses first (a taken port fails start-up before any file is made), then
@@ -37,11 +38,11 @@ final class IngestDaemon: Sendable {
     }
 
     /// Process exit status for a start-up failure: 73 (EX_CANTCREAT) when the output file cannot
-    /// be created or opened, 78 for a configuration the sockets refuse, 69 when metrics.listen or
-    /// tap.listen cannot be bound, 70 otherwise.
+    /// be created or opened, 78 for a configuration the sockets refuse (a source endpoint or
+    /// option libzmq rejects), 69 when metrics.listen or tap.listen cannot be bound, 70 otherwise.
     static func exitCode(for error: Error) -> Int32 {
         if error is RawFileError { return 73 }
-        if error is ConfigError { return ConfigError.exitCode }
+        if error is ConfigError || error is ZMQError { return ConfigError.exitCode }
         if error is ListenError { return ListenError.exitCode }
         return 70
     }

@@ -12,7 +12,8 @@ struct LarpixRawd: AsyncParsableCommand {
         abstract: "LArPix raw-data ingest daemon: PACMAN boards (ZeroMQ) to SWMR HDF5 files.",
         discussion: """
         With no --config, runs a built-in default: one source tcp://127.0.0.1:5556 as io_group 1, \
-        files in ./data. Exit codes: 0 stopped cleanly, 78 bad configuration, 73 cannot create the \
+        files in ./data. Exit codes: 0 stopped cleanly, 78 bad configuration (or a source endpoint the \
+        sockets refuse), 73 cannot create the \
         output file, 69 metrics.listen or tap.listen cannot be bound, 70 internal error.
         """,
         version: DaemonVersion.string)

@@ -3,6 +3,8 @@ import Foundation
 /// Accumulates messages from all receivers into batches bounded by count, bytes and age, and
 /// hands sealed batches to the writer in order. Receivers add under a lock (uncontended in the
 /// common case); the writer seals an aged batch when it wakes, so no timer thread is needed.
+// @unchecked Sendable: the open batch is under `lock`, the sealed ones and the flags under
+// `ready` (two locks so that the writer's wait never blocks a receiver's add).
 final class Batcher: @unchecked Sendable {
     struct Limits: Sendable {
         var maxMessages: Int

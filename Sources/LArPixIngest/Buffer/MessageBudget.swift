@@ -7,11 +7,11 @@ import Synchronization
 /// holds and finally drops at the publisher): memory stays bounded and nothing is dropped here.
 /// A message costs its payload plus `messageOverhead`, so that small messages are bounded by
 /// what they really hold in memory, not by their payload alone.
+// @unchecked Sendable: all state is under `condition`.
 final class MessageBudget: @unchecked Sendable {
     /// Memory a stored message holds besides its payload until its flush: its batch and burst
     /// slots, HDF5's hvl_t, global-heap object header and descriptor row, a slab's unused tail.
-    /// Set when each message was a ZeroMQ message of its own (measured at 24 B payloads); with
-    /// slabs it is an upper bound.
+    /// An upper bound (measured at 24 B payloads, before payloads shared slabs).
     static let messageOverhead = 192
 
     /// What `count` messages of `payloadBytes` in all cost the budget: the one unit in which the

@@ -2,6 +2,8 @@
 /// allocation per message. ZeroMQ's receive buffers are released at once (a message kept until
 /// its flush would pin the whole 8 KiB buffer it arrived in), and HDF5's `hvl_t` points here.
 /// A slab is freed when the receiver has moved on and the last batch pointing into it is gone.
+// @unchecked Sendable: only its receiver writes (below `used`, never again below it); batches on
+// the writer thread read bytes already written, handed over under the batcher's lock.
 final class MessageSlab: @unchecked Sendable {
     /// Messages share slabs of this size. One that does not fit what is left of the current slab
     /// starts a new one, or, above `ownSlabAbove`, gets a slab of its own (so a slab's unused

@@ -116,3 +116,13 @@ public struct DaemonConfig: Sendable, Equatable {
         return ns.localizedDescription
     }
 }
+
+extension DaemonConfig {
+    /// The live data tap: a ZeroMQ PUB socket republishing every written message.
+    public struct Tap: Sendable, Equatable {
+        /// Endpoint to bind, e.g. "tcp://127.0.0.1:5600"; "" = no tap.
+        public var listen = ""
+        /// Messages queued per subscriber; beyond it messages are skipped and counted (0 = no limit).
+        public var sendHighWaterMark = 10_000
+    }
+}

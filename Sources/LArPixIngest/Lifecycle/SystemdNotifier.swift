@@ -5,8 +5,6 @@ import Foundation
 public struct SystemdNotifier: Sendable {
     public init() {}
 
-    public var isActive: Bool { ProcessInfo.processInfo.environment["NOTIFY_SOCKET"] != nil }
-
     /// The watchdog interval systemd asked for (WatchdogSec=), if any.
     public var watchdogInterval: Double? {
         var usec: UInt64 = 0
@@ -16,12 +14,9 @@ public struct SystemdNotifier: Sendable {
 
     public func ready(status: String) { send("READY=1\nSTATUS=\(status)") }
     public func status(_ text: String) { send("STATUS=\(text)") }
-    public func reloading() { send("RELOADING=1") }
     public func stopping() { send("STOPPING=1") }
     public func watchdog() { send("WATCHDOG=1") }
 
-    private func send(_ state: String) {
-        guard isActive else { return }
-        _ = sd_notify(0, state)
-    }
+    /// sd_notify is itself a no-op without NOTIFY_SOCKET.
+    private func send(_ state: String) { _ = sd_notify(0, state) }
 }

@@ -5,8 +5,8 @@ import ZMQ
 
 /// Watches one source's SUB socket through libzmq's socket monitor, on a thread of its own, and
 /// keeps its connection state for metrics and status (connected only after a completed
-/// handshake; a bare TCP connection is not yet a source). A connection whose handshake fails (a publisher without the expected CURVE key, or one that
-/// speaks another security mechanism) is counted in `IngestStats.handshakeFailures` and logged
+/// handshake; a bare TCP connection is not yet a source). A connection whose handshake fails (a
+/// publisher without the expected CURVE key, or one that speaks another security mechanism) is counted in `IngestStats.handshakeFailures` and logged
 /// naming the source, since nothing from it is ingested. Repeated failures (libzmq reconnects
 /// every second) are summed into one line per `reportInterval`.
 ///

@@ -8,6 +8,8 @@ import ZMQ
 /// by reason), takes each message's bytes from the budget (waiting when it is spent), copies the
 /// payload out of ZeroMQ into a slab, and hands messages to the batcher in arrival order, every
 /// queued message at once.
+// @unchecked Sendable: set up on the starting thread; then its socket and state belong to its own
+// thread, and others touch only `stopping` (atomic) and `monitor` (Sendable).
 final class SourceReceiver: @unchecked Sendable {
     struct Settings: Sendable {
         var endpoint: String
@@ -35,8 +37,9 @@ final class SourceReceiver: @unchecked Sendable {
     private let policy: IntakePolicy
     /// Connection state; logs and counts failed handshakes (wrong CURVE key, security mismatch).
     let monitor: SourceMonitor
-    /// Connection state for status: true once the monitor saw a connection.
-    let connected = Atomic<Bool>(false)
+    /// Whether a message came yet (for the one "receiving from" log line; the connection state
+    /// is the monitor's).
+    private let receiving = Atomic<Bool>(false)
 
     init(settings: Settings, context: ZMQContext, batcher: Batcher, budget: MessageBudget,
          stats: IngestStats, logger: Logger) throws {
@@ -99,8 +102,8 @@ final class SourceReceiver: @unchecked Sendable {
                     if monitor.takeReconnectRequest() { reconnect() }
                     continue
                 }
-                if !connected.load(ordering: .relaxed) {
-                    connected.store(true, ordering: .relaxed)
+                if !receiving.load(ordering: .relaxed) {
+                    receiving.store(true, ordering: .relaxed)
                     logger.info("receiving from \(settings.endpoint)")
                 }
                 // Then whatever else is queued, without waiting.

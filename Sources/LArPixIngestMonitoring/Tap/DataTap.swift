@@ -5,8 +5,8 @@ import Synchronization
 import ZMQ
 
 /// The live data tap: a ZeroMQ PUB socket on `tap.listen` that republishes every message once
-/// it is written, as two frames (the io_group byte, then the payload, shared with the received
-/// frame rather than copied). Sends never wait: with ZMQ_XPUB_NODROP a subscriber whose queue
+/// it is written, as two frames (the io_group byte, then the payload, copied from its slab by
+/// zmq_send). Sends never wait: with ZMQ_XPUB_NODROP a subscriber whose queue
 /// is at the high-water mark makes the send fail at once, and the message is skipped for the
 /// tap and counted, so a slow monitor never slows the writer.
 // @unchecked Sendable: made on the starting thread, then used by the writer thread alone

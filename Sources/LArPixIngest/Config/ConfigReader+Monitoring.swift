@@ -1,16 +1,6 @@
 import Foundation
 import Yams
 
-extension DaemonConfig {
-    /// The live data tap: a ZeroMQ PUB socket republishing every written message.
-    public struct Tap: Sendable, Equatable {
-        /// Endpoint to bind, e.g. "tcp://127.0.0.1:5600"; "" = no tap.
-        public var listen = ""
-        /// Messages queued per subscriber; beyond it messages are skipped and counted (0 = no limit).
-        public var sendHighWaterMark = 10_000
-    }
-}
-
 extension ConfigReader {
     /// output.sidecar, output.latest_link and output.on_close.
     func closedFileKeys(_ m: [String: Node], into output: inout DaemonConfig.Output) throws(ConfigError) {
