@@ -88,36 +88,14 @@ public final class PacmanPublisher: @unchecked Sendable {
                     progress(report)
                     nextProgress = elapsed + options.progressInterval
                 }
-                // Each message is due at a time computed from the totals so far, so the average
-                // rate holds however long a sleep or a send took.
-                let due: Double
-                switch options.rate {
-                case .unlimited: due = 0
-                case .messagesPerSecond(let r): due = Double(attempted) / r
-                case .bytesPerSecond(let r): due = Double(offeredBytes) / r
-                }
-                let ahead = due - elapsed
+                let ahead = secondsAhead(attempted: attempted, offeredBytes: offeredBytes, elapsed: elapsed)
                 if ahead > Self.burstWindow {
                     Thread.sleep(forTimeInterval: min(ahead, Double(Self.stopCheckMilliseconds) / 1000))
                     continue
                 }
             }
 
-            let size: Int, words: Int, outcome: SendOutcome
-            if let replay = options.replay {
-                let m = replay[attempted % replay.count]
-                size = m.count
-                words = m.withUnsafeBytes { PacmanHeader(parsing: $0).map { Int($0.words) } ?? 0 }
-                outcome = try m.withUnsafeBytes { try sendPayload($0) }
-            } else {
-                words = builder.nextWordCount(in: options.words)
-                size = PacmanMessageBuilder.messageBytes(words: words)
-                let time = options.messageTime ?? UInt32(truncatingIfNeeded: Foundation.time(nil))
-                // Generated straight into libzmq's buffer: no copy of the message is made.
-                var message = try ZMQOutgoingMessage(count: size)
-                message.withUnsafeMutableBytes { builder.fillDataMessage($0, words: words, time: time) }
-                outcome = try sendPayload(&message)
-            }
+            let (size, words, outcome) = try sendNext(index: attempted, builder: &builder)
             if outcome == .stopped { break }
             attempted += 1
             offeredBytes += size
@@ -131,6 +109,32 @@ public final class PacmanPublisher: @unchecked Sendable {
         }
         report.seconds = (clock.now - start).inSeconds
         return report
+    }
+
+    /// How far ahead of its schedule the next message is. Each message is due at a time computed
+    /// from the totals so far, so the average rate holds however long a sleep or a send took.
+    private func secondsAhead(attempted: Int, offeredBytes: Int, elapsed: Double) -> Double {
+        switch options.rate {
+        case .unlimited: return -elapsed
+        case .messagesPerSecond(let r): return Double(attempted) / r - elapsed
+        case .bytesPerSecond(let r): return Double(offeredBytes) / r - elapsed
+        }
+    }
+
+    /// Sends the message `index` of a replay, or the next generated one: (bytes, words, outcome).
+    private func sendNext(index: Int, builder: inout PacmanMessageBuilder) throws -> (Int, Int, SendOutcome) {
+        if let replay = options.replay {
+            let m = replay[index % replay.count]
+            let words = m.withUnsafeBytes { PacmanHeader(parsing: $0).map { Int($0.words) } ?? 0 }
+            return (m.count, words, try m.withUnsafeBytes { try sendPayload($0) })
+        }
+        let words = builder.nextWordCount(in: options.words)
+        let size = PacmanMessageBuilder.messageBytes(words: words)
+        let time = options.messageTime ?? UInt32(truncatingIfNeeded: Foundation.time(nil))
+        // Generated straight into libzmq's buffer: no copy of the message is made.
+        var message = try ZMQOutgoingMessage(count: size)
+        message.withUnsafeMutableBytes { builder.fillDataMessage($0, words: words, time: time) }
+        return (size, words, try sendPayload(&message))
     }
 
     /// The first `count` messages a publisher with this seed, word range and message time

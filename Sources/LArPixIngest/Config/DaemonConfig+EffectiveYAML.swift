@@ -1,7 +1,8 @@
 import Foundation
 
 extension DaemonConfig {
-    /// The effective configuration, every key present, as YAML (for `--check-config`).
+    /// The effective configuration, every key present, as YAML (for `--check-config`). Long
+    /// because it is one template: the document reads top to bottom as the file does.
     public func effectiveYAML() -> String {
         func q(_ s: String) -> String {
             "\"" + s.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\""
