@@ -1,4 +1,5 @@
 import Foundation
+import XCTest
 
 /// Helpers shared by the test targets: temporary directories, subprocesses, and the Python
 /// oracles (larpix-control over Debian's h5py / HDF5 1.10.8, and pip's h5py / HDF5 2.x).
@@ -65,6 +66,28 @@ public enum TestSupport {
     public static var h5py2Python: String? { existing(ProcessInfo.processInfo.environment["LARPIX_H5PY2_PYTHON"]) }
     /// When set (the README's test command sets it), a missing oracle fails tests instead of skipping them.
     public static var oracleRequired: Bool { ProcessInfo.processInfo.environment["LARPIX_REQUIRE_ORACLE"] == "1" }
+
+    /// What a test needs is missing (a binary, root, a tool): a skip saying why on a developer's
+    /// machine, a failure where everything is required (LARPIX_REQUIRE_ORACLE=1, as CI sets it).
+    public static func unavailable(_ why: String, file: StaticString = #filePath, line: UInt = #line) -> XCTSkip {
+        if oracleRequired { XCTFail("required but unavailable: \(why)", file: file, line: line) }
+        return XCTSkip(why)
+    }
+
+    /// Waits until `condition` holds, failing the test (naming `what`) when `seconds` pass first.
+    @discardableResult
+    public static func wait(_ what: @autoclosure () -> String, seconds: Double = 30, poll: Double = 0.01,
+                            file: StaticString = #filePath, line: UInt = #line, until condition: () throws -> Bool) rethrows -> Bool {
+        let deadline = Date().addingTimeInterval(seconds)
+        while try !condition() {
+            if Date() >= deadline {
+                XCTFail("timed out after \(seconds) s waiting for \(what())", file: file, line: line)
+                return false
+            }
+            Thread.sleep(forTimeInterval: poll)
+        }
+        return true
+    }
 
     private static func existing(_ p: String?) -> String? {
         guard let p, !p.isEmpty, FileManager.default.isExecutableFile(atPath: p) else { return nil }

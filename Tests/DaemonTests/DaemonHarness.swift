@@ -31,7 +31,7 @@ final class DaemonHarness {
     static func binary(_ name: String) throws -> String {
         let p = TestSupport.product(name)
         guard FileManager.default.isExecutableFile(atPath: p) else {
-            throw XCTSkip("build \(name) first (swift build; LARPIX_BIN_DIR): \(p)")
+            throw TestSupport.unavailable("build \(name) first (swift build; LARPIX_BIN_DIR): \(p)")
         }
         return p
     }

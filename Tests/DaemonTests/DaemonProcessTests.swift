@@ -42,7 +42,10 @@ final class DaemonProcessTests: XCTestCase {
         o.seed = UInt64(ioGroup) * 1000 + 7
         o.messageTime = 1_700_000_000 + UInt32(ioGroup)
         o.sendHighWaterMark = 0
-        o.startDelay = 0
+        // The daemon subscribes after it connects: wait for its connection, then for the
+        // subscription to travel (a PUB drops what it sends before).
+        o.waitForSubscribers = 20
+        o.startDelay = 0.3
         return Emulator(publisher: try PacmanPublisher(options: o), ioGroup: ioGroup, options: o)
     }
 
@@ -71,8 +74,10 @@ final class DaemonProcessTests: XCTestCase {
         let log = dir.appendingPathComponent("rawd.log")
         FileManager.default.createFile(atPath: log.path, contents: nil)
         p.standardError = try FileHandle(forWritingTo: log)
+        let before = Set(dataFiles)
         try p.run()
-        Thread.sleep(forTimeInterval: 0.8)  // sockets connected (PUB/SUB slow joiner)
+        // Started once its first file exists; the emulators wait for the subscription themselves.
+        TestSupport.wait("the daemon's first file", seconds: 20) { Set(dataFiles) != before || !p.isRunning }
         XCTAssertTrue(p.isRunning, "daemon exited early: \(daemonLog)")
         return p
     }
@@ -90,9 +95,9 @@ final class DaemonProcessTests: XCTestCase {
         dataFiles.reduce(0) { $0 + ((try? RawFile.count($1)) ?? 0) }
     }
 
-    func waitUntilVisible(_ n: Int, timeout: Double = 30) {
-        let deadline = Date().addingTimeInterval(timeout)
-        while visibleCount() < n && Date() < deadline { Thread.sleep(forTimeInterval: 0.1) }
+    func waitUntilVisible(_ n: Int, timeout: Double = 30, file: StaticString = #filePath, line: UInt = #line) {
+        TestSupport.wait("\(n) messages visible in the files (\(visibleCount()) are)", seconds: timeout, poll: 0.05,
+                         file: file, line: line) { visibleCount() >= n }
     }
 
     func stop(_ p: Process, signal: Int32 = SIGTERM) {
@@ -177,12 +182,8 @@ final class DaemonProcessTests: XCTestCase {
         let slow = try emulator(ioGroup: 6, count: 300)
         let config2 = try writeConfig(sources: [(slow.publisher.endpoint, 6)], extra: "rotate:\n  max_seconds: 1\n")
         let daemon2 = try startDaemon(config: config2)
-        let pacedReports = ThreadedRun { () -> [PacmanPublisher.Report] in
-            var out: [PacmanPublisher.Report] = []
-            for _ in 0..<1 { out.append(try! slow.publisher.run()) }
-            return out
-        }
-        _ = pacedReports.wait()
+        let paced = ThreadedRun { () -> Result<PacmanPublisher.Report, Error> in Result { try slow.publisher.run() } }
+        XCTAssertEqual(try paced.wait().get().messages, 300)
         Thread.sleep(forTimeInterval: 2.5)
         waitUntilVisible(300)
         stop(daemon2)

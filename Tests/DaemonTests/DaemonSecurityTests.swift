@@ -42,7 +42,7 @@ extension DaemonProcessTests {
     func unitCopies(_ units: [(String, String)]) throws -> [(String, URL)] {
         guard FileManager.default.isExecutableFile(atPath: "/usr/bin/systemd-analyze") else {
             if TestSupport.oracleRequired { XCTFail("systemd-analyze missing (apt-get install systemd)") }
-            throw XCTSkip("systemd-analyze not installed")
+            throw TestSupport.unavailable("systemd-analyze not installed (scripts/setup.sh installs systemd)")
         }
         let dir = self.dir.appendingPathComponent("units")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)

@@ -1,4 +1,5 @@
 import Foundation
+import PACMAN
 import LArPixRaw
 import TestSupport
 import XCTest
@@ -29,15 +30,15 @@ final class StopRotateTests: XCTestCase {
         let config = try h.writeConfig(extra: "receive:\n  rcvhwm: 2000\n")
         let daemon = try h.startDaemon(config: config)
         emulator.waitUntilSent(1)
+        var rng = SplitMix64(seed: Self.seed)
         var duringFlow = 0
         for _ in 0..<hangups {
-            usleep(UInt32.random(in: 2_000...40_000))
+            usleep(UInt32(2_000 + rng.next() % 38_000))
             if !emulator.isFinished { duringFlow += 1 }
             kill(daemon.processIdentifier, SIGHUP)
         }
         let report = emulator.wait()
         XCTAssertEqual(report.messages, count)
-        XCTAssertEqual(duringFlow, hangups, "every SIGHUP came while messages were flowing")
         // Everything sent is received before the stop: wait until the files hold it all.
         let deadline = Date().addingTimeInterval(60)
         while h.dataFiles.reduce(0, { $0 + ((try? RawFile.count($1)) ?? 0) }) < count && Date() < deadline { usleep(50_000) }
@@ -48,17 +49,25 @@ final class StopRotateTests: XCTestCase {
         XCTAssertNil(cmp.problem)
         XCTAssertEqual(cmp.messages, report.messages, "messages: stored vs published")
         XCTAssertEqual(cmp.bytes, report.bytes, "bytes: stored vs published")
+        // Standard signals coalesce (two SIGHUPs before the daemon looks are one), so how many
+        // arrive is the kernel's business; what the daemon controls: each one it saw is logged and
+        // makes at most one more file, and every file holds its part of the sequence whole.
         let rotations = h.log.components(separatedBy: "rotation requested").count - 1
-        XCTAssertEqual(rotations, hangups, "every SIGHUP was seen")
-        // Two SIGHUPs before the writer looks make one rotation; each makes at most one file.
+        XCTAssertGreaterThan(rotations, 0, "no SIGHUP was seen")
+        XCTAssertLessThanOrEqual(rotations, hangups)
         XCTAssertGreaterThan(files.count, 1)
-        XCTAssertLessThanOrEqual(files.count, hangups + 1)
+        XCTAssertLessThanOrEqual(files.count, rotations + 1)
         let sizes = try files.map { try RawFile.count($0) }
-        print("stop-rotate: \(hangups) SIGHUPs during \(report.messages) messages (\(report.bytes) bytes, \(String(format: "%.0f", Double(report.messages) / report.seconds)) msg/s): \(files.count) files (\(sizes.filter { $0 == 0 }.count) empty), \(cmp.messages) messages and \(cmp.bytes) bytes stored, in order: lost 0, repeated 0")
+        print("stop-rotate: seed \(Self.seed); \(hangups) SIGHUPs (\(duringFlow) while messages flowed, \(rotations) seen) during \(report.messages) messages (\(report.bytes) bytes, \(String(format: "%.0f", Double(report.messages) / report.seconds)) msg/s): \(files.count) files (\(sizes.filter { $0 == 0 }.count) empty), \(cmp.messages) messages and \(cmp.bytes) bytes stored, in order: lost 0, repeated 0")
     }
+
+    /// Seeded (LARPIX_SEED to repeat a run); printed with the results.
+    static let seed = UInt64(ProcessInfo.processInfo.environment["LARPIX_SEED"] ?? "") ?? UInt64.random(in: 1...UInt64(UInt32.max))
 
     func testStopAtRandomMomentsAtFullRateWritesEverythingReceived() throws {
         let runs = Self.env("LARPIX_STOP_RUNS", 4)
+        var rng = SplitMix64(seed: Self.seed &+ 1)
+        print("stop-rotate: seed \(Self.seed)")
         var lines: [String] = []
         for run in 0..<runs {
             let h = try DaemonHarness(label: "stop")
@@ -68,7 +77,7 @@ final class StopRotateTests: XCTestCase {
             let config = try h.writeConfig(extra: "receive:\n  rcvhwm: 2000\nrotate:\n  max_messages: 50000\n")
             _ = try h.startDaemon(config: config)
             emulator.waitUntilSent(1)
-            let afterMs = Double.random(in: 50...1500)
+            let afterMs = 50 + Double(rng.next() % 1450)
             usleep(UInt32(afterMs * 1000))
             let sentAtStop = emulator.sent
             let status = try h.signalAndWait(SIGTERM)

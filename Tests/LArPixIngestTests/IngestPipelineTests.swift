@@ -129,7 +129,7 @@ final class IngestPipelineTests: XCTestCase {
         PipelineHarness.wait(timeout: 15) { daemon.stats.messagesWritten.load(ordering: .relaxed) >= 500 }
         daemon.stop()
         XCTAssertEqual(try readAll(try h5Files()).map(\.1), sent)
-        XCTAssertLessThanOrEqual(daemon.bufferedBytes, 0)
+        XCTAssertEqual(daemon.bufferedBytes, 0)
     }
 
     /// Messages each larger than the whole buffer are admitted one at a time: the receiver must
@@ -149,7 +149,7 @@ final class IngestPipelineTests: XCTestCase {
         XCTAssertEqual(daemon.stats.messagesWritten.load(ordering: .relaxed), 20, "stalled with the buffer held by the receiver")
         daemon.stop()
         XCTAssertEqual(try readAll(try h5Files()).map(\.1), sent)
-        XCTAssertLessThanOrEqual(daemon.bufferedBytes, 0)
+        XCTAssertEqual(daemon.bufferedBytes, 0)
     }
 
     /// The output directory disappears while running: the daemon keeps what it received and keeps

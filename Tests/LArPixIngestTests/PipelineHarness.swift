@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import LArPixRaw
 import Logging
 import Synchronization
@@ -58,15 +59,10 @@ struct PipelineHarness {
         return out
     }
 
-    /// Waits until `condition` holds or `timeout` seconds pass; whether it held.
+    /// Waits until `condition` holds; a timeout fails the test (and returns false).
     @discardableResult
-    static func wait(timeout: Double, until condition: () -> Bool) -> Bool {
-        let deadline = Date().addingTimeInterval(timeout)
-        while !condition() {
-            if Date() >= deadline { return false }
-            Thread.sleep(forTimeInterval: 0.02)
-        }
-        return true
+    static func wait(timeout: Double, file: StaticString = #filePath, line: UInt = #line, until condition: () -> Bool) -> Bool {
+        TestSupport.wait("the condition", seconds: timeout, poll: 0.02, file: file, line: line, until: condition)
     }
 }
 
