@@ -6,6 +6,13 @@ public struct FormatContext: Sendable {
     public let sizeOfLengths: Int
     public let baseAddress: UInt64
 
+    public init(file: FileBytes, sizeOfOffsets: Int, sizeOfLengths: Int, baseAddress: UInt64) {
+        self.file = file
+        self.sizeOfOffsets = sizeOfOffsets
+        self.sizeOfLengths = sizeOfLengths
+        self.baseAddress = baseAddress
+    }
+
     public var path: String { file.path }
 
     /// The "undefined address" of this file: all bits set in `sizeOfOffsets` bytes.
