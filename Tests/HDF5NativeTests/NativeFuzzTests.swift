@@ -10,6 +10,8 @@ final class NativeFuzzTests: XCTestCase {
     override func setUp() { dir = TestSupport.temporaryDirectory("native-fuzz") }
     override func tearDown() { try? FileManager.default.removeItem(at: dir) }
 
+    static let trialsPerKind = 150
+
     struct SplitMix {
         var state: UInt64
         mutating func next() -> UInt64 {
@@ -48,7 +50,7 @@ final class NativeFuzzTests: XCTestCase {
         for kind in kinds {
             let original = [UInt8](try Data(contentsOf: dir.appendingPathComponent(kind + ".h5")))
             // Metadata sits mostly in the first and last few kB; aim most mutations there.
-            for trial in 0..<200 {
+            for trial in 0..<Self.trialsPerKind {
                 var b = original
                 if trial % 5 == 4 {
                     b = Array(b[0..<rng.below(b.count)])
@@ -72,7 +74,7 @@ final class NativeFuzzTests: XCTestCase {
                 try? FileManager.default.removeItem(atPath: p)
             }
         }
-        print("native fuzz outcomes over \(kinds.count * 200) files:", outcomes.sorted { $0.key < $1.key })
+        print("native fuzz outcomes over \(kinds.count * Self.trialsPerKind) files:", outcomes.sorted { $0.key < $1.key })
         XCTAssertGreaterThan(outcomes.values.reduce(0, +), 0)
     }
 }
