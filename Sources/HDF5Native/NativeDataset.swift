@@ -38,6 +38,26 @@ public final class NativeDataset {
         let f = object.message(HeaderMessage.fillValue) ?? object.message(HeaderMessage.fillValueOld)
         let value = try f.map { (m) throws(NativeHDF5Error) in try FillValue.parse(m, ctx, what) }?.value
         if case .variableLength = datatype { fill = nil } else { fill = value?.count == elementSize ? value : nil }
+        try checkExtent()
+    }
+
+    /// A corrupt extent must not make a reader walk (or allocate) billions of rows: a chunked
+    /// dataset has at most one chunk per 8 bytes of file, a contiguous one lies in the file.
+    private func checkExtent() throws(NativeHDF5Error) {
+        guard dataspace.rank == 1 else { return }
+        let rows = dataspace.dimensions[0], size = context.file.size
+        switch layout.storage {
+        case .chunked(let chunk, _, _):
+            guard let c = chunk.first, c > 0, rows / c <= size / 8 else {
+                throw context.error(.malformed, "dataset \(name)", "\(rows) rows in chunks of \(chunk.first ?? 0) cannot be in a file of \(size) bytes")
+            }
+        case .contiguous(let address, _):
+            guard address == nil || rows <= size / UInt64(elementSize) else {
+                throw context.error(.malformed, "dataset \(name)", "\(rows) contiguous rows cannot be in a file of \(size) bytes")
+            }
+        case .compact(let bytes):
+            guard rows <= UInt64(bytes.count / elementSize) else { throw context.error(.malformed, "dataset \(name)", "compact data is too short") }
+        }
     }
 
     /// Rows of a rank-1 dataset (its current extent).
