@@ -29,6 +29,8 @@ let package = Package(
         .systemLibrary(name: "CSystemd"),
         // zlib's adler32 and libcrypto's SHA-256, for the checksums in closed files' sidecars.
         .systemLibrary(name: "CChecksums"),
+        // zlib's inflate, for the native HDF5 reader.
+        .systemLibrary(name: "CZlib"),
 
         // An HDF5 file driver that orders a SWMR writer's flushes for live readers.
         .target(name: "COrderedVFD", dependencies: ["CHDF5"]),
@@ -37,11 +39,14 @@ let package = Package(
         .target(name: "HDF5", dependencies: ["CHDF5", "COrderedVFD"]),
         .target(name: "ZMQ", dependencies: ["CZMQ"]),
 
+        // A small read-only HDF5 reader in Swift, for files newer HDF5 versions write.
+        .target(name: "HDF5Native", dependencies: ["CZlib"]),
+
         // The PACMAN message (io_version 0.0): parsing and building, pure Swift, no HDF5.
         .target(name: "PACMAN"),
 
         // The LArPix raw HDF5 format (v0.0).
-        .target(name: "LArPixRaw", dependencies: ["HDF5", "CHDF5"]),
+        .target(name: "LArPixRaw", dependencies: ["HDF5", "CHDF5", "HDF5Native"]),
 
         // A PACMAN dataserver stand-in for tests and demos.
         .target(name: "PacmanEmulator", dependencies: ["PACMAN", "ZMQ"]),
@@ -90,6 +95,7 @@ let package = Package(
         // Temp dirs, subprocesses and the Python oracles, for the test targets only.
         .target(name: "TestSupport", linkerSettings: [.linkedFramework("XCTest", .when(platforms: [.macOS]))]),
         .testTarget(name: "HDF5Tests", dependencies: ["HDF5", "TestSupport"]),
+        .testTarget(name: "HDF5NativeTests", dependencies: ["HDF5Native", "TestSupport"]),
         .testTarget(name: "PACMANTests", dependencies: ["PACMAN"]),
         .testTarget(name: "LArPixRawTests", dependencies: ["LArPixRaw", "TestSupport"]),
         .testTarget(name: "ZMQTests", dependencies: ["ZMQ"]),

@@ -1,4 +1,5 @@
 import Foundation
+import HDF5Native
 
 /// The file-consistency flags of a version 2/3 superblock (HDF5 file format spec, "Superblock"):
 /// byte 11, bit 0 = open for writing, bit 2 = open for SWMR writing. A SWMR writer sets them on
@@ -62,38 +63,5 @@ public enum SuperblockFlags {
     }
 
     /// Bob Jenkins' lookup3 hashlittle with initval 0, which HDF5 uses for metadata checksums.
-    static func lookup3(_ key: [UInt8]) -> UInt32 {
-        func rot(_ x: UInt32, _ k: UInt32) -> UInt32 { (x << k) | (x >> (32 - k)) }
-        var a = 0xdeadbeef &+ UInt32(key.count), b = a, c = a
-        var i = 0
-        var length = key.count
-        func word(_ at: Int) -> UInt32 {
-            var v: UInt32 = 0
-            for k in 0..<4 where at + k < key.count { v |= UInt32(key[at + k]) << (8 * UInt32(k)) }
-            return v
-        }
-        while length > 12 {
-            a &+= word(i); b &+= word(i + 4); c &+= word(i + 8)
-            a &-= c; a ^= rot(c, 4); c &+= b
-            b &-= a; b ^= rot(a, 6); a &+= c
-            c &-= b; c ^= rot(b, 8); b &+= a
-            a &-= c; a ^= rot(c, 16); c &+= b
-            b &-= a; b ^= rot(a, 19); a &+= c
-            c &-= b; c ^= rot(b, 4); b &+= a
-            length -= 12; i += 12
-        }
-        if length == 0 { return c }
-        // The tail: bytes past the end read as zero, which `word` already does.
-        let tail = Array(key[i...]) + [UInt8](repeating: 0, count: 12)
-        func t(_ at: Int) -> UInt32 { UInt32(tail[at]) | UInt32(tail[at + 1]) << 8 | UInt32(tail[at + 2]) << 16 | UInt32(tail[at + 3]) << 24 }
-        c &+= t(8); b &+= t(4); a &+= t(0)
-        c ^= b; c &-= rot(b, 14)
-        a ^= c; a &-= rot(c, 11)
-        b ^= a; b &-= rot(a, 25)
-        c ^= b; c &-= rot(b, 16)
-        a ^= c; a &-= rot(c, 4)
-        b ^= a; b &-= rot(a, 14)
-        c ^= b; c &-= rot(b, 24)
-        return c
-    }
+    static func lookup3(_ key: [UInt8]) -> UInt32 { Lookup3.hash(key) }
 }

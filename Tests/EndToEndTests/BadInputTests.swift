@@ -61,15 +61,43 @@ final class BadInputTests: XCTestCase {
         assertFailure(try CLI.run(["clear", old]), status: 13, subject: old, contains: "superblock version 0")
     }
 
+    /// HDF5 1.10.8 cannot open datasets HDF5 2.0 writes with bounds "latest" (FORMAT.md 5): the
+    /// reading commands read them natively, appending refuses with exit 16.
     func testFileOfANewerHDF5Format() throws {
         let oracle = try Oracle.h5py2()
         let p = path("hdf5-2.h5")
         let (msgs, groups) = sampleMessages(3)
         try oracle.write(p, messages: msgs, ioGroups: groups, ioVersion: "0.0")
-        let r = try CLI.run(["count", p])
-        // HDF5 1.10.8 cannot open datasets written by HDF5 2.0 with bounds "latest" (FORMAT.md 3).
-        assertFailure(r, status: 16, subject: p, contains: "newer HDF5 file format")
-        assertFailure(try CLI.run(["write", p, "--from-jsonl", "-"], stdin: "{\"msg\": \"44\"}\n"), status: 16, subject: p)
+        let count = try CLI.run(["count", p])
+        XCTAssertEqual(count.status, 0, count.stderr)
+        XCTAssertEqual(count.stdout.trimmingCharacters(in: .whitespacesAndNewlines), "3")
+        for args in [["info", p], ["info", p, "--json"], ["verify", p], ["dump", p]] {
+            let r = try CLI.run(args)
+            XCTAssertEqual(r.status, 0, "\(args): \(r.stderr)")
+        }
+        let dump = try CLI.run(["dump", p]).stdout.split(separator: "\n")
+        XCTAssertEqual(dump.count, 3)
+        for (i, line) in dump.enumerated() {
+            XCTAssertEqual(String(line), "{\"index\": \(i), \"io_group\": \(groups[i]), \"msg\": \"\(String.hex(msgs[i]))\"}")
+        }
+        assertFailure(try CLI.run(["write", p, "--from-jsonl", "-"], stdin: "{\"msg\": \"44\"}\n"), status: 16, subject: p,
+                      contains: "newer HDF5 file format")
+    }
+
+    /// LARPIX_RAW_READER=native forces the native reader on any file: the same output.
+    func testForcedNativeReaderGivesTheSameOutput() throws {
+        let p = path("ours.h5")
+        let (msgs, groups) = sampleMessages(40)
+        try RawFile.write(p, messages: msgs, headers: ["io_groups": groups.map(Int.init)], ioVersion: "0.0")
+        let viaHDF5 = try ["dump", "info", "verify"].map { try CLI.run([$0, p]) }
+        setenv("LARPIX_RAW_READER", "native", 1)
+        defer { unsetenv("LARPIX_RAW_READER") }
+        let native = try ["dump", "info", "verify"].map { try CLI.run([$0, p]) }
+        for (a, b) in zip(viaHDF5, native) {
+            XCTAssertEqual(a.status, 0, a.stderr)
+            XCTAssertEqual(a.stdout, b.stdout)
+            XCTAssertEqual(a.status, b.status)
+        }
     }
 
     func testUnwritablePaths() throws {

@@ -167,6 +167,10 @@ final class DirectHeapReadTests: XCTestCase {
         defer { try? r.close() }
         XCTAssertEqual(try r.readMessages(start: 0, count: 3).messages, (0..<3).map { [UInt8](repeating: UInt8($0), count: 100 + $0) })
         Check.raw(try r.readMessages(start: 3, count: 1), path: p, "fourth message") { $0.isTransientForReader }
+        // The native reader uses the same collection parser: the same transient error.
+        let native = try RawFileReader(path: p, readPath: .native)
+        XCTAssertEqual(try native.readMessages(start: 0, count: 3).messages, (0..<3).map { [UInt8](repeating: UInt8($0), count: 100 + $0) })
+        Check.raw(try native.readMessages(start: 3, count: 1), path: p, "fourth message, native") { $0.isTransientForReader }
         // A follower retries rather than failing or hanging.
         let f = RawFileFollower(path: p)
         var got = 0

@@ -107,9 +107,9 @@ final class RawFileBadInputTests: XCTestCase {
     }
 
     /// pip's h5py 3.16 (HDF5 2.0, libver "latest") writes a file Debian's HDF5 1.10.8 cannot open:
-    /// opening /msgs fails with "bad version number for layout message". Reading and appending
-    /// must both say so (newerHDF5Format, exit 16), and a refused append must leave the file
-    /// as HDF5 2.0 wrote it.
+    /// opening /msgs fails with "bad version number for layout message". Reading goes through
+    /// the native reader (NativeReadPathTests); appending must say newerHDF5Format (exit 16) and
+    /// leave the file as HDF5 2.0 wrote it.
     func testFileFromHDF5TwoIsNewerFormat() throws {
         let deb = try Oracle.debian()
         let pip = try Oracle.h5py2()
@@ -124,9 +124,15 @@ final class RawFileBadInputTests: XCTestCase {
         XCTAssertNotEqual(r.status, 0)
         XCTAssertTrue(r.stderr.contains("bad version number for layout message"), r.stderr)
 
-        assertAll(p, "HDF5 2.0 file") {
+        let newer: (RawFileError) -> Bool = {
             if case .newerHDF5Format(_, let d) = $0 { return d.contains("layout message") } else { return false }
         }
+        Check.raw(try RawFileReader(path: p, readPath: .hdf5), path: p, "HDF5 1.10.8 reader", newer)
+        Check.raw(try RawFileWriter.openForAppend(p), path: p, "openForAppend", newer)
+        Check.raw(try RawFile.write(p, messages: [[1]]), path: p, "write", newer)
+        let c = try RawFile.read(p)
+        XCTAssertEqual(c.messages, msgs)
+        XCTAssertEqual(c.headers["io_groups"], groups.map(Int.init))
         let e = RawFileError.newerHDF5Format(path: p, detail: "x")
         XCTAssertEqual(e.exitCode, 16)
         XCTAssertTrue(e.description.contains("newer HDF5"))
@@ -134,10 +140,10 @@ final class RawFileBadInputTests: XCTestCase {
 
         XCTAssertFalse(SuperblockFlags.isMarkedOpenForWriting(p))
         XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: p)), before, "a refused append changed the file")
-        let c = try pip.read(p, command: "h5py-read")
-        XCTAssertEqual(c.messages, msgs)
-        XCTAssertEqual(c.ioGroups, groups)
-        XCTAssertTrue((c.meta["hdf5"] as? String ?? "").hasPrefix("2."))
+        let h = try pip.read(p, command: "h5py-read")
+        XCTAssertEqual(h.messages, msgs)
+        XCTAssertEqual(h.ioGroups, groups)
+        XCTAssertTrue((h.meta["hdf5"] as? String ?? "").hasPrefix("2."))
     }
 
     func testCreateRefusals() throws {
