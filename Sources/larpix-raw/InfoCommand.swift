@@ -25,58 +25,75 @@ struct InfoCommand: ParsableCommand {
             let marked = SuperblockFlags.isMarkedOpenForWriting(file)
             let reader = try RawFileReader(path: file)
             defer { try? reader.close() }
-            let md = reader.metadata
-            let n = try reader.count(attempts: read.attempts)
-            var perGroup = [Int](repeating: 0, count: 256)
-            var totalBytes = 0
-            var minBytes = Int.max, maxBytes = 0
-            var firstTime: UInt32? = nil, lastTime: UInt32? = nil
-            var parsed = 0
+            let summary = try Summary(reader: reader, count: try reader.count(attempts: read.attempts))
+            if json { print(summary.json(file: file, size: fileSize(file) ?? 0, marked: marked).rendered()) } else {
+                print(summary.text(file: file, size: fileSize(file) ?? 0, marked: marked), terminator: "")
+            }
+        }
+    }
+
+    /// What one pass over the messages finds.
+    struct Summary {
+        var metadata: RawFileMetadata
+        var messages = 0
+        var perGroup = [Int](repeating: 0, count: 256)
+        var totalBytes = 0
+        var minBytes = Int.max, maxBytes = 0
+        var firstTime: UInt32?, lastTime: UInt32?
+        var parsed = 0
+
+        init(reader: RawFileReader, count n: Int) throws(RawFileError) {
+            metadata = reader.metadata
+            messages = n
             let bar = ProgressBar("info")
             try reader.forEachBlock(in: 0..<n) { (start, d, g) throws(RawFileError) in
-                for i in 0..<d.count {
-                    let len = d[i].len
-                    totalBytes += len
-                    minBytes = min(minBytes, len)
-                    maxBytes = max(maxBytes, len)
-                    perGroup[Int(g[i])] += 1
-                    if let t = PacmanSupport.headerTime(UnsafeRawBufferPointer(start: d[i].p, count: len)) {
-                        if firstTime == nil { firstTime = t }
-                        lastTime = t
-                        parsed += 1
-                    }
-                }
+                for i in 0..<d.count { add(UnsafeRawBufferPointer(start: d[i].p, count: d[i].len), ioGroup: g[i]) }
                 bar.update(start + d.count, of: n)
             }
             bar.finish()
-            let size = fileSize(file) ?? 0
-            let groups = perGroup.enumerated().filter { $0.element > 0 }
+        }
 
-            if json {
-                func time(_ t: UInt32?) -> JSONValue {
-                    guard let t else { return .null }
-                    return .object([("iso", .string(isoTime(Double(t)))), ("raw", .int(Int(t)))])
-                }
-                let obj: JSONValue = .object([
-                    ("file", .string(file)),
-                    ("file_size", .int(size)),
-                    ("version", .string(md.version)),
-                    ("io_version", md.ioVersion.map { .string($0) } ?? .null),
-                    ("created", .object([("iso", .string(isoTime(md.created))), ("raw", .double(md.created))])),
-                    ("modified", .object([("iso", .string(isoTime(md.modified))), ("raw", .double(md.modified))])),
-                    ("messages", .int(n)),
-                    ("message_bytes", .int(totalBytes)),
-                    ("smallest_message", .int(n > 0 ? minBytes : 0)),
-                    ("largest_message", .int(maxBytes)),
-                    ("io_groups", .object(groups.map { (String($0.offset), .int($0.element)) })),
-                    ("pacman_messages", .int(parsed)),
-                    ("first_msg_time", time(firstTime)),
-                    ("last_msg_time", time(lastTime)),
-                    ("swmr_writer_mark", .bool(marked)),
-                ])
-                print(obj.rendered())
-                return
+        private mutating func add(_ message: UnsafeRawBufferPointer, ioGroup: UInt8) {
+            totalBytes += message.count
+            minBytes = min(minBytes, message.count)
+            maxBytes = max(maxBytes, message.count)
+            perGroup[Int(ioGroup)] += 1
+            if let t = PacmanSupport.headerTime(message) {
+                if firstTime == nil { firstTime = t }
+                lastTime = t
+                parsed += 1
             }
+        }
+
+        var groups: [(offset: Int, element: Int)] { perGroup.enumerated().filter { $0.element > 0 }.map { ($0.offset, $0.element) } }
+
+        func json(file: String, size: Int, marked: Bool) -> JSONValue {
+            func time(_ t: UInt32?) -> JSONValue {
+                guard let t else { return .null }
+                return .object([("iso", .string(isoTime(Double(t)))), ("raw", .int(Int(t)))])
+            }
+            let md = metadata, n = messages
+            return .object([
+                ("file", .string(file)),
+                ("file_size", .int(size)),
+                ("version", .string(md.version)),
+                ("io_version", md.ioVersion.map { .string($0) } ?? .null),
+                ("created", .object([("iso", .string(isoTime(md.created))), ("raw", .double(md.created))])),
+                ("modified", .object([("iso", .string(isoTime(md.modified))), ("raw", .double(md.modified))])),
+                ("messages", .int(n)),
+                ("message_bytes", .int(totalBytes)),
+                ("smallest_message", .int(n > 0 ? minBytes : 0)),
+                ("largest_message", .int(maxBytes)),
+                ("io_groups", .object(groups.map { (String($0.offset), .int($0.element)) })),
+                ("pacman_messages", .int(parsed)),
+                ("first_msg_time", time(firstTime)),
+                ("last_msg_time", time(lastTime)),
+                ("swmr_writer_mark", .bool(marked)),
+            ])
+        }
+
+        func text(file: String, size: Int, marked: Bool) -> String {
+            let md = metadata, n = messages
             var lines: [(String, String)] = [
                 ("file", file),
                 ("file size", humanBytes(size)),
@@ -99,7 +116,7 @@ struct InfoCommand: ParsableCommand {
             let width = lines.map(\.0.count).max() ?? 0
             var text = ""
             for (k, v) in lines { text += k + ":" + String(repeating: " ", count: width - k.count + 1) + v + "\n" }
-            print(text, terminator: "")
+            return text
         }
     }
 }
