@@ -13,7 +13,7 @@ import ZMQ
 /// The daemon's monitoring end to end: /metrics scraped while emulators feed it, `larpix-raw
 /// status`, sidecars checked against the closed files with Python's zlib/hashlib and
 /// larpix-control, on_close, the latest link across SIGHUP, and the data tap.
-extension DaemonProcessTests {
+final class DaemonMonitoringTests: DaemonProcessCase {
     struct HTTPAnswer {
         var status: Int
         var body: String
@@ -261,7 +261,7 @@ final class ResultBox<T>: @unchecked Sendable {
     func get() throws -> T { lock.lock(); defer { lock.unlock() }; return try result!.get() }
 }
 
-extension DaemonProcessTests {
+extension DaemonMonitoringTests {
     func testATakenTapAddressStopsTheStart() throws {
         let holder = try ZMQSocket(type: .pub)
         try holder.bind("tcp://127.0.0.1:*")

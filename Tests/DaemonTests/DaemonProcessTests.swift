@@ -8,7 +8,7 @@ import ZMQ
 
 /// The `larpix-rawd` executable end to end: emulators on loopback as different io_groups, the
 /// daemon as a child process driven by signals, and the files checked against what was sent.
-final class DaemonProcessTests: XCTestCase {
+class DaemonProcessCase: XCTestCase {
     var dir: URL!
     override func setUp() { dir = TestSupport.temporaryDirectory("daemon") }
     override func tearDown() { try? FileManager.default.removeItem(at: dir) }
@@ -131,6 +131,17 @@ final class DaemonProcessTests: XCTestCase {
         return results.all
     }
 
+
+    func assertSame(_ got: [[UInt8]], _ want: [[UInt8]], _ what: String = "", file: StaticString = #filePath, line: UInt = #line) {
+        guard got != want else { return }
+        let firstDiff = (0..<min(got.count, want.count)).first { got[$0] != want[$0] } ?? min(got.count, want.count)
+        XCTFail("\(what): \(got.count) messages vs \(want.count) expected; first difference at \(firstDiff)", file: file, line: line)
+    }
+}
+
+/// The daemon binary end to end: several emulators, rotations, a late source, systemd
+/// notification, bad and effective configs, the unit files.
+final class DaemonProcessTests: DaemonProcessCase {
     func testSeveralEmulatorsFiveHangupsAndStopLoseNothing() throws {
         let emulators = try (1...3).map { try emulator(ioGroup: UInt8($0 * 10), count: 4000) }
         let config = try writeConfig(sources: emulators.map { ($0.publisher.endpoint, $0.ioGroup) })
@@ -184,10 +195,11 @@ final class DaemonProcessTests: XCTestCase {
         let daemon2 = try startDaemon(config: config2)
         let paced = ThreadedRun { () -> Result<PacmanPublisher.Report, Error> in Result { try slow.publisher.run() } }
         XCTAssertEqual(try paced.wait().get().messages, 300)
-        Thread.sleep(forTimeInterval: 2.5)
+        // Rotations by age go on while the daemon runs: three files at one a second.
+        TestSupport.wait("three files by max_seconds (\(dataFiles.count) so far)", seconds: 30) { dataFiles.count >= 3 }
         waitUntilVisible(300)
         stop(daemon2)
-        XCTAssertGreaterThanOrEqual(dataFiles.count, 3, "2.5 s at one file per second")
+        XCTAssertGreaterThanOrEqual(dataFiles.count, 3, "one file per second")
         assertSame(try stored().map(\.1), expected(slow))
     }
 
@@ -195,7 +207,7 @@ final class DaemonProcessTests: XCTestCase {
         let port = try Self.freePort()
         let config = try writeConfig(sources: [("tcp://127.0.0.1:\(port)", 9)])
         let daemon = try startDaemon(config: config)
-        Thread.sleep(forTimeInterval: 1.5)
+        Thread.sleep(forTimeInterval: 1.5)  // proving an absence: the daemon does not exit meanwhile
         XCTAssertTrue(daemon.isRunning, "a source that is down is not an error")
         // The board comes up. PUB drops what it sends before the daemon has reconnected and
         // subscribed, so probe until the daemon stores something, then send the real data.
@@ -224,11 +236,6 @@ final class DaemonProcessTests: XCTestCase {
     }
 
     /// Compares message lists without printing megabytes when they differ.
-    func assertSame(_ got: [[UInt8]], _ want: [[UInt8]], _ what: String = "", file: StaticString = #filePath, line: UInt = #line) {
-        guard got != want else { return }
-        let firstDiff = (0..<min(got.count, want.count)).first { got[$0] != want[$0] } ?? min(got.count, want.count)
-        XCTFail("\(what): \(got.count) messages vs \(want.count) expected; first difference at \(firstDiff)", file: file, line: line)
-    }
 
     /// systemd's notify protocol, with a datagram socket standing in for systemd.
     func testSystemdNotificationsReadyStatusStopping() throws {
@@ -253,15 +260,19 @@ final class DaemonProcessTests: XCTestCase {
         let daemon = try startDaemon(config: config, environment: ["NOTIFY_SOCKET": socketPath])
         _ = Self.runPublishers([e])
         waitUntilVisible(2000)
-        Thread.sleep(forTimeInterval: 1.2)  // at least one STATUS= tick
-        stop(daemon)
         var received: [String] = []
         var buf = [UInt8](repeating: 0, count: 4096)
-        while true {
-            let n = recv(fd, &buf, buf.count, 0)
-            if n <= 0 { break }
-            received.append(String(decoding: buf[0..<n], as: UTF8.self))
+        func drain() {
+            while true {
+                let n = recv(fd, &buf, buf.count, 0)
+                if n <= 0 { break }
+                received.append(String(decoding: buf[0..<n], as: UTF8.self))
+            }
         }
+        // The writer's once-a-second STATUS= (with rates) comes after READY=1's.
+        TestSupport.wait("a STATUS= tick with rates", seconds: 30) { drain(); return received.dropFirst().contains { $0.contains("msg/s") } }
+        stop(daemon)
+        drain()
         let all = received.joined(separator: "\n")
         XCTAssertTrue(received.first?.hasPrefix("READY=1") == true, "READY=1 first: \(received)")
         XCTAssertTrue(all.contains("STATUS=") && all.contains("msg/s"), "STATUS= with rates: \(received)")

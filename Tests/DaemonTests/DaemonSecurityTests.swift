@@ -8,7 +8,7 @@ import ZMQ
 
 /// The daemon process's security promises: file modes, a unit hardened to a systemd exposure
 /// of at most 2.0, key files and patterns refused at start with exit 78 naming them.
-extension DaemonProcessTests {
+final class DaemonSecurityTests: DaemonProcessCase {
     func testFilesAre0640InADirectoryOf0750WhateverTheUmask() throws {
         let e = try emulator(ioGroup: 3, count: 200)
         let config = try writeConfig(sources: [(e.publisher.endpoint, 3)])
@@ -36,24 +36,6 @@ extension DaemonProcessTests {
         XCTAssertTrue(daemonLog.contains("output.directory \(data.path) is writable by every user"), daemonLog)
     }
 
-    /// Copies of units from systemd/ (source name, copy name) whose /usr/local/bin/larpix-rawd is
-    /// the built daemon, as systemd-analyze insists that ExecStart's binary exists. Skips (or,
-    /// where the oracles are required, fails) without systemd-analyze.
-    func unitCopies(_ units: [(String, String)]) throws -> [(String, URL)] {
-        guard FileManager.default.isExecutableFile(atPath: "/usr/bin/systemd-analyze") else {
-            if TestSupport.oracleRequired { XCTFail("systemd-analyze missing (apt-get install systemd)") }
-            throw TestSupport.unavailable("systemd-analyze not installed (scripts/setup.sh installs systemd)")
-        }
-        let dir = self.dir.appendingPathComponent("units")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        return try units.map { name, copy in
-            let text = try String(contentsOf: TestSupport.packageRoot.appendingPathComponent("systemd/\(name)"), encoding: .utf8)
-            XCTAssertTrue(text.contains("ExecStart=/usr/local/bin/larpix-rawd --config"), name)
-            let unit = dir.appendingPathComponent(copy)
-            try text.replacingOccurrences(of: "/usr/local/bin/larpix-rawd", with: daemonPath).write(to: unit, atomically: true, encoding: .utf8)
-            return (copy, unit)
-        }
-    }
 
     static func mode(_ path: String) throws -> Int {
         (try FileManager.default.attributesOfItem(atPath: path)[.posixPermissions] as! NSNumber).intValue
@@ -107,7 +89,7 @@ extension DaemonProcessTests {
     }
 }
 
-extension DaemonProcessTests {
+extension DaemonSecurityTests {
     /// The daemon process with a CURVE source: the board's emulator with the right secret key is
     /// ingested in full; one with another key is refused, and the daemon's log says which source.
     func testCurveSourceRightKeyIngestedWrongKeyRefusedAndLogged() throws {
@@ -138,6 +120,26 @@ extension DaemonProcessTests {
             } else {
                 XCTAssertTrue(daemonLog.contains("source tpc6: refused the publisher at \(e.publisher.endpoint)"), daemonLog)
             }
+        }
+    }
+}
+
+extension DaemonProcessCase {
+    /// Copies of units from systemd/ (source name, copy name) whose /usr/local/bin/larpix-rawd is
+    /// the built daemon, as systemd-analyze insists that ExecStart's binary exists. Skips (or,
+    /// where the oracles are required, fails) without systemd-analyze.
+    func unitCopies(_ units: [(String, String)]) throws -> [(String, URL)] {
+        guard FileManager.default.isExecutableFile(atPath: "/usr/bin/systemd-analyze") else {
+            throw TestSupport.unavailable("systemd-analyze not installed (scripts/setup.sh installs systemd)")
+        }
+        let dir = self.dir.appendingPathComponent("units")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        return try units.map { name, copy in
+            let text = try String(contentsOf: TestSupport.packageRoot.appendingPathComponent("systemd/\(name)"), encoding: .utf8)
+            XCTAssertTrue(text.contains("ExecStart=/usr/local/bin/larpix-rawd --config"), name)
+            let unit = dir.appendingPathComponent(copy)
+            try text.replacingOccurrences(of: "/usr/local/bin/larpix-rawd", with: daemonPath).write(to: unit, atomically: true, encoding: .utf8)
+            return (copy, unit)
         }
     }
 }

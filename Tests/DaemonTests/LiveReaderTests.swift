@@ -40,7 +40,7 @@ final class LiveReaderTests: XCTestCase {
     private func readWhileWriting(rate: Int, words: String, reads: Int) throws {
         let larpix = try Oracle.debian(), h5py = try Oracle.h5py2()
         let raw = TestSupport.product("larpix-raw"), rawd = TestSupport.product("larpix-rawd")
-        let port = try DaemonProcessTests.freePort()
+        let port = try DaemonProcessCase.freePort()
         let file = dir.appendingPathComponent("data/live.h5").path
         let config = dir.appendingPathComponent("rawd.yaml").path
         // A flush every 200 ms: five times the default rate of new rows for readers to meet. Three
