@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import XCTest
 @testable import LArPixIngest
 
@@ -122,5 +123,37 @@ final class FileNamingTests: XCTestCase {
         let path = unchecked.next(in: "/d", date: date, exists: { _ in false })
         XCTAssertEqual((path as NSString).deletingLastPathComponent, "/d")
         XCTAssertTrue(FileNamer.isSafeFileName((path as NSString).lastPathComponent), path)
+    }
+}
+
+/// The latest link's name is never a data file's, and output.directory's symlink problems are said plainly.
+final class ReservedNameTests: XCTestCase {
+    func testAFileNameEqualToTheLinksIsRefusedAndTheNamerNeverTakesIt() throws {
+        let src = "sources: [{endpoint: \"tcp://127.0.0.1:5556\", io_group: 1}]\n"
+        XCTAssertThrowsError(try DaemonConfig.parse(yaml: src + "output: {filename: latest.h5}\n")) { e in
+            XCTAssertEqual((e as? ConfigError)?.key, "output.filename")
+            XCTAssertTrue("\(e)".contains("output.latest_link"), "\(e)")
+        }
+        XCTAssertNoThrow(try DaemonConfig.parse(yaml: src + "output: {filename: latest.h5, latest_link: current}\n"))
+        XCTAssertNoThrow(try DaemonConfig.parse(yaml: src + "output: {filename: latest.h5, latest_link: \"\"}\n"))
+        var n = FileNamer(pattern: "{host}.h5", host: "latest")
+        n.reserved = ["latest.h5"]
+        XCTAssertEqual((n.next(in: "/d", exists: { _ in false }) as NSString).lastPathComponent, "latest_1.h5")
+    }
+
+    func testDanglingAndLoopingSymlinksAsOutputDirectorySayWhatIsWrong() throws {
+        let dir = TestSupport.temporaryDirectory("symlinks")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let dangling = dir.appendingPathComponent("dangling").path, loop = dir.appendingPathComponent("loop").path
+        XCTAssertEqual(symlink(dir.appendingPathComponent("nowhere").path, dangling), 0)
+        XCTAssertEqual(symlink(loop, loop), 0)
+        for (path, words) in [(dangling, "which does not exist"), (loop, "loops")] {
+            var c = DaemonConfig.builtInDefault
+            c.output.directory = path
+            XCTAssertThrowsError(try c.validateOutputDirectory()) { e in
+                XCTAssertEqual((e as? ConfigError)?.key, "output.directory")
+                XCTAssertTrue("\(e)".contains(words), "\(e)")
+            }
+        }
     }
 }

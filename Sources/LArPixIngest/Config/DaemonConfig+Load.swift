@@ -35,6 +35,9 @@ extension DaemonConfig {
         if let n = top["receive"] { try c.readReceive(n, r) }
         if let n = top["output"] { try c.readOutput(n, r) }
         if let problem = FileNamer.patternProblem(c.output.filename) { throw r.error("output.filename", problem) }
+        if !c.output.latestLink.isEmpty, FileNamer(pattern: c.output.filename, host: "host").canName(c.output.latestLink) {
+            throw r.error("output.filename", "\"\(c.output.filename)\" can name a file \"\(c.output.latestLink)\", the name of output.latest_link")
+        }
         if let v = top["flush_interval"] { c.flushInterval = try r.seconds(v, "flush_interval", zeroAllowed: false, atMost: 3600) }
         if let n = top["batch"] { try c.readBatch(n, r) }
         if let n = top["buffer"] {

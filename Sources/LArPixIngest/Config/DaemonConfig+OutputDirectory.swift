@@ -19,4 +19,44 @@ extension DaemonConfig {
         }
         return out
     }
+
+    /// Creates the output directory if missing and checks that files can be created in it.
+    public func validateOutputDirectory() throws(ConfigError) {
+        let dir = output.directory
+        let fm = FileManager.default
+        if let problem = Self.symlinkProblem(dir) { throw ConfigError(file: origin, key: "output.directory", problem: problem) }
+        var isDir: ObjCBool = false
+        if fm.fileExists(atPath: dir, isDirectory: &isDir) {
+            guard isDir.boolValue else { throw ConfigError(file: origin, key: "output.directory", problem: "\(dir) is not a directory") }
+        } else {
+            do { try fm.createDirectory(atPath: dir, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o750]) } catch {
+                throw ConfigError(file: origin, key: "output.directory", problem: "cannot create \(dir): \(Self.reason(error))")
+            }
+        }
+        let probe = (dir as NSString).appendingPathComponent(".larpix-rawd-write-test-\(getpid())")
+        guard fm.createFile(atPath: probe, contents: Data()) else {
+            throw ConfigError(file: origin, key: "output.directory", problem: "\(dir) is not writable")
+        }
+        try? fm.removeItem(atPath: probe)
+    }
+
+    static func reason(_ error: Error) -> String {
+        let ns = error as NSError
+        if let u = ns.userInfo[NSUnderlyingErrorKey] as? NSError { return u.localizedDescription }
+        return ns.localizedDescription
+    }
+
+    /// A symbolic link as output.directory that leads nowhere: say so (creating the directory
+    /// would fail with "a file with the same name already exists", which misleads).
+    static func symlinkProblem(_ path: String) -> String? {
+        var st = stat()
+        guard lstat(path, &st) == 0, st.st_mode & S_IFMT == S_IFLNK else { return nil }
+        let target = (try? FileManager.default.destinationOfSymbolicLink(atPath: path)) ?? "?"
+        guard stat(path, &st) != 0 else { return nil }
+        switch errno {
+        case ENOENT: return "\(path) is a symbolic link to \(target), which does not exist"
+        case ELOOP: return "\(path) is a symbolic link that loops (through \(target))"
+        default: return "\(path) is a symbolic link to \(target), which cannot be reached: \(String(cString: strerror(errno)))"
+        }
+    }
 }

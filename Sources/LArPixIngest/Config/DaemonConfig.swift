@@ -90,31 +90,6 @@ public struct DaemonConfig: Sendable, Equatable {
         c.sources = [Source(endpoint: "tcp://127.0.0.1:5556", tagging: .ioGroup(1), name: "io_group1", rcvhwm: nil)]
         return c
     }
-
-    /// Creates the output directory if missing and checks that files can be created in it.
-    public func validateOutputDirectory() throws(ConfigError) {
-        let dir = output.directory
-        let fm = FileManager.default
-        var isDir: ObjCBool = false
-        if fm.fileExists(atPath: dir, isDirectory: &isDir) {
-            guard isDir.boolValue else { throw ConfigError(file: origin, key: "output.directory", problem: "\(dir) is not a directory") }
-        } else {
-            do { try fm.createDirectory(atPath: dir, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o750]) } catch {
-                throw ConfigError(file: origin, key: "output.directory", problem: "cannot create \(dir): \(Self.reason(error))")
-            }
-        }
-        let probe = (dir as NSString).appendingPathComponent(".larpix-rawd-write-test-\(getpid())")
-        guard fm.createFile(atPath: probe, contents: Data()) else {
-            throw ConfigError(file: origin, key: "output.directory", problem: "\(dir) is not writable")
-        }
-        try? fm.removeItem(atPath: probe)
-    }
-
-    static func reason(_ error: Error) -> String {
-        let ns = error as NSError
-        if let u = ns.userInfo[NSUnderlyingErrorKey] as? NSError { return u.localizedDescription }
-        return ns.localizedDescription
-    }
 }
 
 extension DaemonConfig {

@@ -7,7 +7,9 @@ extension IngestPipeline {
     /// The data path a configuration describes; `events` is what watches the writer.
     package convenience init(config c: DaemonConfig, stats: IngestStats, logger: Logger,
                              notifier: SystemdNotifier = SystemdNotifier(), events: (any WriterEvents)? = nil) {
-        let namer = Mutex(FileNamer(pattern: c.output.filename))
+        var files = FileNamer(pattern: c.output.filename)
+        if !c.output.latestLink.isEmpty { files.reserved = [c.output.latestLink] }
+        let namer = Mutex(files)
         let directory = c.output.directory, append = c.output.append
         self.init(sources: c.sources.map { Self.receiverSettings($0, receive: c.receive) }, writer: Self.writerSettings(c),
                   batch: .init(maxMessages: c.batch.maxMessages, maxBytes: c.batch.maxBytes,

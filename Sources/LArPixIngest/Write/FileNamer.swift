@@ -14,6 +14,8 @@ public struct FileNamer: Sendable {
     public let host: String
     /// The {seq} value the next call to `next` tries first.
     public private(set) var seq: Int
+    /// Names never given to a file (the latest link's).
+    public var reserved: Set<String> = []
 
     /// Longest file name most Linux filesystems take (NAME_MAX).
     static let maxNameBytes = 255
@@ -43,6 +45,12 @@ public struct FileNamer: Sendable {
     /// True when `name` is a plain file name: not empty, no '/', no "..", not too long.
     public static func isSafeFileName(_ name: String) -> Bool {
         !name.isEmpty && name != "." && !name.contains("/") && !name.contains("..") && name.utf8.count <= maxNameBytes
+    }
+
+    /// Whether this pattern always names exactly `name` (a pattern without fields). One with
+    /// fields never takes a reserved name at run time either (see `next`).
+    public func canName(_ name: String) -> Bool {
+        !pattern.contains("{") && !pattern.contains("%") && pattern == name
     }
 
     /// Why `pattern` cannot name files in the output directory, or nil when it can.
@@ -131,8 +139,11 @@ public struct FileNamer: Sendable {
     /// left marked open): then it is a clash like any other, and a new name is chosen.
     public mutating func next(in directory: String, date: Date = Date(), allowExisting: Bool = false,
                               reusable: (String) -> Bool = { _ in true },
-                              exists: (String) -> Bool = { FileManager.default.fileExists(atPath: $0) }) -> String {
+                              exists fileExists: (String) -> Bool = { FileManager.default.fileExists(atPath: $0) }) -> String {
         func path(_ name: String) -> String { (directory as NSString).appendingPathComponent(name) }
+        // A reserved name (the latest link's) counts as taken, whatever is there now.
+        let reserved = self.reserved
+        func exists(_ p: String) -> Bool { reserved.contains((p as NSString).lastPathComponent) || fileExists(p) }
         var name = safeName(expand(date: date, seq: seq), date: date)
         seq += 1
         if !exists(path(name)) || (allowExisting && reusable(path(name))) { return path(name) }
