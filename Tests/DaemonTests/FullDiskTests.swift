@@ -81,6 +81,41 @@ final class FullDiskTests: XCTestCase {
         print("full-disk: \(freeAtStart) bytes free at start; \(report.messages + report.dropped) offered at 25,000 msg/s, \(report.dropped) dropped (counted) by the emulator while the daemon's 256 kB buffer was full, \(sub.stored) stored in \(files.count) file(s), \(errors ?? -1) write errors counted; \(sentWhenFreed) sent when the filler was deleted")
     }
 
+    /// SIGTERM with the disk full and a buffer holding many batches: the stop ends once its one
+    /// budget (stop_timeout) is spent, however many batches wait, and every received message is
+    /// either in the file or counted as write_failed, logged once with the totals.
+    func testStopOnAFullDiskEndsWithinOneBudgetAndCountsWhatIsLeft() throws {
+        let h = try DaemonHarness(label: "fullstop")
+        defer { h.cleanUp() }
+        try mountSmallFilesystem(h.dataDir, megabytes: 16)
+        FileManager.default.createFile(atPath: h.dataDir.appendingPathComponent("filler").path, contents: Data(count: 16 << 20 - (5 << 19)))
+        let emulator = try h.emulator(seed: 11, words: 16...64, count: 40_000)
+        let config = try h.writeConfig(output: ["min_free_bytes: 0"],
+                                       extra: "stop_timeout: 2s\nbuffer:\n  max_bytes: 64MiB\nbatch:\n  max_bytes: 256kB\n  max_messages: 500\n")
+        let daemon = try h.startDaemon(config: config)
+        let deadline = Date().addingTimeInterval(30)
+        while !h.log.contains("disk full") && Date() < deadline && daemon.isRunning { usleep(20_000) }
+        XCTAssertTrue(h.log.contains("disk full"), "the daemon saw the disk fill: \(h.log.suffix(2000))")
+        _ = emulator.wait()
+        // Every message sent is received (the 64 MiB buffer holds them all) before the stop.
+        TestSupport.wait("the last message received", seconds: 30) {
+            h.log.contains("disk full") && emulator.isFinished
+        }
+        // A budget per batch (80 batches x 2 s) would not end within the harness's 60 s.
+        let stopAt = Date()
+        XCTAssertEqual(try h.signalAndWait(SIGTERM, timeout: 60), 0, h.log.suffix(3000).description)
+        let stopSeconds = Date().timeIntervalSince(stopAt)
+        let log = h.log
+        guard let stopped = StopRotateTests.stoppedLine(log) else { return XCTFail("no stopped: line: \(log.suffix(2000))") }
+        let lost = log.split(separator: "\n").filter { $0.contains("could not be written within the stop's") }
+        XCTAssertEqual(lost.count, 1, "logged once with the totals: \(lost)")
+        let stored = try h.dataFiles.reduce(0) { $0 + (try RawFile.count($1)) }
+        XCTAssertEqual(stopped.written, stored, "written = what the files hold")
+        XCTAssertEqual(stopped.received, stopped.written + stopped.refused, "received = written + write_failed")
+        XCTAssertGreaterThan(stopped.refused, 0, "the full disk left messages unwritten")
+        print("full-disk stop: SIGTERM to exit \(String(format: "%.2f", stopSeconds)) s with stop_timeout 2 s; \(stopped.received) received, \(stopped.written) written, \(stopped.refused) counted write_failed; \(lost.first ?? "")")
+    }
+
     /// "E write errors" from the stopped line.
     static func writeErrors(_ log: String) -> Int? {
         guard let line = log.split(separator: "\n").last(where: { $0.contains("stopped: ") }),

@@ -44,6 +44,7 @@ extension DaemonConfig {
           latest_link: \(q(output.latestLink))
           on_close: [\(output.onClose.map(q).joined(separator: ", "))]
         flush_interval: \(num(flushInterval))
+        stop_timeout: \(num(stopTimeout))
         batch:
           max_messages: \(batch.maxMessages)
           max_bytes: \(batch.maxBytes)

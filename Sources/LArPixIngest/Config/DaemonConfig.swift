@@ -73,6 +73,9 @@ public struct DaemonConfig: Sendable, Equatable {
     public var receive = Receive()
     public var output = Output()
     public var flushInterval = 1.0
+    /// From SIGTERM to exit, at most this long (seconds): what cannot be written by then is
+    /// counted as write_failed. Under the unit's TimeoutStopSec (120 s), so systemd never kills a stop.
+    public var stopTimeout = 60.0
     public var batch = BatchLimits()
     public var bufferMaxBytes = 1 << 30
     public var rotate = Rotate()

@@ -38,6 +38,6 @@ extension IngestPipeline {
                        rotateMaxMessages: c.rotate.maxMessages, rotateMaxSeconds: c.rotate.maxSeconds,
                        fileOptions: .init(pageSize: c.output.pageSize, orderedFlush: c.output.orderedFlush,
                                           exposureWait: c.output.exposureWait, fileMode: 0o640),
-                       minFreeBytes: c.output.minFreeBytes)
+                       minFreeBytes: c.output.minFreeBytes, stopRetrySeconds: c.stopTimeout)
     }
 }

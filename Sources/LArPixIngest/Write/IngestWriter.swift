@@ -144,7 +144,11 @@ final class IngestWriter: @unchecked Sendable {
     }
 
     /// Appends `batch`, split where a message-count limit falls, rotating on the size limits.
+    /// Stopping, past the stop's budget, it is given up instead (a drain slower than the budget).
     private func write(_ batch: Batch) {
+        if givenUp != nil || (batcher.secondsLeftToStop(budget: settings.stopRetrySeconds).map { $0 <= 0 } ?? false) {
+            return giveUp([batch])
+        }
         var rest = batch
         while !rest.isEmpty {
             var part = rest

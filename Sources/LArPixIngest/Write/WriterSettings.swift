@@ -15,9 +15,10 @@ struct WriterSettings: Sendable {
     var fileOptions: RawFileWriter.Options
     /// Warn when the output filesystem has less free space than this.
     var minFreeBytes: Int
-    /// Once stopping, how long failing writes are retried, in all, before what is left is counted
-    /// as lost (so that SIGTERM ends even when the disk is gone). One budget for the whole stop.
-    var stopRetrySeconds: Double = 10
+    /// From the stop (SIGTERM) on, how long writing may go on, in all: retries of a failing write
+    /// and the drain itself. What is left then is counted as lost (write_failed), so that SIGTERM
+    /// ends in bounded time whatever the buffer holds and the disk does. One budget for the stop.
+    var stopRetrySeconds: Double = 60
 
     var rotation: RotationPolicy {
         RotationPolicy(maxMessages: rotateMaxMessages, maxBytes: rotateMaxBytes, maxSeconds: rotateMaxSeconds)
