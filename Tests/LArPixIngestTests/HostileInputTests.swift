@@ -238,3 +238,45 @@ struct FuzzGenerator {
         }
     }
 }
+
+/// A board that restarts: the source reconnects at a steady interval, and each disconnect and
+/// reconnect is logged with the source's name and counted.
+final class BoardRestartTests: XCTestCase {
+    func testARestartedBoardIsLoggedCountedAndReadAgain() throws {
+        let dir = TestSupport.temporaryDirectory("restart")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let harness = PipelineHarness(directory: dir)
+        let (first, endpoint) = try PipelineHarness.publisher()
+        let daemon = harness.daemon(sources: [PipelineHarness.source(endpoint, ioGroup: 5, name: "board5")])
+        try daemon.start()
+        let lines = { (word: String) in harness.log.all.filter { $0.contains("source board5: \(word)") }.count }
+        TestSupport.wait("the first connection", seconds: 20) { lines("connected to") == 1 }
+        var restarts = 0
+        var pub = first
+        for round in 1...3 {
+            pub.close()
+            TestSupport.wait("disconnect \(round) logged", seconds: 20) { lines("disconnected from") == round }
+            pub = try ZMQSocket(type: .pub)
+            try pub.setSendHighWaterMark(0)
+            try pub.setLinger(2000)
+            try pub.bind(endpoint)
+            TestSupport.wait("reconnect \(round) logged", seconds: 20) { lines("connected to") == round + 1 }
+            restarts += 1
+        }
+        let state = daemon.stats.snapshot().sources.first
+        XCTAssertEqual(state?.disconnects, restarts)
+        XCTAssertEqual(state?.connects, restarts + 1)
+        XCTAssertEqual(state?.connected, true)
+        XCTAssertEqual(SourceReceiver.reconnectMilliseconds, 100)
+        // What the restarted board sends after the subscription is back is stored.
+        var probe = PacmanMessageBuilder(seed: 5)
+        let m = probe.nextDataMessage(words: 1, time: 1)
+        TestSupport.wait("a message from the restarted board", seconds: 20) {
+            try? pub.send(m)
+            return daemon.stats.messagesReceived.load(ordering: .relaxed) > 0
+        }
+        daemon.stop()
+        pub.close()
+        XCTAssertEqual(try harness.stored().first?.0, 5)
+    }
+}

@@ -56,8 +56,9 @@ final class SourceReceiver: @unchecked Sendable {
         try socket.setReceiveHighWaterMark(settings.receiveHighWaterMark)
         if settings.receiveBufferBytes > 0 { try socket.setReceiveBufferSize(settings.receiveBufferBytes) }
         try socket.setLinger(0)
-        // A board that comes up is picked up within a second.
-        try socket.setReconnectInterval(milliseconds: 100, maxMilliseconds: 1000)
+        // A board that restarts is picked up within `reconnectInterval`, every time: a steady
+        // interval, no backoff (a PUB drops what it sends before the subscription is back).
+        try socket.setReconnectInterval(milliseconds: Self.reconnectMilliseconds, maxMilliseconds: Self.reconnectMilliseconds)
         try socket.subscribe()
         try settings.curve?.apply(to: socket)
         try socket.setMaxMessageSize(policy.connectionLimitBytes)
@@ -86,6 +87,9 @@ final class SourceReceiver: @unchecked Sendable {
         finished.wait()
         monitor.join()
     }
+
+    /// The steady reconnect interval to a source that went away.
+    static let reconnectMilliseconds = 100
 
     /// Messages taken from the socket before they are handed on together: enough to spread the
     /// batcher's lock and the counters over many messages, few enough to hand on promptly.
