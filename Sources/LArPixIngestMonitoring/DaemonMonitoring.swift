@@ -35,8 +35,13 @@ package final class DaemonMonitoring: Sendable {
             tap = try DataTap(endpoint: settings.tapListen, sendHighWaterMark: settings.tapSendHighWaterMark, logger: logger)
             logger.info("tap: republishing written messages on \(settings.tapListen)")
         }
-        let worker = settings.sidecars || !settings.onClose.isEmpty
-            ? ClosedFileWorker(sidecars: settings.sidecars, onClose: settings.onClose, logger: logger) : nil
+        let worker = settings.sidecars || !settings.onClose.isEmpty || settings.packets != nil
+            ? ClosedFileWorker(sidecars: settings.sidecars, onClose: settings.onClose, packets: settings.packets, logger: logger) : nil
+        if let p = settings.packets {
+            try FileManager.default.createDirectory(atPath: p.directory, withIntermediateDirectories: true,
+                                                    attributes: [.posixPermissions: 0o750])
+            logger.info("packets: each closed file converted by \(p.converter) into \(p.directory)")
+        }
         var server: MetricsServer?, metrics: DaemonMetrics?
         if !settings.metricsListen.isEmpty {
             let m = DaemonMetrics(inputs: .init(stats: stats, tap: tap, closedFiles: worker, directory: directory,

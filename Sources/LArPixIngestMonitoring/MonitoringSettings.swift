@@ -3,7 +3,7 @@ import LArPixIngest
 
 /// What an operator watches the daemon with, all optional: Prometheus metrics, the live data
 /// tap, the latest-file link, and per closed file a sidecar and the on_close command.
-public struct MonitoringSettings: Sendable, Equatable {
+public struct MonitoringSettings: Sendable {
     /// HOST:PORT for /metrics; "" = off.
     public var metricsListen = ""
     /// ZeroMQ endpoint to bind the tap's PUB socket on; "" = off.
@@ -13,6 +13,8 @@ public struct MonitoringSettings: Sendable, Equatable {
     /// Link name in the output directory; "" = off.
     public var latestLink = ""
     public var onClose: [String] = []
+    /// Packet files of closed raw files: the converter and where they go (nil: none).
+    var packets: PacketConversion?
 
     public init() {}
 
@@ -24,5 +26,19 @@ public struct MonitoringSettings: Sendable, Equatable {
         sidecars = c.output.sidecar
         latestLink = c.output.latestLink
         onClose = c.output.onClose
+    }
+
+    /// What a configuration asks for; a packets section whose converter cannot be found is a
+    /// configuration error naming packets.converter.
+    public static func checked(_ c: DaemonConfig) throws(ConfigError) -> MonitoringSettings {
+        var m = MonitoringSettings(config: c)
+        guard c.packets.enabled else { return m }
+        guard let converter = PacketConversion.converter(configured: c.packets.converter) else {
+            throw ConfigError(file: c.origin, key: "packets.converter",
+                              problem: "no larpix-raw beside larpix-rawd or on PATH (give its path)")
+        }
+        m.packets = PacketConversion(converter: converter,
+                                     directory: c.packets.directory.isEmpty ? c.output.directory : c.packets.directory)
+        return m
     }
 }

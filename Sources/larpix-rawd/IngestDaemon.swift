@@ -19,7 +19,7 @@ final class IngestDaemon: Sendable {
 
     static func start(config c: DaemonConfig, logger: Logger) throws -> IngestDaemon {
         let stats = IngestStats(bufferMaxBytes: c.bufferMaxBytes)
-        let monitoring = try DaemonMonitoring.start(settings: MonitoringSettings(config: c), directory: c.output.directory,
+        let monitoring = try DaemonMonitoring.start(settings: try MonitoringSettings.checked(c), directory: c.output.directory,
                                                     stats: stats, configuredIOGroups: c.configuredIOGroups, logger: logger)
         let pipeline = IngestPipeline(config: c, stats: stats, logger: logger, events: monitoring.events)
         do { try pipeline.start() } catch {

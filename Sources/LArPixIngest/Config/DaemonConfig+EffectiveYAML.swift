@@ -43,6 +43,10 @@ extension DaemonConfig {
           sidecar: \(output.sidecar)
           latest_link: \(q(output.latestLink))
           on_close: [\(output.onClose.map(q).joined(separator: ", "))]
+        packets:
+          enabled: \(packets.enabled)
+          directory: \(q(packets.directory))
+          converter: \(q(packets.converter))
         flush_interval: \(num(flushInterval))
         stop_timeout: \(num(stopTimeout))
         batch:

@@ -31,7 +31,7 @@ extension DaemonConfig {
         let r = ConfigReader(file: file, baseDirectory: baseDirectory)
         guard let root else { throw ConfigError(file: file, key: "sources", problem: "missing: the configuration is empty") }
         let top = try r.mapping(root, "", known: ["sources", "io_config", "receive", "output", "flush_interval", "batch",
-                                                  "buffer", "rotate", "metrics", "tap", "log_level", "stop_timeout"])
+                                                  "buffer", "rotate", "metrics", "tap", "log_level", "stop_timeout", "packets"])
         if let n = top["receive"] { try c.readReceive(n, r) }
         if let n = top["output"] { try c.readOutput(n, r) }
         if let problem = FileNamer.patternProblem(c.output.filename) { throw r.error("output.filename", problem) }
@@ -51,6 +51,7 @@ extension DaemonConfig {
         if let n = top["rotate"] { try c.readRotate(n, r) }
         if let n = top["metrics"] { try c.readMetrics(n, r) }
         if let n = top["tap"] { c.tap = try r.tap(n) }
+        if let n = top["packets"] { try c.readPackets(n, r) }
         if let v = top["log_level"] { c.logLevel = try r.logLevel(v, "log_level") }
         try c.readSources(top["sources"], ioConfig: top["io_config"], r, file: file, baseDirectory: baseDirectory)
         return c
@@ -102,6 +103,13 @@ extension DaemonConfig {
         if let v = m["max_bytes"] { rotate.maxBytes = try r.bytes(v, "rotate.max_bytes", in: 0...Int.max) }
         if let v = m["max_messages"] { rotate.maxMessages = try r.int(v, "rotate.max_messages", in: 0...Int.max) }
         if let v = m["max_seconds"] { rotate.maxSeconds = try r.seconds(v, "rotate.max_seconds", zeroAllowed: true, atMost: 1e9) }
+    }
+
+    private mutating func readPackets(_ n: Node, _ r: ConfigReader) throws(ConfigError) {
+        let m = try r.mapping(n, "packets", known: ["enabled", "directory", "converter"])
+        if let v = m["enabled"] { packets.enabled = try r.bool(v, "packets.enabled") }
+        if let v = m["directory"] { packets.directory = r.resolve(try r.string(v, "packets.directory")) }
+        if let v = m["converter"] { packets.converter = try r.command(v, "packets.converter").first ?? "" }
     }
 
     private mutating func readMetrics(_ n: Node, _ r: ConfigReader) throws(ConfigError) {

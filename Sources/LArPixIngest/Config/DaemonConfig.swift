@@ -52,6 +52,15 @@ public struct DaemonConfig: Sendable, Equatable {
         public var onClose: [String] = []
     }
 
+    /// Packet files (larpix-control's hdf5format 2.4) made from each closed raw file.
+    public struct Packets: Sendable, Equatable {
+        public var enabled = false
+        /// Where packet files go; "" = beside the raw files (output.directory).
+        public var directory = ""
+        /// The converter: `larpix-raw` (the one installed beside larpix-rawd, else on PATH).
+        public var converter = ""
+    }
+
     public struct BatchLimits: Sendable, Equatable {
         public var maxMessages = 4096
         public var maxBytes = 16 << 20
@@ -72,6 +81,7 @@ public struct DaemonConfig: Sendable, Equatable {
     public var ioConfig: String? = nil
     public var receive = Receive()
     public var output = Output()
+    public var packets = Packets()
     public var flushInterval = 1.0
     /// From SIGTERM to exit, at most this long (seconds): what cannot be written by then is
     /// counted as write_failed. Under the unit's TimeoutStopSec (120 s), so systemd never kills a stop.

@@ -44,7 +44,11 @@ public enum MetricNames {
     public static let sidecarsWritten = "sidecars_written_total"
     public static let sidecarFailures = "sidecar_failures_total"
     public static let onCloseFailures = "on_close_failures_total"
+    /// Closed files whose sidecar, packet file or on_close is not done yet: the conversion lag.
     public static let closedFilesPending = "closed_files_pending"
+    public static let packetFiles = "packet_files_total"
+    public static let packetsWritten = "packets_written_total"
+    public static let packetConversionFailures = "packet_conversion_failures_total"
     public static let info = "info"
     public static let startTime = "start_time_seconds"
 }

@@ -23,6 +23,12 @@ final class ClosedFileWorker: @unchecked Sendable {
     let sidecarsWritten = Atomic<Int>(0)
     let sidecarFailures = Atomic<Int>(0)
     let onCloseFailures = Atomic<Int>(0)
+    /// Packet files made, packets in them, and conversions that failed (packets.enabled).
+    let packetFiles = Atomic<Int>(0)
+    let packetsWritten = Atomic<Int>(0)
+    let packetFailures = Atomic<Int>(0)
+    /// nil: no packet files.
+    let packets: PacketConversion?
     private let logger: Logger
     private let condition = NSCondition()
     private var jobs: [Job] = []
@@ -32,9 +38,10 @@ final class ClosedFileWorker: @unchecked Sendable {
     private var commandDeadline: Date?
     private let done = DispatchSemaphore(value: 0)
 
-    init(sidecars: Bool, onClose: [String], logger: Logger) {
+    init(sidecars: Bool, onClose: [String], packets: PacketConversion? = nil, logger: Logger) {
         writesSidecars = sidecars
         self.onClose = onClose
+        self.packets = packets
         self.logger = logger
     }
 
@@ -98,7 +105,36 @@ final class ClosedFileWorker: @unchecked Sendable {
                 logger.error("cannot write the sidecar of \(path): \(error)")
             }
         }
-        if !onClose.isEmpty { runCommand(for: path) }
+        let packetFile = packets.flatMap { convert(path, with: $0, job: job) }
+        // on_close after everything of this file is done: the raw file, then its packet file.
+        if !onClose.isEmpty {
+            runCommand(for: path)
+            if let packetFile { runCommand(for: packetFile) }
+        }
+    }
+
+    /// The packet file of a closed raw file and its sidecar; nil when the conversion failed.
+    private func convert(_ raw: String, with conversion: PacketConversion, job: Job) -> String? {
+        let outcome: PacketConversion.Outcome
+        do { outcome = try conversion.convert(raw) } catch {
+            packetFailures.wrappingAdd(1, ordering: .relaxed)
+            logger.error("packet file of \(raw) not made (the raw file is untouched): \(error)")
+            return nil
+        }
+        packetFiles.wrappingAdd(1, ordering: .relaxed)
+        packetsWritten.wrappingAdd(outcome.packets, ordering: .relaxed)
+        logger.info("packet file \(outcome.path): \(outcome.packets) packets from \(job.record.messages) messages")
+        guard writesSidecars else { return outcome.path }
+        do {
+            let sums = try FileChecksums.compute(path: outcome.path)
+            try FileSidecar.write(FileSidecar.packetJSON(packets: outcome.path, raw: raw, summary: outcome.summary,
+                                                         closedAt: Date(), checksums: sums), for: outcome.path)
+            sidecarsWritten.wrappingAdd(1, ordering: .relaxed)
+        } catch {
+            sidecarFailures.wrappingAdd(1, ordering: .relaxed)
+            logger.error("cannot write the sidecar of \(outcome.path): \(error)")
+        }
+        return outcome.path
     }
 
     /// Runs on_close directly (no shell), stdin from /dev/null, its output to the daemon's.

@@ -37,6 +37,27 @@ enum FileSidecar {
         return j
     }
 
+    /// The sidecar of a packet file: what the converter reports, the checksums of the file, and
+    /// the raw file it was made from.
+    static func packetJSON(packets: String, raw: String, summary: [String: Any], closedAt: Date,
+                           checksums: FileChecksums) -> [String: Any] {
+        var j: [String: Any] = [
+            "file": (packets as NSString).lastPathComponent,
+            "raw_file": (raw as NSString).lastPathComponent,
+            "data_tier": "decoded-raw",
+            "format": "larpix-control hdf5format 2.4",
+            "file_size": checksums.bytes,
+            "adler32": checksums.adler32Hex,
+            "sha256": checksums.sha256Hex,
+            "closed": iso8601(closedAt),
+            "daemon_version": DaemonVersion.string,
+        ]
+        for key in ["messages", "packets", "packets_by_type", "io_groups", "skipped", "skipped_by_reason"] {
+            if let v = summary[key] { j[key] = v }
+        }
+        return j
+    }
+
     /// Writes `FILE.json` atomically (temporary file, fsync, rename).
     static func write(_ object: [String: Any], for file: String) throws {
         var data = try JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])

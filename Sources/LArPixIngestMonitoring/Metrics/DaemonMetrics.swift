@@ -152,6 +152,11 @@ private struct Series: @unchecked Sendable {
             total(MetricNames.sidecarFailures, w.sidecarFailures.load(ordering: .relaxed))
             total(MetricNames.onCloseFailures, w.onCloseFailures.load(ordering: .relaxed))
             gauge(MetricNames.closedFilesPending, Double(w.pending))
+            if w.packets != nil {
+                total(MetricNames.packetFiles, w.packetFiles.load(ordering: .relaxed))
+                total(MetricNames.packetsWritten, w.packetsWritten.load(ordering: .relaxed))
+                total(MetricNames.packetConversionFailures, w.packetFailures.load(ordering: .relaxed))
+            }
         }
     }
 

@@ -1,0 +1,72 @@
+import Foundation
+import LArPixIngest
+import Logging
+
+/// Makes the packet file of a closed raw file (packets.enabled), in a process of its own:
+/// `larpix-raw convert RAW -o PACKETS --complete-only --json`. HDF5 is called from one thread
+/// per process, and the daemon's is the writer's; the converter writes under a hidden name and
+/// renames into place only when complete, so a packet file that exists is whole. A failure leaves
+/// the raw file untouched and is logged and counted; ingest never waits for it.
+struct PacketConversion: Sendable {
+    /// The larpix-raw executable.
+    let converter: String
+    /// Where packet files go.
+    let directory: String
+
+    /// `binary-…h5` becomes `packet-…h5` (the 2x2 convention); any other name gets `packet-` in front.
+    static func packetName(forRaw raw: String) -> String {
+        let name = (raw as NSString).lastPathComponent
+        return name.hasPrefix("binary-") ? "packet-" + name.dropFirst("binary-".count) : "packet-" + name
+    }
+
+    func packetPath(forRaw raw: String) -> String {
+        (directory as NSString).appendingPathComponent(Self.packetName(forRaw: raw))
+    }
+
+    struct Outcome {
+        var path: String
+        /// From the converter's --json summary.
+        var summary: [String: Any]
+        var packets: Int { (summary["packets"] as? Int) ?? ((summary["packets"] as? [String: Any])?["total"] as? Int) ?? 0 }
+    }
+
+    struct Failure: Error, CustomStringConvertible {
+        var description: String
+    }
+
+    /// Runs the converter on `raw` and waits for it.
+    func convert(_ raw: String) throws(Failure) -> Outcome {
+        let out = packetPath(forRaw: raw)
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: converter)
+        p.arguments = ["convert", raw, "-o", out, "--complete-only", "--json"]
+        p.standardInput = FileHandle.nullDevice
+        let stdout = Pipe(), stderr = Pipe()
+        p.standardOutput = stdout
+        p.standardError = stderr
+        do { try p.run() } catch { throw Failure(description: "cannot start \(converter): \(error)") }
+        // Read both pipes to the end before waiting, so that a large output cannot block the child.
+        let outData = stdout.fileHandleForReading.readDataToEndOfFile()
+        let errData = stderr.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        guard p.terminationReason == .exit, p.terminationStatus == 0 else {
+            let said = String(decoding: errData, as: UTF8.self).split(separator: "\n").last.map(String.init) ?? ""
+            throw Failure(description: "\(converter) convert \(raw) exited \(p.terminationStatus): \(said)")
+        }
+        let summary = (try? JSONSerialization.jsonObject(with: outData)) as? [String: Any] ?? [:]
+        return Outcome(path: out, summary: summary)
+    }
+
+    /// The converter a configuration names, or `larpix-raw` beside this executable, or on PATH.
+    static func converter(configured: String) -> String? {
+        if !configured.isEmpty { return configured }
+        let exe = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
+        let sibling = ((exe as NSString).deletingLastPathComponent as NSString).appendingPathComponent("larpix-raw")
+        if FileManager.default.isExecutableFile(atPath: sibling) { return sibling }
+        for dir in (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin").split(separator: ":") {
+            let p = (String(dir) as NSString).appendingPathComponent("larpix-raw")
+            if FileManager.default.isExecutableFile(atPath: p) { return p }
+        }
+        return nil
+    }
+}
