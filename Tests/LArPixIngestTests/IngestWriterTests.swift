@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import Synchronization
+import TestSupport
 import XCTest
 @testable import LArPixIngest
 
@@ -13,6 +14,7 @@ final class IngestWriterTests: XCTestCase {
             var path: String
             var messages: [[UInt8]] = []
             var flushes = 0
+            var touches = 0
             var closed = false
             /// Messages durable at the last flush or close.
             var durable = 0
@@ -66,6 +68,8 @@ final class IngestWriterTests: XCTestCase {
                 files.state.withLock { s in s.files[index].flushes += 1; s.files[index].durable = n }
             }
 
+            func touch() { files.state.withLock { $0.files[index].touches += 1 } }
+
             func close(fsync: Bool) throws {
                 if broken { files.state.withLock { $0.files[index].closed = true }; throw Failure() }
                 let n = messageCount
@@ -84,7 +88,7 @@ final class IngestWriterTests: XCTestCase {
         var slabs = SlabWriter()
 
         init(rotation: RotationPolicy = RotationPolicy(), flushInterval: Double = 0.05, bufferBytes: Int = 64 << 20,
-             stopBudget: Double = 10, free: @escaping @Sendable (String) -> Int? = { _ in nil }) {
+             stopBudget: Double = 10, touchInterval: Double = 5, free: @escaping @Sendable (String) -> Int? = { _ in nil }) {
             stats = IngestStats(bufferMaxBytes: bufferBytes)
             batcher = Batcher(limits: .init(maxMessages: 1000, maxBytes: 8 << 20, maxAgeNanoseconds: 5_000_000))
             budget = MessageBudget(stats: stats)
@@ -93,6 +97,7 @@ final class IngestWriterTests: XCTestCase {
                                           rotateMaxBytes: rotation.maxBytes, rotateMaxMessages: rotation.maxMessages,
                                           rotateMaxSeconds: rotation.maxSeconds, fileOptions: .init(), minFreeBytes: 0)
             settings.stopRetrySeconds = stopBudget
+            settings.touchInterval = touchInterval
             let seq = Mutex(0)
             let capture = log
             var logger = Logger(label: "writer-test") { _ in CapturingLogHandler(capture: capture) }
@@ -235,5 +240,35 @@ final class IngestWriterTests: XCTestCase {
         let gaveUp = rig.log.all.filter { $0.contains("could not be written") }
         XCTAssertEqual(gaveUp.count, 1, "\(gaveUp)")
         XCTAssertTrue(gaveUp.first?.contains("200 received messages (4800 bytes)") == true, "\(gaveUp)")
+    }
+
+    func testAnIdleOpenFileIsTouchedAndABusyOneIsNot() throws {
+        let rig = Rig(flushInterval: 1000, touchInterval: 0.05)
+        try rig.writer.start()
+        wait("two touches of the idle file") { rig.files.files.first.map { $0.touches >= 2 } ?? false }
+        rig.finish()
+        let busy = Rig(flushInterval: 0.01, touchInterval: 1000)
+        try busy.writer.start()
+        var r = busy
+        r.receive(Self.messages(0..<10))
+        wait("a flush") { busy.files.files.first.map { $0.flushes >= 1 } ?? false }
+        busy.finish()
+        XCTAssertEqual(busy.files.files.first?.touches, 0, "a file that is written is not touched")
+    }
+
+    func testTouchMovesARealFilesMtimeWithoutWriting() throws {
+        let dir = TestSupport.temporaryDirectory("touch")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let path = dir.appendingPathComponent("t.h5").path
+        let sink: any RawFileSink = try RawFileWriters(append: false, ioVersion: "0.0", options: .init()).open(path)
+        var old = [timespec(tv_sec: 1_000_000_000, tv_nsec: 0), timespec(tv_sec: 1_000_000_000, tv_nsec: 0)]
+        XCTAssertEqual(utimensat(AT_FDCWD, path, &old, 0), 0)
+        let size = sink.fileSize
+        sink.touch()
+        var st = stat()
+        XCTAssertEqual(stat(path, &st), 0)
+        XCTAssertGreaterThan(st.st_mtim.tv_sec, 1_000_000_000)
+        XCTAssertEqual(sink.fileSize, size)
+        try sink.close(fsync: false)
     }
 }

@@ -33,6 +33,8 @@ final class IngestWriter: @unchecked Sendable {
         var lastFlush: ContinuousClock.Instant
         /// Appended to since the last flush.
         var dirty = false
+        /// When the file last changed on disk (a flush, or a touch).
+        var lastChange: ContinuousClock.Instant
         /// Rows made durable by the last successful flush.
         var durable: Int
         /// Appended since the last flush, still holding their buffer share.
@@ -122,8 +124,17 @@ final class IngestWriter: @unchecked Sendable {
             if rotationRequested.exchange(false, ordering: .acquiring) { rotate(.requested) }
             if let reason = ageLimitReached() { rotate(reason) }
             flushIfDue()
+            touchIfIdle()
             statusTick()
         }
+    }
+
+    /// Keeps an open file's mtime fresh while nothing is written to it (see `touchInterval`).
+    private func touchIfIdle() {
+        guard var f = file, Self.seconds(ContinuousClock.now - f.lastChange) >= settings.touchInterval else { return }
+        f.sink.touch()
+        f.lastChange = .now
+        file = f
     }
 
     private func stop() {
@@ -288,6 +299,7 @@ final class IngestWriter: @unchecked Sendable {
         stats.flushes.wrappingAdd(1, ordering: .relaxed)
         f.dirty = false
         f.lastFlush = started
+        f.lastChange = started
         file = f
         unflushedAreDurable()
     }
@@ -306,7 +318,7 @@ final class IngestWriter: @unchecked Sendable {
     private func openNewFile(reason: String) throws {
         warnIfLowOnSpace()
         let sink = try parts.files.open(parts.nextPath())
-        file = OpenFile(sink: sink, openedAt: .now, lastFlush: .now, durable: sink.messageCount)
+        file = OpenFile(sink: sink, openedAt: .now, lastFlush: .now, lastChange: .now, durable: sink.messageCount)
         stats.currentFile = CurrentFile(path: sink.path, messages: sink.messageCount, bytes: 0)
         parts.events?.fileOpened(path: sink.path, created: sink.created, messagesBefore: sink.messageCount)
         logger.info("writing \(sink.path) (\(reason))")

@@ -17,6 +17,8 @@ protocol RawFileSink: AnyObject {
     /// Makes every appended row durable and visible to readers.
     func flush() throws
     func close(fsync: Bool) throws
+    /// Sets the file's modification time to now without writing (an open file with no traffic).
+    func touch()
     /// One line on how live readers held up the file's flushes (nil when not tracked).
     var readerWaitSummary: String? { get }
 }
@@ -50,6 +52,9 @@ extension RawFileWriter: RawFileSink {
     }
 
     func flush() throws { try flush(now: Date().timeIntervalSince1970) }
+
+    /// utimensat opens nothing, so a live reader's open and the driver's lease are not involved.
+    func touch() { _ = utimensat(AT_FDCWD, path, nil, 0) }
 
     var readerWaitSummary: String? {
         orderedDriverStats.map { o in

@@ -20,6 +20,10 @@ struct WriterSettings: Sendable {
     /// ends in bounded time whatever the buffer holds and the disk does. One budget for the stop.
     var stopRetrySeconds: Double = 60
 
+    /// An open file not written for this long gets its mtime set to now, so that a watcher's "no
+    /// change for 30 s means complete" (the 2x2 nearline's rule) never fires on an open file.
+    var touchInterval: Double = 5
+
     var rotation: RotationPolicy {
         RotationPolicy(maxMessages: rotateMaxMessages, maxBytes: rotateMaxBytes, maxSeconds: rotateMaxSeconds)
     }
