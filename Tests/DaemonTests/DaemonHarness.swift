@@ -102,7 +102,7 @@ final class DaemonHarness {
     /// sort in creation order as long as the counter keeps its width).
     var dataFiles: [String] {
         let names = (try? FileManager.default.contentsOfDirectory(atPath: dataDir.path)) ?? []
-        // Not the latest.h5 link (output.latest_link) to one of them.
+        // Not a link to one of them (output.latest_link may be given any name that is not *.h5).
         let files = names.filter { n in
             n.hasSuffix(".h5") && (try? FileManager.default.destinationOfSymbolicLink(atPath: dataDir.appendingPathComponent(n).path)) == nil
         }

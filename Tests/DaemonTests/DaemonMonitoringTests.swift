@@ -137,7 +137,7 @@ final class DaemonMonitoringTests: DaemonProcessCase {
         try yaml.write(toFile: config, atomically: true, encoding: .utf8)
 
         let daemon = try startDaemon(config: config)
-        let link = dir.appendingPathComponent("data/latest.h5").path
+        let link = dir.appendingPathComponent("data/latest").path
         XCTAssertEqual(try FileManager.default.destinationOfSymbolicLink(atPath: link), "run_0000.h5")
         XCTAssertEqual(Self.runPublishers([a]).map(\.messages), [3000])
         waitUntilVisible(3000)
@@ -154,6 +154,10 @@ final class DaemonMonitoringTests: DaemonProcessCase {
 
         let files = dataFiles
         XCTAssertEqual(files.map { ($0 as NSString).lastPathComponent }, ["run_0000.h5", "run_0001.h5"])
+        // What a watcher's glob sees: the data files, each once (no link, temporary or sidecar).
+        let everything = try FileManager.default.contentsOfDirectory(atPath: dir.appendingPathComponent("data").path)
+        let globbed = everything.filter { !$0.hasPrefix(".") && ($0.hasSuffix(".h5") || $0.hasSuffix(".hdf5")) }.sorted()
+        XCTAssertEqual(globbed, ["run_0000.h5", "run_0001.h5"], "ls data/*.h5: \(everything)")
         for (f, e) in zip(files, [a, b]) {
             let sidecarData = try XCTUnwrap(FileManager.default.contents(atPath: f + ".json"), "sidecar of \(f)")
             let j = try XCTUnwrap(try JSONSerialization.jsonObject(with: sidecarData) as? [String: Any])

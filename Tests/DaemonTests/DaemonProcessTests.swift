@@ -86,7 +86,7 @@ class DaemonProcessCase: XCTestCase {
 
     var dataFiles: [String] {
         let d = dir.appendingPathComponent("data")
-        return ((try? FileManager.default.contentsOfDirectory(atPath: d.path)) ?? []).filter { $0.hasSuffix(".h5") && $0 != "latest.h5" }
+        return ((try? FileManager.default.contentsOfDirectory(atPath: d.path)) ?? []).filter { $0.hasSuffix(".h5") }
             .sorted().map { d.appendingPathComponent($0).path }
     }
 

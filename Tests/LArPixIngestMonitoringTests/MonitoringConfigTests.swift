@@ -14,12 +14,12 @@ final class MonitoringConfigTests: XCTestCase {
 
     func testMonitoringKeysParseAndPrintBack() throws {
         let c = try parse(oneSource + """
-        output: {sidecar: false, latest_link: current.h5, on_close: [sh, -c, "exit 0", x]}
+        output: {sidecar: false, latest_link: current, on_close: [sh, -c, "exit 0", x]}
         metrics: {listen: "*:9200"}
         tap: {listen: "tcp://*:5600", sndhwm: 0}
         """)
         XCTAssertFalse(c.output.sidecar)
-        XCTAssertEqual(c.output.latestLink, "current.h5")
+        XCTAssertEqual(c.output.latestLink, "current")
         XCTAssertEqual(c.output.onClose.count, 4)
         XCTAssertTrue(c.output.onClose[0].hasSuffix("/sh") && c.output.onClose[0].hasPrefix("/"), "resolved on PATH: \(c.output.onClose)")
         XCTAssertEqual(Array(c.output.onClose.dropFirst()), ["-c", "exit 0", "x"])
@@ -41,6 +41,8 @@ final class MonitoringConfigTests: XCTestCase {
         let cases: [(String, String, String)] = [
             ("output: {latest_link: ../up.h5}\n", "output.latest_link", "plain file name"),
             ("output: {latest_link: a/b.h5}\n", "output.latest_link", "plain file name"),
+            ("output: {latest_link: latest.h5}\n", "output.latest_link", "glob *.h5"),
+            ("output: {latest_link: now.HDF5}\n", "output.latest_link", "glob *.h5"),
             ("output: {sidecar: maybe}\n", "output.sidecar", "true or false"),
             ("output: {on_close: [/nonexistent/ship]}\n", "output.on_close[0]", "not an executable"),
             ("output: {on_close: [no-such-program-larpix]}\n", "output.on_close[0]", "on PATH"),

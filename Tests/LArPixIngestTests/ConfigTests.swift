@@ -35,7 +35,7 @@ final class ConfigTests: XCTestCase {
         XCTAssertTrue(c.output.orderedFlush)
         XCTAssertEqual(c.output.exposureWait, 0.05, accuracy: 1e-12)
         XCTAssertTrue(c.output.sidecar)
-        XCTAssertEqual(c.output.latestLink, "latest.h5")
+        XCTAssertEqual(c.output.latestLink, "latest")
         XCTAssertEqual(c.output.onClose, [])
         XCTAssertEqual(c.tap, .init(listen: "", sendHighWaterMark: 10_000))
         XCTAssertEqual(c.flushInterval, 1)

@@ -10,6 +10,10 @@ extension ConfigReader {
             if !name.isEmpty && !FileNamer.isSafeFileName(name) {
                 throw error("output.latest_link", "\"\(name)\" is not a plain file name (no '/', no '..'; \"\" = no link)")
             }
+            let lower = name.lowercased()
+            if lower.hasSuffix(".h5") || lower.hasSuffix(".hdf5") {
+                throw error("output.latest_link", "\"\(name)\" ends in .h5 or .hdf5: watchers that glob *.h5 would take the link for a second data file (e.g. \"latest\")")
+            }
             output.latestLink = name
         }
         if let v = m["on_close"] { output.onClose = try command(v, "output.on_close") }

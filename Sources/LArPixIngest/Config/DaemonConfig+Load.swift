@@ -108,7 +108,10 @@ extension DaemonConfig {
     private mutating func readPackets(_ n: Node, _ r: ConfigReader) throws(ConfigError) {
         let m = try r.mapping(n, "packets", known: ["enabled", "directory", "converter"])
         if let v = m["enabled"] { packets.enabled = try r.bool(v, "packets.enabled") }
-        if let v = m["directory"] { packets.directory = r.resolve(try r.string(v, "packets.directory")) }
+        if let v = m["directory"] {
+            let d = try r.string(v, "packets.directory")
+            packets.directory = d.isEmpty ? "" : r.resolve(d)
+        }
         if let v = m["converter"] { packets.converter = try r.command(v, "packets.converter").first ?? "" }
     }
 

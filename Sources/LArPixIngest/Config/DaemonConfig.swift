@@ -46,8 +46,10 @@ public struct DaemonConfig: Sendable, Equatable {
         public var exposureWait = 0.05
         /// Write FILE.json (counts, times, checksums) beside each closed FILE.
         public var sidecar = true
-        /// Name of the symbolic link to the file being written; "" = none.
-        public var latestLink = "latest.h5"
+        /// Name of the symbolic link to the file being written; "" = none. Never *.h5 or *.hdf5:
+        /// watchers that glob those (the 2x2 nearline, larpix-monitor, `for f in data/*.h5`) must
+        /// see each data file once.
+        public var latestLink = "latest"
         /// Program and arguments run with a closed file's path appended; empty = none.
         public var onClose: [String] = []
     }

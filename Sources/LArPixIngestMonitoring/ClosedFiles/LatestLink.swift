@@ -1,7 +1,7 @@
 import Foundation
 import LArPixRaw
 
-/// The symbolic link in the output directory (`output.latest_link`, default latest.h5) to the
+/// The symbolic link in the output directory (`output.latest_link`, default `latest`, never *.h5) to the
 /// file being written. It holds the file's name only (relative), so it survives moving the
 /// directory, and it is replaced atomically: a new link made beside it is renamed over it, so a
 /// reader always finds either the old file or the new one.
