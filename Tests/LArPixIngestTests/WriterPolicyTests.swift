@@ -75,3 +75,19 @@ final class WriterPolicyTests: XCTestCase {
         XCTAssertNoThrow(try disk.admit(messages: 1 << 30, bytes: 1 << 40, pending: 0), "a filesystem that cannot be asked is not refused")
     }
 }
+
+final class BacklogWatchTests: XCTestCase {
+    func testWarnsAfterSustainedHighUseRepeatsRarelyAndSaysWhenOver() {
+        var w = BacklogWatch()
+        XCTAssertEqual(w.observe(fraction: 0.9, now: 0), .nothing)
+        XCTAssertEqual(w.observe(fraction: 0.95, now: 4), .nothing, "not yet sustained")
+        XCTAssertEqual(w.observe(fraction: 0.85, now: 5), .behind(seconds: 5))
+        XCTAssertTrue(w.behind)
+        XCTAssertEqual(w.observe(fraction: 0.9, now: 30), .nothing, "rate-limited")
+        XCTAssertEqual(w.observe(fraction: 0.9, now: 65), .behind(seconds: 65))
+        XCTAssertEqual(w.observe(fraction: 0.2, now: 70), .caughtUp(afterSeconds: 70))
+        XCTAssertFalse(w.behind)
+        XCTAssertEqual(w.observe(fraction: 0.9, now: 71), .nothing, "a new episode starts over")
+        XCTAssertEqual(w.observe(fraction: 0.1, now: 72), .nothing, "a short spike says nothing")
+    }
+}

@@ -18,6 +18,8 @@ package struct IngestSnapshot: Sendable {
     package var rates: WriteRates
     package var file: CurrentFile?
     package var sources: [SourceMonitor.State]
+    /// The buffer has been above 80 % for 5 s: the writer cannot keep up.
+    package var writerBehind = false
 
     package var droppedTotal: Int { drops.values.reduce(0, +) }
 }

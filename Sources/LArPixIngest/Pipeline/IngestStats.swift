@@ -19,6 +19,8 @@ public final class IngestStats: Sendable {
     public let handshakeFailures = Atomic<Int>(0)
     /// Nanoseconds receivers spent waiting for buffer space.
     public let blockedNanoseconds = Atomic<Int>(0)
+    /// The buffer has stayed above 80 % long enough to say the writer is behind (BacklogWatch).
+    let writerBehind = Atomic<Bool>(false)
     /// Bytes the buffer holds now (payload + per-message overhead, as MessageBudget charges).
     let bufferBytes = Atomic<Int>(0)
     let bufferMaxBytes: Int
@@ -91,6 +93,7 @@ public final class IngestStats: Sendable {
             blockedNanoseconds: blockedNanoseconds.load(ordering: .relaxed),
             drops: drops.withLock { $0 }, ioGroups: groups.withLock { $0 },
             bufferBytes: bufferBytes.load(ordering: .relaxed), bufferMaxBytes: bufferMaxBytes,
-            rates: rates.withLock { $0 }, file: currentFile, sources: sources.withLock { $0.map(\.state) })
+            rates: rates.withLock { $0 }, file: currentFile, sources: sources.withLock { $0.map(\.state) },
+            writerBehind: writerBehind.load(ordering: .relaxed))
     }
 }

@@ -18,6 +18,8 @@ public enum MetricNames {
     public static let bufferBytes = "buffer_bytes"
     public static let bufferMaxBytes = "buffer_max_bytes"
     public static let bufferBlockedSeconds = "buffer_blocked_seconds_total"
+    /// 1 while the buffer has stayed above 80 % for 5 s (the writer is falling behind).
+    public static let writerBehind = "writer_behind"
 
     // The writer.
     public static let batchesWritten = "batches_written_total"

@@ -53,6 +53,7 @@ final class IngestWriter: @unchecked Sendable {
     /// How long the last timed flush took (at most half the interval): the next starts that early.
     private var flushLead = 0.0
     private var lastStatus = DispatchTime.now().uptimeNanoseconds
+    private var backlog = BacklogWatch()
     /// Stopping, the stop's budget ran out on a failing write: what is left is not tried again.
     /// (messages, bytes) given up, logged once when the writer ends.
     private var givenUp: (messages: Int, bytes: Int)?
@@ -380,8 +381,22 @@ final class IngestWriter: @unchecked Sendable {
         guard now &- lastStatus >= 1_000_000_000 else { return }
         lastStatus = now
         _ = stats.tickRates(now: now)
-        parts.notifier.status(StatusLine.render(stats.snapshot()))
+        let snapshot = stats.snapshot()
+        watchBacklog(snapshot, now: Double(now) / 1e9)
+        parts.notifier.status(StatusLine.render(snapshot))
         if parts.notifier.watchdogInterval != nil { parts.notifier.watchdog() }
+    }
+
+    private func watchBacklog(_ s: IngestSnapshot, now: Double) {
+        let fraction = Double(s.bufferBytes) / Double(max(s.bufferMaxBytes, 1))
+        switch backlog.observe(fraction: fraction, now: now) {
+        case .nothing: break
+        case .behind(let seconds):
+            logger.warning("the writer is falling behind: the buffer has been above \(Int(backlog.threshold * 100)) % for \(Int(seconds)) s (\(s.bufferBytes) of \(s.bufferMaxBytes) bytes); receivers will stop reading and boards will drop (rotation limits too small? a slow disk?)")
+        case .caughtUp(let seconds):
+            logger.notice("the writer caught up after \(Int(seconds)) s with the buffer above \(Int(backlog.threshold * 100)) %")
+        }
+        stats.writerBehind.store(backlog.behind, ordering: .relaxed)
     }
 
     private static func seconds(_ d: Duration) -> Double {

@@ -106,6 +106,7 @@ private struct Series: @unchecked Sendable {
             blockedSeen = s.blockedNanoseconds
         }
         gauge(MetricNames.bufferBytes, Double(s.bufferBytes))
+        gauge(MetricNames.writerBehind, s.writerBehind ? 1 : 0)
         gauge(MetricNames.writeMessagesPerSecond, s.rates.messagesPerSecond)
         gauge(MetricNames.writeBytesPerSecond, s.rates.bytesPerSecond)
         updateFile(s.file)
