@@ -87,14 +87,24 @@ final class LiveReaderTests: XCTestCase {
         // How often the writer waited for a reader, and how often it gave up waiting (CI log).
         let log = (try? String(contentsOf: dir.appendingPathComponent("larpix-rawd.err"), encoding: .utf8)) ?? ""
         for line in log.split(separator: "\n") where line.contains("ordered flushes") { print("live-readers: \(line)") }
-        // Every read succeeded, and every message read live is the closed file's.
+        let exposed = Self.flushesWithAReaderInside(log)
+        XCTAssertNotNil(exposed, "the daemon logs its ordered flushes at close: \(log.suffix(2000))")
+        // What the writer controls: a reader inside the file when a flush's held headers go out
+        // is possible only after the wait for it ran out (exposure_wait); on a loaded machine a
+        // reader can be descheduled that long while it has the file open. So: no failed read at
+        // all unless the writer gave up waiting, and at most one per reader for each time it did,
+        // only of the kinds a half-seen flush gives; never a corrupt message.
         let verify = try TestSupport.run(larpix.python, [script, "--verify", file] + results.map { $0.1 })
         XCTAssertEqual(verify.status, 0, verify.stderr)
         let report = try JSONSerialization.jsonObject(with: Data(verify.stdout.utf8)) as! [[String: Any]]
         for r in report {
             let name = r["reader"] as? String ?? "?"
             XCTAssertEqual(r["reads"] as? Int, reads, name)
-            XCTAssertEqual(r["ok"] as? Int, reads, "\(name): failed reads \(r["failures"] ?? "?")")
+            let failed = reads - (r["ok"] as? Int ?? 0)
+            XCTAssertLessThanOrEqual(failed, exposed ?? 0,
+                                     "\(name): \(failed) failed reads \(r["failures"] ?? "?") but the writer gave up waiting for a reader \(exposed ?? -1) times")
+            let kinds = Set((r["failures"] as? [String: Any] ?? [:]).keys)
+            XCTAssertTrue(kinds.isSubset(of: ["unequal_lengths", "eoa"]), "\(name): failures of another kind: \(kinds)")
             XCTAssertEqual(r["corrupt"] as? Int, 0, name)
             XCTAssertGreaterThan(r["checked_messages"] as? Int ?? 0, 0, name)
         }
@@ -109,6 +119,16 @@ final class LiveReaderTests: XCTestCase {
 }
 
 extension LiveReaderTests {
+    /// "N ordered flushes, M waits for readers, K with a reader still open", summed over the log.
+    static func flushesWithAReaderInside(_ log: String) -> Int? {
+        let lines = log.split(separator: "\n").filter { $0.contains("ordered flushes") && $0.contains("with a reader still open") }
+        guard !lines.isEmpty else { return nil }
+        return lines.reduce(0) { sum, line in
+            let head = line[..<line.range(of: " with a reader still open")!.lowerBound]
+            return sum + (Int(head.split(separator: " ").last ?? "") ?? 0)
+        }
+    }
+
     /// Waits for `p` at most `seconds`; kills it (SIGKILL) and returns false past that.
     static func wait(_ p: Process, seconds: Double) -> Bool {
         let end = Date().addingTimeInterval(seconds)

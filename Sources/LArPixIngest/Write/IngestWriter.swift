@@ -342,13 +342,15 @@ final class IngestWriter: @unchecked Sendable {
     private func finishFile(_ reason: CloseReason) {
         guard let f = file else { return }
         var closeError: Error?
+        // The driver's counters go with the file: read them before it closes.
+        let readerWaits = f.sink.readerWaitSummary
         do {
             try f.sink.close(fsync: true)
             stats.flushes.wrappingAdd(1, ordering: .relaxed)
             unflushedAreDurable()
             logger.info("closed \(f.sink.path): \(f.sink.messageCount) messages (\(reason))")
             // How often live readers made a flush wait, and how often one was still reading.
-            if let w = f.sink.readerWaitSummary { logger.info("\(f.sink.path): \(w)") }
+            if let w = readerWaits { logger.info("\(f.sink.path): \(w)") }
         } catch {
             closeError = error
             stats.writeErrors.wrappingAdd(1, ordering: .relaxed)
