@@ -12,6 +12,7 @@ let package = Package(
         .executable(name: "larpix-raw", targets: ["larpix-raw"]),
         .library(name: "LArPixRaw", targets: ["LArPixRaw"]),
         .library(name: "PACMAN", targets: ["PACMAN"]),
+        .library(name: "LArPixPackets", targets: ["LArPixPackets"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -43,6 +44,9 @@ let package = Package(
         // The LArPix raw HDF5 format (v0.0).
         .target(name: "LArPixRaw", dependencies: ["HDF5", "CHDF5"]),
 
+        // larpix-control's packet file (format 2.4), converted from raw files.
+        .target(name: "LArPixPackets", dependencies: ["LArPixRaw", "PACMAN", "HDF5"]),
+
         // A PACMAN dataserver stand-in for tests and demos.
         .target(name: "PacmanEmulator", dependencies: ["PACMAN", "ZMQ"]),
 
@@ -66,7 +70,7 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
         .executableTarget(name: "larpix-raw", dependencies: [
-            "LArPixRaw", "PACMAN", "PacmanEmulator", "ZMQ",
+            "LArPixRaw", "LArPixPackets", "PACMAN", "PacmanEmulator", "ZMQ",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
@@ -75,7 +79,7 @@ let package = Package(
         .target(name: "CBenchCeilings", dependencies: ["CHDF5", "CZMQ"],
                 linkerSettings: [.linkedLibrary("hdf5_serial"), .linkedLibrary("zmq")]),
         .executableTarget(name: "larpix-bench", dependencies: [
-            "LArPixRaw", "PACMAN", "CBenchCeilings",
+            "LArPixRaw", "LArPixPackets", "PACMAN", "CBenchCeilings",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
@@ -85,6 +89,7 @@ let package = Package(
         .testTarget(name: "PACMANTests", dependencies: ["PACMAN"]),
         .testTarget(name: "LArPixRawTests", dependencies: ["LArPixRaw", "TestSupport"]),
         .testTarget(name: "LArPixIngestTests", dependencies: ["LArPixIngest", "PACMAN", "PacmanEmulator", "ZMQ", "LArPixRaw", "TestSupport", "CChecksums"]),
+        .testTarget(name: "LArPixPacketsTests", dependencies: ["LArPixPackets", "LArPixRaw", "PACMAN", "HDF5", "TestSupport"]),
         .testTarget(name: "EndToEndTests", dependencies: ["LArPixRaw", "PACMAN", "PacmanEmulator", "ZMQ", "TestSupport"]),
     ]
 )
