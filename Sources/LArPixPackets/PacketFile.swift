@@ -46,8 +46,11 @@ public final class PacketFile {
     public static func create(_ path: String, chunkRows: Int, swmr: Bool,
                               now: Double = Date().timeIntervalSince1970) throws(PacketConversionError) -> PacketFile {
         if FileManager.default.fileExists(atPath: path) { throw .exists(path: path) }
+        // A SWMR file is built under a hidden name and linked into place once SWMR writing is on,
+        // so a reader polling for it never opens it half-made (as RawFileWriter does).
+        let building = swmr ? hiddenBuildingPath(for: path) : path
         do {
-            let file = swmr ? try H5File.create(path) : try H5File.createCompatible(path)
+            let file = swmr ? try H5File.create(building) : try H5File.createCompatible(building)
             let header = try file.root.createGroup(PacketFormat.headerGroup)
             try header.attributes.writeString("version", PacketFormat.version)
             try header.attributes.writeDouble("created", now)
@@ -56,13 +59,28 @@ public final class PacketFile {
             let packets = try file.root.createTable(PacketFormat.packetsDataset, type: type, chunk: max(1, chunkRows))
             try packets.attributes.writeString("packet_types", PacketFormat.packetTypesText)
             try createSideTables(in: file.root)
-            if swmr { try file.startSWMRWrite() }
+            if swmr {
+                try file.startSWMRWrite()
+                try file.flush()
+                if link(building, path) != 0 {
+                    let err = errno
+                    throw err == EEXIST ? PacketConversionError.exists(path: path) : .notWritable(path: path, reason: String(cString: strerror(err)))
+                }
+                unlink(building)
+            }
             return PacketFile(path: path, file: file, header: header, packets: packets, rowType: type, rows: 0)
         } catch {
             let e = mapped(error, path)
-            if case .exists = e {} else { unlink(path) }
+            if case .exists = e {} else { unlink(building) }
+            if swmr { unlink(building) }
             throw e
         }
+    }
+
+    /// `dir/.name.building-PID`: hidden, beside the final name (so that link() works).
+    static func hiddenBuildingPath(for path: String) -> String {
+        let url = URL(fileURLWithPath: path)
+        return url.deletingLastPathComponent().path + "/." + url.lastPathComponent + ".building-\(getpid())"
     }
 
     /// `messages` and `configs`, empty, with h5py's chunk guess for an empty dataset.

@@ -1,28 +1,28 @@
 import Foundation
-import TestSupport
 import XCTest
 
 /// Tests/oracle/packets.py under an oracle Python: larpix-control's converter and from_file,
 /// many jobs per invocation (each Python start costs about a second here).
-struct PacketsOracle {
-    let oracle: Oracle
+public struct PacketsOracle {
+    public let oracle: Oracle
+    public init(oracle: Oracle) { self.oracle = oracle }
 
-    static func debian(file: StaticString = #filePath, line: UInt = #line) throws -> PacketsOracle {
+    public static func debian(file: StaticString = #filePath, line: UInt = #line) throws -> PacketsOracle {
         PacketsOracle(oracle: try Oracle.debian(file: file, line: line))
     }
 
-    static func h5py2(file: StaticString = #filePath, line: UInt = #line) throws -> PacketsOracle {
+    public static func h5py2(file: StaticString = #filePath, line: UInt = #line) throws -> PacketsOracle {
         PacketsOracle(oracle: try Oracle.h5py2(file: file, line: line))
     }
 
-    func run(_ args: [String]) throws -> String {
+    public func run(_ args: [String]) throws -> String {
         let r = try TestSupport.run(oracle.python, [TestSupport.oracleScript("packets.py")] + args)
         guard r.status == 0 else { throw OracleError(message: "packets.py \(args.first ?? "") failed (\(r.status)): \(r.stderr.suffix(2000))") }
         return r.stdout
     }
 
     /// Runs the jobs (see packets.py) and returns one result object per job.
-    func batch(_ jobs: [[String: Any]], in dir: URL) throws -> [[String: Any]] {
+    public func batch(_ jobs: [[String: Any]], in dir: URL) throws -> [[String: Any]] {
         let spec = dir.appendingPathComponent("spec-\(UUID().uuidString.prefix(6)).json")
         try JSONSerialization.data(withJSONObject: jobs).write(to: spec)
         let text = try run(["batch", spec.path])
@@ -32,9 +32,18 @@ struct PacketsOracle {
         return results
     }
 
+    /// Checks that a comparison found the same rows: as many, every field of every row equal.
+    public static func assertSameRows(_ r: [String: Any], _ label: String, file: StaticString = #filePath, line: UInt = #line) {
+        let rows = r["rows"] as? [Int] ?? []
+        XCTAssertEqual(rows.count, 2, "\(label): \(r)", file: file, line: line)
+        XCTAssertEqual(rows.first, rows.last, "\(label): row counts (ours, reference)", file: file, line: line)
+        XCTAssertEqual(r["dtype_equal"] as? Bool, true, "\(label): packets dtype", file: file, line: line)
+        XCTAssertEqual((r["mismatches"] as? [Any])?.count, 0, "\(label): first mismatches \(r["mismatches"] ?? "")", file: file, line: line)
+    }
+
     /// Checks a comparison result: same rows, every field of every row equal, same datasets
     /// and header types; from_file equal when it was asked for.
-    static func assertSame(_ r: [String: Any], _ label: String, file: StaticString = #filePath, line: UInt = #line) {
+    public static func assertSame(_ r: [String: Any], _ label: String, file: StaticString = #filePath, line: UInt = #line) {
         let rows = r["rows"] as? [Int] ?? []
         XCTAssertEqual(rows.count, 2, "\(label): \(r)", file: file, line: line)
         XCTAssertEqual(rows.first, rows.last, "\(label): row counts (ours, reference)", file: file, line: line)
