@@ -45,7 +45,7 @@ let package = Package(
         .target(name: "LArPixRaw", dependencies: ["HDF5", "CHDF5"]),
 
         // larpix-control's packet file (format 2.4), converted from raw files.
-        .target(name: "LArPixPackets", dependencies: ["LArPixRaw", "PACMAN", "HDF5"]),
+        .target(name: "LArPixPackets", dependencies: ["LArPixRaw", "PACMAN", "HDF5", "CHDF5"]),
 
         // A PACMAN dataserver stand-in for tests and demos.
         .target(name: "PacmanEmulator", dependencies: ["PACMAN", "ZMQ"]),

@@ -1,10 +1,19 @@
+import CHDF5
+import PACMAN
+
 /// The hot loop: decodes messages one after another into a reusable row buffer, counting rows
 /// by type, messages by io_group and skipped messages by reason. One per conversion; not
 /// thread-safe.
 public final class BlockDecoder {
     public let buffer: PacketRowBuffer
     public let strict: Bool
-    public private(set) var packets = PacketCounts()
+    /// Rows by packet_type, counted through a pointer in the hot loop.
+    private let typeCounts = UnsafeMutablePointer<Int>.allocate(capacity: 8)
+    public var packets: PacketCounts {
+        var c = PacketCounts()
+        c.add(SIMD8<Int>((0..<8).map { typeCounts[$0] }))
+        return c
+    }
     public private(set) var messages = 0
     public private(set) var converted = 0
     public private(set) var bytes = 0
@@ -20,6 +29,21 @@ public final class BlockDecoder {
         self.strict = strict
         self.buffer = buffer
         self.onSkip = onSkip
+        typeCounts.initialize(repeating: 0, count: 8)
+    }
+
+    deinit { typeCounts.deallocate() }
+
+    /// Decodes a block of messages (rows `start`... of `file`, HDF5's descriptors) at the end of
+    /// the buffer, which is grown once for the block's largest possible row count.
+    public func decodeBlock(_ d: UnsafeBufferPointer<hvl_t>, ioGroups g: UnsafeBufferPointer<UInt8>, file: String,
+                            start: Int) throws(PacketConversionError) {
+        var bound = 0
+        for v in d { bound &+= 1 &+ v.len / PacmanMessage.wordBytes }
+        buffer.reserve(bound)
+        for i in 0..<d.count {
+            try decode(UnsafeRawBufferPointer(start: d[i].p, count: d[i].len), ioGroup: g[i], file: file, row: start + i)
+        }
     }
 
     /// Decodes one message (row `row` of `file`) at the end of the buffer.
@@ -30,7 +54,7 @@ public final class BlockDecoder {
         switch MessageDecoder.check(m) {
         case .convert(let rows, let mismatch):
             buffer.reserve(rows)
-            buffer.count += MessageDecoder.write(m, ioGroup: ioGroup, into: buffer.end, counts: &packets)
+            buffer.count += MessageDecoder.write(m, ioGroup: ioGroup, into: buffer.end, counts: typeCounts)
             converted += 1
             groups[Int(ioGroup)] += 1
             if mismatch { wordCountMismatches += 1 }

@@ -18,6 +18,8 @@ public struct ConversionSummary: Sendable, Equatable {
     public var rowsAfter = 0
     /// Raw message bytes read.
     public var bytes = 0
+    /// H5Dwrite calls on `packets` (one per block that had rows).
+    public var writes = 0
     public var seconds = 0.0
 
     public init() {}

@@ -50,16 +50,17 @@ public enum MessageDecoder {
         }
     }
 
-    /// Writes the rows of a message that `check` accepted at `out` (room for `rows` rows) and
-    /// returns how many it wrote.
+    /// Writes the rows of a message that `check` accepted at `out` (room for `rows` rows),
+    /// adds them to `counts` (8 counters, by packet_type: scalar adds through a pointer, no
+    /// vector spilled per row) and returns how many it wrote.
     @inline(__always)
     public static func write(_ m: UnsafeRawBufferPointer, ioGroup: UInt8, into out: UnsafeMutableRawPointer,
-                             counts: inout PacketCounts) -> Int {
+                             counts local: UnsafeMutablePointer<Int>) -> Int {
         let type = PacmanMessageType(rawValue: m[0]) ?? .data
         let g = UInt64(ioGroup)
         let time = UInt64(m.loadUnaligned(fromByteOffset: 1, as: UInt32.self).littleEndian)
         store(out, g | UInt64(PacketType.timestamp.rawValue) << 24, time, 0, 0, 0)
-        counts.add(PacketType.timestamp.rawValue)
+        local[Int(PacketType.timestamp.rawValue)] &+= 1
         var rows = 1
         let words = (m.count - PacmanMessage.headerBytes) / PacmanMessage.wordBytes
         var o = PacmanMessage.headerBytes
@@ -69,23 +70,23 @@ public enum MessageDecoder {
             switch rowKind(t, in: type) {
             case .row where t == 0x44:
                 let receipt = m.loadUnaligned(fromByteOffset: o + 2, as: UInt32.self).littleEndian
-                counts.add(writeLArPix(row, ioGroup: g, ioChannel: m[o + 1], receipt: receipt,
-                                       packet: m.loadUnaligned(fromByteOffset: o + 8, as: UInt64.self).littleEndian))
+                local[Int(writeLArPix(row, ioGroup: g, ioChannel: m[o + 1], receipt: receipt,
+                                       packet: m.loadUnaligned(fromByteOffset: o + 8, as: UInt64.self).littleEndian))] &+= 1
                 rows += 1
             case .row:
                 let stamp = UInt64(m.loadUnaligned(fromByteOffset: o + 4, as: UInt32.self).littleEndian)
                 if t == 0x54 {           // trigger: trigger_type = its type byte
                     store(row, g | 7 << 24, stamp, UInt64(m[o + 1]) << 8, 0, 0)
-                    counts.add(7)
+                    local[7] &+= 1
                 } else {                 // sync: trigger_type = sync type, dataword = clk_source & 1
                     store(row, g | 6 << 24, stamp, UInt64(m[o + 2] & 1) | UInt64(m[o + 1]) << 8, 0, 0)
-                    counts.add(6)
+                    local[6] &+= 1
                 }
                 rows += 1
             case .tx:
                 let receipt = PythonDecimal.uint32(UnsafeRawBufferPointer(rebasing: m[(o + 8)..<(o + 16)])) ?? 0
-                counts.add(writeLArPix(row, ioGroup: g, ioChannel: m[o + 1], receipt: receipt,
-                                       packet: m.loadUnaligned(fromByteOffset: o + 8, as: UInt64.self).littleEndian))
+                local[Int(writeLArPix(row, ioGroup: g, ioChannel: m[o + 1], receipt: receipt,
+                                      packet: m.loadUnaligned(fromByteOffset: o + 8, as: UInt64.self).littleEndian))] &+= 1
                 rows += 1
             case .none, .unknown:
                 break

@@ -48,6 +48,7 @@ public enum PacketConverter {
                 }
             }
             summary.rowsAfter = out.rows
+            summary.writes = out.writes
             try out.close(fsync: options.fsync)
         } catch {
             try? out.close()
@@ -125,9 +126,7 @@ public enum PacketConverter {
             try r.forEachBlock(in: 0..<min(m, h), maxBlockBytes: options.maxBlockBytes) { (start, d, g) throws(RawFileError) in
                 buffer.reset()
                 do throws(PacketConversionError) {
-                    for i in 0..<d.count {
-                        try decoder.decode(UnsafeRawBufferPointer(start: d[i].p, count: d[i].len), ioGroup: g[i], file: input, row: start + i)
-                    }
+                    try decoder.decodeBlock(d, ioGroups: g, file: input, start: start)
                     try out.append(buffer.base, count: buffer.count)
                 } catch {
                     // --strict: the rows before the refused message are kept, as larpix-control

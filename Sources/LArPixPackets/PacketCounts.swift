@@ -1,16 +1,19 @@
 /// Rows by packet_type (0-7), counted as they are decoded.
 public struct PacketCounts: Sendable, Equatable {
-    public private(set) var byType = [Int](repeating: 0, count: 8)
+    /// A SIMD vector, not an array: counting a row is one add, no uniqueness or bounds check.
+    public private(set) var byType = SIMD8<Int>()
 
     public init() {}
 
-    @inline(__always) mutating func add(_ type: UInt8) { byType[Int(type & 7)] += 1 }
+    @inline(__always) mutating func add(_ type: UInt8) { byType[Int(type & 7)] &+= 1 }
 
-    public var total: Int { byType.reduce(0, +) }
+    @inline(__always) mutating func add(_ v: SIMD8<Int>) { byType &+= v }
+
+    public var total: Int { byType.wrappedSum() }
 
     public static func + (a: PacketCounts, b: PacketCounts) -> PacketCounts {
         var s = a
-        for i in 0..<8 { s.byType[i] += b.byType[i] }
+        s.byType &+= b.byType
         return s
     }
 

@@ -12,6 +12,8 @@ public final class PacketFile {
     private let rowType: H5Datatype
     /// Rows in `packets`.
     public private(set) var rows: Int
+    /// Appends made (H5Dwrite calls).
+    public private(set) var writes = 0
     private var closed = false
 
     private init(path: String, file: H5File, header: H5Group, packets: H5Dataset, rowType: H5Datatype, rows: Int) {
@@ -134,6 +136,7 @@ public final class PacketFile {
             try packets.write(buffer, memType: rowType, start: rows, count: count)
         } catch { throw Self.mapped(error, path) }
         rows += count
+        writes += 1
     }
 
     /// Sets `modified` and flushes everything to the OS (a SWMR reader then sees the new rows).

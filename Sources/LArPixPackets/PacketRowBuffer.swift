@@ -15,9 +15,13 @@ public final class PacketRowBuffer {
     deinit { base.deallocate() }
 
     /// Makes room for `more` rows after the current ones (copying those over).
+    @inline(__always)
     public func reserve(_ more: Int) {
         let need = count + more
-        guard need > capacity else { return }
+        if need > capacity { grow(need) }
+    }
+
+    private func grow(_ need: Int) {
         var c = capacity
         while c < need { c *= 2 }
         let b = UnsafeMutableRawPointer.allocate(byteCount: c * PacketFormat.packetRowBytes, alignment: 16)

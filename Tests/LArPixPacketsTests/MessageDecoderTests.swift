@@ -25,10 +25,12 @@ final class MessageDecoderTests: XCTestCase {
         try m.withUnsafeBytes { b in
             guard case .convert(let rows, _) = MessageDecoder.check(b) else { throw XCTSkip("not convertible") }
             var out = [UInt8](repeating: 0xEE, count: rows * 36)
-            var counts = PacketCounts()
-            let n = out.withUnsafeMutableBytes { MessageDecoder.write(b, ioGroup: ioGroup, into: $0.baseAddress!, counts: &counts) }
+            var counts = [Int](repeating: 0, count: 8)
+            let n = out.withUnsafeMutableBytes { o in
+                counts.withUnsafeMutableBufferPointer { MessageDecoder.write(b, ioGroup: ioGroup, into: o.baseAddress!, counts: $0.baseAddress!) }
+            }
             XCTAssertEqual(n, rows)
-            XCTAssertEqual(counts.total, rows)
+            XCTAssertEqual(counts.reduce(0, +), rows)
             return (0..<rows).map { Array(out[$0 * 36..<($0 + 1) * 36]) }
         }
     }
