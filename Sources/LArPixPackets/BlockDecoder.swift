@@ -37,18 +37,21 @@ public final class BlockDecoder {
     /// Decodes a block of messages (rows `start`... of `file`, HDF5's descriptors) at the end of
     /// the buffer, which is grown once for the block's largest possible row count.
     public func decodeBlock(_ d: UnsafeBufferPointer<hvl_t>, ioGroups g: UnsafeBufferPointer<UInt8>, file: String,
-                            start: Int) throws(PacketConversionError) {
+                            start: Int, into target: PacketRowBuffer? = nil) throws(PacketConversionError) {
+        let b = target ?? buffer
         var bound = 0
         for v in d { bound &+= 1 &+ v.len / PacmanMessage.wordBytes }
-        buffer.reserve(bound)
+        b.reserve(bound)
         for i in 0..<d.count {
-            try decode(UnsafeRawBufferPointer(start: d[i].p, count: d[i].len), ioGroup: g[i], file: file, row: start + i)
+            try decode(UnsafeRawBufferPointer(start: d[i].p, count: d[i].len), ioGroup: g[i], file: file, row: start + i, into: b)
         }
     }
 
     /// Decodes one message (row `row` of `file`) at the end of the buffer.
     @inline(__always)
-    public func decode(_ m: UnsafeRawBufferPointer, ioGroup: UInt8, file: String, row: Int) throws(PacketConversionError) {
+    public func decode(_ m: UnsafeRawBufferPointer, ioGroup: UInt8, file: String, row: Int,
+                       into target: PacketRowBuffer? = nil) throws(PacketConversionError) {
+        let buffer = target ?? self.buffer
         messages += 1
         bytes += m.count
         switch MessageDecoder.check(m) {

@@ -14,6 +14,9 @@ public enum PacketConverter {
         public var maxBlockBytes = 32 << 20
         /// fsync the output before returning.
         public var fsync = false
+        /// Rows of the first input held before the output exists (36 bytes each: 54 MB); past
+        /// them the rest of to_file's first block is counted in a second pass for the chunk.
+        var heldRowsCap = 1_500_000
         public init(strict: Bool = false, maxBlockBytes: Int = 32 << 20, fsync: Bool = false) {
             self.strict = strict
             self.maxBlockBytes = maxBlockBytes
@@ -30,33 +33,52 @@ public enum PacketConverter {
 
     public static func convert(_ inputs: [String], to output: String, mode: OutputMode = .create, options: Options = Options(),
                                onSkip: @escaping (SkippedMessage) -> Void = { _ in },
-                               progress: Progress = { _, _, _ in }) throws(PacketConversionError) -> ConversionSummary {
+                               progress: @escaping Progress = { _, _, _ in }) throws(PacketConversionError) -> ConversionSummary {
         let started = Date()
         let total = try checkInputs(inputs, output: output)
-        let decoder = BlockDecoder(strict: options.strict, onSkip: onSkip)
-        let out = try openOutput(output, mode: mode, firstInput: inputs.first, options: options)
+        var done = 0
+        var run: BatchConversion?
+        let conversion = BatchConversion(options: options, decoder: BlockDecoder(strict: options.strict, onSkip: onSkip)) { n in
+            done += n
+            progress(done, total, run?.out?.rows ?? 0)
+        }
+        run = conversion
         var summary = ConversionSummary()
         summary.inputs = inputs
         summary.output = output
-        summary.rowsBefore = out.rows
-        var done = 0
         do throws(PacketConversionError) {
-            for input in inputs {
-                try convertOne(input, into: out, decoder: decoder, options: options) { n in
-                    done += n
-                    progress(done, total, out.rows - summary.rowsBefore)
-                }
+            var rest = inputs[...]
+            if mode == .append {
+                let out = try PacketFile.openForAppend(output, swmr: false)
+                summary.rowsBefore = out.rows
+                try conversion.convert(rest.removeFirst(), into: out)
+            } else if let first = rest.popFirst() {
+                try conversion.convertFirst(first, creating: output) { () throws(PacketConversionError) in try removeForReplace(output, mode) }
+            } else {
+                try removeForReplace(output, mode)
+                _ = try PacketFile.create(output, chunkRows: ChunkGuess.rows(forInitialRows: 0, rowBytes: PacketFormat.packetRowBytes), swmr: false).close()
             }
-            summary.rowsAfter = out.rows
-            summary.writes = out.writes
-            try out.close(fsync: options.fsync)
+            for input in rest {
+                guard let out = conversion.out else { break }
+                try conversion.convert(input, into: out)
+            }
+            summary.rowsAfter = conversion.out?.rows ?? 0
+            summary.writes = conversion.out?.writes ?? 0
+            try conversion.out?.close(fsync: options.fsync)
         } catch {
-            try? out.close()
+            try? conversion.out?.close()
             throw error
         }
-        decoder.fill(&summary)
+        run = nil
+        conversion.decoder.fill(&summary)
         summary.seconds = Date().timeIntervalSince(started)
         return summary
+    }
+
+    static func removeForReplace(_ output: String, _ mode: OutputMode) throws(PacketConversionError) {
+        if mode == .replace, FileManager.default.fileExists(atPath: output), unlink(output) != 0 {
+            throw .notWritable(path: output, reason: "cannot remove the old file: " + String(cString: strerror(errno)))
+        }
     }
 
     /// Opens every input once (so a bad one fails before the output is touched) and returns
@@ -81,64 +103,17 @@ public enum PacketConverter {
         return sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino
     }
 
-    static func openOutput(_ output: String, mode: OutputMode, firstInput: String?,
-                           options: Options) throws(PacketConversionError) -> PacketFile {
-        switch mode {
-        case .append:
-            return try PacketFile.openForAppend(output, swmr: false)
-        case .replace, .create:
-            let chunk = try firstInput.map { (i: String) throws(PacketConversionError) -> Int in try referenceChunk(i, options) }
-                ?? ChunkGuess.rows(forInitialRows: 0, rowBytes: PacketFormat.packetRowBytes)
-            if mode == .replace, FileManager.default.fileExists(atPath: output), unlink(output) != 0 {
-                throw .notWritable(path: output, reason: "cannot remove the old file: " + String(cString: strerror(errno)))
-            }
-            return try PacketFile.create(output, chunkRows: chunk, swmr: false)
-        }
-    }
-
-    /// The chunk to_file would give `packets`: h5py's guess for the rows of the first
-    /// `referenceBlockMessages` messages of the first input (a first, counting-only pass).
-    static func referenceChunk(_ input: String, _ options: Options) throws(PacketConversionError) -> Int {
+    /// The rows of messages `range` of an open raw file, counted only (nothing decoded).
+    static func countRows(_ r: RawFileReader, _ range: Range<Int>, _ options: Options) throws(PacketConversionError) -> Int {
+        guard !range.isEmpty else { return 0 }
         var rows = 0
         do {
-            let r = try RawFileReader(path: input)
-            defer { try? r.close() }
-            let (m, h) = try r.lengths()
-            try r.forEachBlock(in: 0..<min(min(m, h), referenceBlockMessages), maxBlockBytes: options.maxBlockBytes) { _, d, _ in
+            try r.forEachBlock(in: range, maxBlockBytes: options.maxBlockBytes) { _, d, _ in
                 for v in d {
                     if case .convert(let n, _) = MessageDecoder.check(UnsafeRawBufferPointer(start: v.p, count: v.len)) { rows += n }
                 }
             }
         } catch { throw .raw(error) }
-        return ChunkGuess.rows(forInitialRows: rows, rowBytes: PacketFormat.packetRowBytes)
-    }
-
-    /// Converts the complete rows of one input (a file still being written: those present when
-    /// it is opened), one H5Dwrite per block.
-    static func convertOne(_ input: String, into out: PacketFile, decoder: BlockDecoder, options: Options,
-                           blockDone: (Int) -> Void) throws(PacketConversionError) {
-        var failure: PacketConversionError?
-        do {
-            let r = try RawFileReader(path: input)
-            defer { try? r.close() }
-            let (m, h) = try r.lengths()
-            let buffer = decoder.buffer
-            try r.forEachBlock(in: 0..<min(m, h), maxBlockBytes: options.maxBlockBytes) { (start, d, g) throws(RawFileError) in
-                buffer.reset()
-                do throws(PacketConversionError) {
-                    try decoder.decodeBlock(d, ioGroups: g, file: input, start: start)
-                    try out.append(buffer.base, count: buffer.count)
-                } catch {
-                    // --strict: the rows before the refused message are kept, as larpix-control
-                    // keeps the blocks it wrote before it fails.
-                    if case .badMessage = error { try? out.append(buffer.base, count: buffer.count) }
-                    failure = error
-                    throw RawFileError.invalidArgument(path: input, reason: "stopped")
-                }
-                blockDone(d.count)
-            }
-        } catch {
-            throw failure ?? .raw(error)
-        }
+        return rows
     }
 }

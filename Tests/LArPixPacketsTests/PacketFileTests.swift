@@ -48,6 +48,31 @@ final class PacketFileTests: XCTestCase {
         }
     }
 
+    /// The chunk of `packets` is h5py's guess for to_file's first block, whether its rows were
+    /// all held before the output was made or counted in a second pass.
+    func testChunkOfTheFirstBlockWhetherHeldOrCounted() throws {
+        let raw = try rawFile("many.h5", count: 12_000, seed: 8)
+        var small = PacketConverter.Options()
+        small.heldRowsCap = 100
+        let a = try PacketConverter.convert([raw], to: path("held.h5"))
+        let b = try PacketConverter.convert([raw], to: path("counted.h5"), options: small)
+        XCTAssertEqual(a.rowsAfter, b.rowsAfter)
+        var firstBlockRows = 0
+        let r = try RawFileReader(path: raw)
+        for m in try r.readMessages(start: 0, count: PacketConverter.referenceBlockMessages).messages {
+            if case .convert(let n, _) = m.withUnsafeBytes({ MessageDecoder.check($0) }) { firstBlockRows += n }
+        }
+        try r.close()
+        let expected = ChunkGuess.rows(forInitialRows: firstBlockRows, rowBytes: 36)
+        for name in ["held.h5", "counted.h5"] {
+            let f = try H5File.open(path(name), mode: .readOnly, latestFormat: false)
+            XCTAssertEqual(try f.root.openDataset("packets").chunkLength(), expected, name)
+            try f.close()
+        }
+        XCTAssertEqual(try Data(contentsOf: dir.appendingPathComponent("held.h5")).count,
+                       try Data(contentsOf: dir.appendingPathComponent("counted.h5")).count)
+    }
+
     func testClosedFileAppearsCompleteUnderTheTwoByTwoName() throws {
         let raw = try rawFile("binary-0001-2026_12_01.h5", count: 200, seed: 5)
         let out = dir.appendingPathComponent("packets")
