@@ -38,25 +38,32 @@ final class BatchConversion {
     /// removes a file --force replaces).
     func convertFirst(_ input: String, creating output: String, prepare: () throws(PacketConversionError) -> Void) throws(PacketConversionError) {
         try withReader(input) { (r, n) throws(PacketConversionError) in
-            let held = PacketRowBuffer(capacity: 1 << 12)
+            // One buffer per block (none is grown, so no row is copied), written in turn.
+            var held: [PacketRowBuffer] = []
+            var heldRows = 0
             let first = min(n, PacketConverter.referenceBlockMessages)
             var heldMessages = 0
             try blocks(r, input, 0..<first) { (start, d, g) throws(PacketConversionError) in
-                if held.count > options.heldRowsCap { throw Self.stop }
+                if heldRows > options.heldRowsCap { throw Self.stop }
+                let b = PacketRowBuffer(capacity: 1)
+                held.append(b)
                 do throws(PacketConversionError) {
-                    try decoder.decodeBlock(d, ioGroups: g, file: input, start: start, into: held)
+                    try decoder.decodeBlock(d, ioGroups: g, file: input, start: start, into: b)
                 } catch {
                     failure = error       // --strict: create the output, keep the rows before it
                     throw Self.stop
                 }
+                heldRows += b.count
                 heldMessages = start + d.count
                 blockDone(d.count)
             }
-            let rows = held.count + (failure == nil ? try PacketConverter.countRows(r, heldMessages..<first, options) : 0)
+            if failure != nil { heldRows = held.reduce(0) { $0 + $1.count } }
+            let rows = heldRows + (failure == nil ? try PacketConverter.countRows(r, heldMessages..<first, options) : 0)
             try prepare()
             let created = try PacketFile.create(output, chunkRows: ChunkGuess.rows(forInitialRows: rows, rowBytes: PacketFormat.packetRowBytes), swmr: false)
             out = created
-            try created.append(held.base, count: held.count)
+            for b in held { try created.append(b.base, count: b.count) }
+            held = []
             if let failure { throw failure }
             try convertRange(r, input, heldMessages..<n)
         }

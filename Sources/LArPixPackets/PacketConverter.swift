@@ -43,6 +43,7 @@ public enum PacketConverter {
             progress(done, total, run?.out?.rows ?? 0)
         }
         run = conversion
+        defer { run = nil }          // the progress closure holds `run`: break the cycle
         var summary = ConversionSummary()
         summary.inputs = inputs
         summary.output = output
@@ -69,7 +70,6 @@ public enum PacketConverter {
             try? conversion.out?.close()
             throw error
         }
-        run = nil
         conversion.decoder.fill(&summary)
         summary.seconds = Date().timeIntervalSince(started)
         return summary

@@ -56,7 +56,10 @@ struct PacketsCommand: ParsableCommand {
     @Option(help: "Directory for the packet files (removed after each run).")
     var directory: String = FileManager.default.fileExists(atPath: "/dev/shm") ? "/dev/shm" : NSTemporaryDirectory()
 
+    @Flag(help: "Leave glibc's malloc as it is (larpix-raw convert keeps large freed blocks in the heap).") var defaultHeap = false
+
     func run() throws {
+        if !defaultHeap { ProcessHeap.keepLargeFreedBlocks() }
         var ours: [Double] = [], ceiling: [Double] = [], ratios: [Double] = []
         var summary = ConversionSummary()
         var chunk = 1

@@ -45,6 +45,7 @@ struct ConvertCommand: ParsableCommand {
     }
 
     func run() throws {
+        ProcessHeap.keepLargeFreedBlocks()
         try reportingErrors {
             do {
                 let skips = SkipReporter(limit: Self.namedSkips)
