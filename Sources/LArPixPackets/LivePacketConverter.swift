@@ -23,7 +23,7 @@ public final class LivePacketConverter {
     static let pollBytes = 8 << 20
 
     public init(raw: String, output: String, mode: PacketConverter.OutputMode = .create, strict: Bool = false,
-                flushInterval: Double = 0.2, onSkip: @escaping (SkippedMessage) -> Void = { _ in }) throws(PacketConversionError) {
+                flushInterval: Double = 0.1, onSkip: @escaping (SkippedMessage) -> Void = { _ in }) throws(PacketConversionError) {
         if PacketConverter.sameFile(raw, output) { throw .sameFile(path: output) }
         self.raw = raw
         self.output = output
@@ -89,6 +89,11 @@ public final class LivePacketConverter {
             try out.append(buffer.base, count: buffer.count)
             unflushed = true
         }
+        try flushIfDue()
+    }
+
+    /// Flushes when rows were appended since the last flush and `flushInterval` has passed.
+    public func flushIfDue() throws(PacketConversionError) {
         if unflushed && Date().timeIntervalSince(lastFlush) >= flushInterval { try flush() }
     }
 

@@ -18,7 +18,8 @@ struct ConvertCommand: ParsableCommand {
         kept). The output must not exist (exit 18) unless --force (replace) or --append (add to an \
         existing 2.4 packet file) is given. --follow converts one raw file while its writer appends \
         to it and finishes once the writer has closed it; the packet file is then written in SWMR \
-        mode and flushed every --flush-interval seconds, so h5py readers (swmr=True) can poll it. \
+        mode and flushed after each poll that added rows (at most every --flush-interval seconds), so \
+        h5py readers (swmr=True) can poll it. \
         --json prints a summary on stdout.
         """
     )
@@ -30,7 +31,7 @@ struct ConvertCommand: ParsableCommand {
     @Flag(help: "Replace the output if it exists.") var force = false
     @Flag(help: "Convert one raw file while it is written, until its writer closes it.") var follow = false
     @Option(help: ArgumentHelp("--follow: seconds between polls of the raw file.", valueName: "seconds")) var interval: Double = 0.1
-    @Option(help: ArgumentHelp("--follow: seconds between flushes of the packet file.", valueName: "seconds")) var flushInterval: Double = 0.2
+    @Option(help: ArgumentHelp("--follow: least seconds between flushes of the packet file (one after each poll that added rows).", valueName: "seconds")) var flushInterval: Double = 0.1
     @Flag(help: "Print a JSON summary on stdout.") var json = false
 
     /// Skipped messages named on stderr, at most.
@@ -84,7 +85,7 @@ struct ConvertCommand: ParsableCommand {
                 while try live.poll() > 0 && !stop.stopRequested {
                     bar.update(live.decoder.messages, 0, live.rowsWritten)
                 }
-                try live.flush()
+                try live.flushIfDue()
                 failures = 0
             } catch {
                 failures += 1
