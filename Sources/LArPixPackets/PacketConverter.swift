@@ -52,7 +52,7 @@ public enum PacketConverter {
             if mode == .append {
                 let out = try PacketFile.openForAppend(output, swmr: false)
                 summary.rowsBefore = out.rows
-                try conversion.convert(rest.removeFirst(), into: out)
+                if let first = rest.popFirst() { try conversion.convert(first, into: out) } else { try out.close() }
             } else if let first = rest.popFirst() {
                 try conversion.convertFirst(first, creating: output) { () throws(PacketConversionError) in try removeForReplace(output, mode) }
             } else {
