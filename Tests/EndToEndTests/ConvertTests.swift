@@ -15,6 +15,7 @@ final class ConvertTests: XCTestCase {
 
     /// Seeded real-shaped data messages (1-6 words, the emulator's mix of data, trigger, sync).
     func goodMessages(_ n: Int, seed: UInt64) -> [[UInt8]] {
+        print("seed \(seed) (\(n) messages)")
         var b = PacmanMessageBuilder(seed: seed)
         return (0..<n).map { i in b.nextDataMessage(words: b.nextWordCount(in: 1...6), time: 1_700_000_000 + UInt32(i)) }
     }

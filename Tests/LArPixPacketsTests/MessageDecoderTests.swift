@@ -67,7 +67,7 @@ final class MessageDecoderTests: XCTestCase {
     }
 
     func testTimestampTriggerAndSyncRows() throws {
-        var c = PacketCases(seed: 7)
+        let c = PacketCases(seed: 7)
         var m = c.header(0x44, words: 4)
         m += [0x54, 0x05, 0xAA, 0xBB, 0x78, 0x56, 0x34, 0x12] + [UInt8](repeating: 0xCC, count: 8)
         for (type, clk) in [(UInt8(0x53), UInt8(0xFF)), (0x48, 0x02), (0x43, 0x01)] {

@@ -14,6 +14,7 @@ final class PacketFileTests: XCTestCase {
     func path(_ name: String) -> String { dir.appendingPathComponent(name).path }
 
     func rawFile(_ name: String, count: Int, seed: UInt64) throws -> String {
+        print("seed \(seed) (\(name))")
         var cases = PacketCases(seed: seed)
         let (ms, gs) = cases.messages(count)
         let w = try RawFileWriter.create(path(name), ioVersion: "0.0")
@@ -95,6 +96,7 @@ final class PacketFileTests: XCTestCase {
 
     func testRowsOfALiveFileUpToItsLastCompleteRow() throws {
         // A writer that has appended and flushed but not closed: the file is marked open.
+        print("seed 11")
         var cases = PacketCases(seed: 11)
         let (ms, gs) = cases.messages(120)
         let w = try RawFileWriter.create(path("live.h5"), ioVersion: "0.0")
