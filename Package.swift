@@ -12,6 +12,7 @@ let package = Package(
         .executable(name: "larpix-raw", targets: ["larpix-raw"]),
         .library(name: "LArPixRaw", targets: ["LArPixRaw"]),
         .library(name: "PACMAN", targets: ["PACMAN"]),
+        .library(name: "LArPixPackets", targets: ["LArPixPackets"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -48,6 +49,9 @@ let package = Package(
         // The LArPix raw HDF5 format (v0.0).
         .target(name: "LArPixRaw", dependencies: ["HDF5", "CHDF5", "HDF5Native"]),
 
+        // larpix-control's packet file (format 2.4), converted from raw files.
+        .target(name: "LArPixPackets", dependencies: ["LArPixRaw", "PACMAN", "HDF5", "CHDF5"]),
+
         // A PACMAN dataserver stand-in for tests and demos.
         .target(name: "PacmanEmulator", dependencies: ["PACMAN", "ZMQ"]),
 
@@ -79,7 +83,7 @@ let package = Package(
             .product(name: "UnixSignals", package: "swift-service-lifecycle"),
         ]),
         .executableTarget(name: "larpix-raw", dependencies: [
-            "LArPixRaw", "PACMAN", "PacmanEmulator", "ZMQ", "LArPixIngest",
+            "LArPixRaw", "LArPixPackets", "PACMAN", "PacmanEmulator", "ZMQ", "LArPixIngest",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
@@ -88,7 +92,7 @@ let package = Package(
         .target(name: "CBenchCeilings", dependencies: ["CHDF5", "CZMQ"],
                 linkerSettings: [.linkedLibrary("hdf5_serial"), .linkedLibrary("zmq")]),
         .executableTarget(name: "larpix-bench", dependencies: [
-            "LArPixRaw", "PACMAN", "CBenchCeilings",
+            "LArPixRaw", "LArPixPackets", "PACMAN", "CBenchCeilings",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
@@ -107,6 +111,7 @@ let package = Package(
         ]),
         // Process-level: the daemon binary over loopback ZeroMQ (swift test --filter DaemonTests).
         .testTarget(name: "DaemonTests", dependencies: ["LArPixIngest", "PACMAN", "PacmanEmulator", "ZMQ", "LArPixRaw", "TestSupport"]),
+        .testTarget(name: "LArPixPacketsTests", dependencies: ["LArPixPackets", "LArPixRaw", "PACMAN", "HDF5", "TestSupport"]),
         .testTarget(name: "EndToEndTests", dependencies: ["LArPixRaw", "PACMAN", "PacmanEmulator", "ZMQ", "TestSupport"]),
     ]
 )

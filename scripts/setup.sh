@@ -32,7 +32,9 @@ command -v swift >/dev/null || { echo "setup: swift (6.3.1) is not on PATH" >&2;
 if [ $want_oracles = 1 ]; then
     # Debian's python3, not a pyenv one: python3-h5py is built for it.
     py=/usr/bin/python3
-    ref_pkgs=(larpix-control bidict bitarray networkx pyserial)
+    # typing_extensions: larpix-control's convert_rawhdf5_to_hdf5.py imports it, and --no-deps
+    # leaves it out (FORMAT.md section 5).
+    ref_pkgs=(larpix-control bidict bitarray networkx pyserial typing_extensions)
     if [ ! -x .venv-oracle/bin/python ] || ! .venv-oracle/bin/python -c "import larpix.format.rawhdf5format, h5py" 2>/dev/null; then
         echo "setup: creating .venv-oracle (larpix-control over Debian's h5py)"
         rm -rf .venv-oracle
@@ -46,6 +48,11 @@ if [ $want_oracles = 1 ]; then
         .venv-h5py2/bin/pip install -q --disable-pip-version-check h5py numpy
         .venv-h5py2/bin/pip install -q --disable-pip-version-check --no-deps "${ref_pkgs[@]}"
     fi
+    # Environments made before typing_extensions joined ref_pkgs get what is missing.
+    for v in .venv-oracle .venv-h5py2; do
+        $v/bin/python -c "import typing_extensions, larpix.format.hdf5format" 2>/dev/null ||
+            $v/bin/pip install -q --disable-pip-version-check --no-deps "${ref_pkgs[@]}"
+    done
     .venv-oracle/bin/python -c "import h5py; assert h5py.version.hdf5_version.startswith('1.10'), h5py.version.hdf5_version"
     .venv-h5py2/bin/python -c "import h5py; assert h5py.version.hdf5_version.startswith('2.'), h5py.version.hdf5_version"
 fi

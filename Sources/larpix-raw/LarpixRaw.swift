@@ -36,10 +36,11 @@ struct LarpixRaw: ParsableCommand {
           22  ZeroMQ endpoint unusable (publish)
           23  status: nothing answers at the metrics endpoint (daemon not running?)
           24  status: the endpoint answers, but not with larpix-rawd metrics
+          25  convert --strict: a message larpix-control cannot convert
         """,
         subcommands: [
             InfoCommand.self, CountCommand.self, DumpCommand.self, VerifyCommand.self, WriteCommand.self,
-            MergeCommand.self, SplitCommand.self, FollowCommand.self, ClearCommand.self, RepairCommand.self, PublishCommand.self,
+            MergeCommand.self, SplitCommand.self, FollowCommand.self, ConvertCommand.self, ClearCommand.self, RepairCommand.self, PublishCommand.self,
             StatusCommand.self, KeygenCommand.self,
         ]
     )

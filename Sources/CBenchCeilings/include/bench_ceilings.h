@@ -35,6 +35,17 @@ int lrp_bench_zmq_count(const char *const *endpoints, int n, long expected, int 
                         double first_timeout, double idle_timeout,
                         long *messages, long *bytes, double *seconds, char *err, size_t errcap);
 
+// The packet-file ceiling (convert): creates `path` (never overwrites) as larpix-control's
+// to_file and LArPixPackets.PacketFile do (default library bounds, _header with version,
+// created and modified, the 2.4 `packets` compound chunked by `chunk` rows with the fill
+// time at allocation and its packet_types attribute, empty `messages` and `configs`), then
+// appends `total_rows` rows of 36 bytes in writes of `rows_per_write` (one set_extent and
+// one H5Dwrite each) from one pre-filled buffer, sets modified and closes. `direct` != 0: whole
+// chunks go through H5Dwrite_chunk (no chunk cache, no selection), a partial last one through
+// H5Dwrite. Returns 0 or -1.
+int lrp_bench_c_packets(const char *path, long total_rows, long rows_per_write, long chunk, int direct,
+                        char *err, size_t errcap);
+
 // CLOCK_REALTIME in nanoseconds (the publisher's stamp clock).
 int64_t lrp_bench_realtime_ns(void);
 #endif
