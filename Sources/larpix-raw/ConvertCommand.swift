@@ -33,6 +33,9 @@ struct ConvertCommand: ParsableCommand {
     @Option(help: ArgumentHelp("--follow: seconds between polls of the raw file.", valueName: "seconds")) var interval: Double = 0.1
     @Option(help: ArgumentHelp("--follow: least seconds between flushes of the packet file (one after each poll that added rows).", valueName: "seconds")) var flushInterval: Double = 0.1
     @Flag(help: "Print a JSON summary on stdout.") var json = false
+    @Flag(name: .customLong("complete-only"),
+          help: "Write under a hidden name, fsync, and give the output its name only when complete (never replacing a file); one closed raw file (the daemon's packets: step).")
+    var completeOnly = false
 
     /// Skipped messages named on stderr, at most.
     static let namedSkips = 5
@@ -41,6 +44,9 @@ struct ConvertCommand: ParsableCommand {
         if inputs.isEmpty { throw ValidationError("give at least one raw file") }
         if append && force { throw ValidationError("give --append or --force, not both") }
         if follow && inputs.count != 1 { throw ValidationError("--follow converts exactly one raw file") }
+        if completeOnly && (inputs.count != 1 || follow || append || force || strict) {
+            throw ValidationError("--complete-only converts exactly one closed raw file, without --follow, --append, --force or --strict")
+        }
         if !(interval > 0 && interval <= 3600) { throw ValidationError("--interval must be in (0, 3600] seconds") }
         if !(flushInterval >= 0 && flushInterval <= 3600) { throw ValidationError("--flush-interval must be in [0, 3600] seconds") }
     }
@@ -50,7 +56,8 @@ struct ConvertCommand: ParsableCommand {
         try reportingErrors {
             do {
                 let skips = SkipReporter(limit: Self.namedSkips)
-                let summary = follow ? try runFollowing(skips) : try runBatch(skips)
+                let summary = completeOnly ? try PacketConverter.convertClosedFile(raw: inputs[0], to: output)
+                    : follow ? try runFollowing(skips) : try runBatch(skips)
                 skips.finish(summary)
                 if json { print(Self.summaryJSON(summary).rendered()) }
             } catch let e as PacketConversionError {

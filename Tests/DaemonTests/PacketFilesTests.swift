@@ -1,0 +1,81 @@
+import Foundation
+import LArPixRaw
+import TestSupport
+import XCTest
+
+/// packets.enabled end to end: the daemon writes raw files, each closed one (by SIGHUP, by the
+/// stop) gets its packet file through `larpix-raw convert`, with rows equal to larpix-control's
+/// own converter on the same raw file, its own sidecar, and on_close after it for both files.
+final class PacketFilesTests: XCTestCase {
+    func testEachClosedRawFileGetsItsPacketFileSidecarAndOnClose() throws {
+        let oracle = try PacketsOracle.debian()
+        let h = try DaemonHarness(label: "packets")
+        defer { h.cleanUp() }
+        let script = h.dir.appendingPathComponent("on_close.sh").path
+        let calls = h.dir.appendingPathComponent("calls.txt").path
+        try "#!/bin/sh\necho \"$1\" >> \(calls)\n".write(toFile: script, atomically: true, encoding: .utf8)
+        chmod(script, 0o755)
+        let packetsDir = h.dir.appendingPathComponent("packets").path
+        let converter = try DaemonHarness.binary("larpix-raw")
+        let emulator = try h.emulator(seed: 21, words: 1...12, count: 3000, rate: 2000)
+        let config = try h.writeConfig(filename: "binary-{seq}.h5", output: ["on_close: [\"\(script)\"]"],
+                                       extra: "packets: {enabled: true, directory: \"\(packetsDir)\", converter: \"\(converter)\"}\n")
+        let daemon = try h.startDaemon(config: config)
+        emulator.waitUntilSent(1500)
+        TestSupport.wait("1500 messages visible", seconds: 30) { h.dataFiles.reduce(0) { $0 + ((try? RawFile.count($1)) ?? 0) } >= 1500 }
+        kill(daemon.processIdentifier, SIGHUP)
+        _ = emulator.wait()
+        TestSupport.wait("3000 messages visible", seconds: 30) { h.dataFiles.reduce(0) { $0 + ((try? RawFile.count($1)) ?? 0) } >= 3000 }
+        XCTAssertEqual(try h.signalAndWait(SIGTERM), 0, h.log.suffix(3000).description)
+
+        let raws = h.dataFiles
+        XCTAssertGreaterThanOrEqual(raws.count, 2, "SIGHUP made a second file")
+        var jobs: [[String: Any]] = []
+        var expectedCalls: [String] = []
+        for raw in raws {
+            let name = (raw as NSString).lastPathComponent
+            let packet = (packetsDir as NSString).appendingPathComponent("packet-" + name.dropFirst("binary-".count))
+            XCTAssertTrue(FileManager.default.fileExists(atPath: packet), "\(packet): \(h.log.suffix(2000))")
+            let sidecar = try XCTUnwrap(FileManager.default.contents(atPath: packet + ".json"), "sidecar of \(packet)")
+            let j = try XCTUnwrap(try JSONSerialization.jsonObject(with: sidecar) as? [String: Any])
+            XCTAssertEqual(j["raw_file"] as? String, name)
+            XCTAssertEqual(j["data_tier"] as? String, "decoded-raw")
+            XCTAssertEqual(j["messages"] as? Int, try RawFile.count(raw))
+            XCTAssertEqual(j["file_size"] as? Int, (try FileManager.default.attributesOfItem(atPath: packet)[.size] as? Int))
+            expectedCalls += [raw, packet]
+            // larpix-control's script makes no file for an empty raw file; ours is an empty one.
+            guard try RawFile.count(raw) > 0 else { XCTAssertEqual(j["packets"] as? Int, 0); continue }
+            let reference = h.dir.appendingPathComponent("ref-\(name)").path
+            jobs += [["raw": [raw], "reference": reference], ["compare": [packet, reference], "from_file": true]]
+        }
+        XCTAssertGreaterThanOrEqual(jobs.count, 4, "both files hold messages")
+        let results = try oracle.batch(jobs, in: h.dir)
+        for i in stride(from: 1, to: results.count, by: 2) { PacketsOracle.assertSame(results[i], "packet file \(i / 2)") }
+        // on_close: the raw file, then its packet file, file after file in close order.
+        let called = try String(contentsOfFile: calls, encoding: .utf8).split(separator: "\n").map(String.init)
+        XCTAssertEqual(called, expectedCalls)
+        // Nothing half-made is left: no hidden converting files.
+        let leftovers = try FileManager.default.contentsOfDirectory(atPath: packetsDir).filter { $0.hasPrefix(".") }
+        XCTAssertEqual(leftovers, [])
+    }
+
+    func testAFailedConversionLeavesTheRawFileAndIngestAlone() throws {
+        let h = try DaemonHarness(label: "packets-fail")
+        defer { h.cleanUp() }
+        // A converter that always fails.
+        let bad = h.dir.appendingPathComponent("bad-converter").path
+        try "#!/bin/sh\necho 'converter: no' >&2\nexit 3\n".write(toFile: bad, atomically: true, encoding: .utf8)
+        chmod(bad, 0o755)
+        let emulator = try h.emulator(seed: 22, words: 1...4, count: 500)
+        let config = try h.writeConfig(extra: "packets: {enabled: true, converter: \"\(bad)\"}\n")
+        _ = try h.startDaemon(config: config)
+        _ = emulator.wait()
+        TestSupport.wait("500 messages visible", seconds: 30) { h.dataFiles.reduce(0) { $0 + ((try? RawFile.count($1)) ?? 0) } >= 500 }
+        XCTAssertEqual(try h.signalAndWait(SIGTERM), 0)
+        let log = h.log
+        XCTAssertTrue(log.contains("packet file of") && log.contains("not made (the raw file is untouched)"), log.suffix(2000).description)
+        let raws = h.dataFiles
+        XCTAssertEqual(try raws.reduce(0) { $0 + (try RawFile.count($1)) }, 500)
+        XCTAssertTrue(FileManager.default.fileExists(atPath: raws[0] + ".json"), "the raw file's own sidecar is written")
+    }
+}
