@@ -44,11 +44,7 @@ public struct PacketsOracle {
     /// Checks a comparison result: same rows, every field of every row equal, same datasets
     /// and header types; from_file equal when it was asked for.
     public static func assertSame(_ r: [String: Any], _ label: String, file: StaticString = #filePath, line: UInt = #line) {
-        let rows = r["rows"] as? [Int] ?? []
-        XCTAssertEqual(rows.count, 2, "\(label): \(r)", file: file, line: line)
-        XCTAssertEqual(rows.first, rows.last, "\(label): row counts (ours, reference)", file: file, line: line)
-        XCTAssertEqual(r["dtype_equal"] as? Bool, true, "\(label): packets dtype", file: file, line: line)
-        XCTAssertEqual((r["mismatches"] as? [Any])?.count, 0, "\(label): first mismatches \(r["mismatches"] ?? "")", file: file, line: line)
+        assertSameRows(r, label, file: file, line: line)
         let keys = r["keys"] as? [[String]] ?? []
         XCTAssertEqual(keys.first, keys.last, "\(label): top-level objects", file: file, line: line)
         let datasets = r["datasets"] as? [String: [[String: Any]]] ?? [:]
