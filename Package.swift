@@ -81,5 +81,7 @@ let package = Package(
         .testTarget(name: "LArPixRawTests", dependencies: ["LArPixRaw", "TestSupport"]),
         .testTarget(name: "LArPixIngestTests", dependencies: ["LArPixIngest", "PacmanEmulator", "ZMQ", "LArPixRaw", "TestSupport", "CChecksums"]),
         .testTarget(name: "EndToEndTests", dependencies: ["LArPixRaw", "PacmanEmulator", "ZMQ", "TestSupport"]),
+        // The Debian package, its unit under a real systemd, monitoring/ against Prometheus (tests/deploy).
+        .testTarget(name: "DeploymentTests", dependencies: ["TestSupport"]),
     ]
 )

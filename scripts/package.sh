@@ -43,10 +43,12 @@ export SOURCE_DATE_EPOCH
 
 if [ -z "$bin" ]; then
     t0=$(date +%s)
-    say "swift build -c release --static-swift-stdlib (larpix-rawd, larpix-raw)"
-    swift build -c release --static-swift-stdlib --product larpix-rawd >&2
-    swift build -c release --static-swift-stdlib --product larpix-raw >&2
-    bin="$(swift build -c release --static-swift-stdlib --show-bin-path)"
+    # -z now: full RELRO (lintian hardening-no-bindnow), as Debian builds its binaries.
+    flags=(-c release --static-swift-stdlib -Xlinker -z -Xlinker now)
+    say "swift build ${flags[*]} (larpix-rawd, larpix-raw)"
+    swift build "${flags[@]}" --product larpix-rawd >&2
+    swift build "${flags[@]}" --product larpix-raw >&2
+    bin="$(swift build "${flags[@]}" --show-bin-path)"
     say "release build: $(( $(date +%s) - t0 )) s"
 fi
 for exe in larpix-rawd larpix-raw; do
@@ -90,7 +92,7 @@ f 0644 config/larpix-rawd.yaml etc/larpix-rawd/larpix-rawd.yaml
 
 # Monitoring (Prometheus scrape config and alert rules, Grafana dashboard), uncompressed so
 # that Prometheus and Grafana read them in place.
-for m in monitoring/*; do f 0644 "$m" "usr/share/larpix-rawd/$m"; done
+for m in prometheus.yml larpix-rawd.rules.yml grafana-dashboard.json; do f 0644 "monitoring/$m" "usr/share/larpix-rawd/monitoring/$m"; done
 
 # Documentation, as dh_installdocs/dh_installchangelogs/dh_compress would lay it out.
 doc=usr/share/doc/larpix-rawd

@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # Sets everything up on a fresh Debian 12 machine and runs every test:
 # unit tests, interop against larpix-control (HDF5 1.10.8) and pip's h5py (HDF5 2.x), the daemon
-# end to end over loopback ZeroMQ, the unit-file checks, and a smoke run of the benchmarks.
+# end to end over loopback ZeroMQ, the unit-file checks, a smoke run of the benchmarks, and the
+# deployment (DeploymentTests): the Debian package, its unit under a real systemd (a container),
+# and monitoring/ against a real Prometheus.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-scripts/setup.sh --oracles
+scripts/setup.sh --oracles --deploy
 
 export LARPIX_ORACLE_PYTHON="$PWD/.venv-oracle/bin/python"
 export LARPIX_H5PY2_PYTHON="$PWD/.venv-h5py2/bin/python"
@@ -13,4 +15,13 @@ export HDF5_USE_FILE_LOCKING=FALSE
 
 swift build --build-tests
 export LARPIX_BIN_DIR="$(swift build --show-bin-path)"
+# The .deb (a release build with the Swift runtime linked statically) that DeploymentTests
+# check, install and run. LARPIX_DEB=FILE tests that package instead of building one.
+if [ -z "${LARPIX_DEB:-}" ]; then
+    LARPIX_DEB="$(scripts/package.sh)"
+fi
+export LARPIX_DEB
+# The deployment tests fail, rather than skip, where no container can be booted; set
+# LARPIX_REQUIRE_SYSTEMD=0 on a machine that cannot (not root, no systemd-nspawn).
+export LARPIX_REQUIRE_SYSTEMD="${LARPIX_REQUIRE_SYSTEMD:-1}"
 swift test --skip-build "$@"

@@ -102,7 +102,9 @@ check "the binaries run on the host's libraries only (no Swift toolchain in the 
 check "postinst made the user larpix (sysusers)" eval "in_ct getent passwd larpix >/dev/null"
 expect_eq "postinst made the state directory (tmpfiles)" "750 larpix larpix" "$(in_ct stat -c '%a %U %G' /var/lib/larpix-rawd)"
 expect_eq "larpix-rawd.service enabled on install" enabled "$(in_ct systemctl is-enabled larpix-rawd.service)"
-expect_eq "larpix-rawd.service started on install (example config)" active "$(in_ct systemctl is-active larpix-rawd.service)"
+is_active() { [ "$(in_ct systemctl is-active "$1")" = active ]; }
+check "larpix-rawd.service started on install (example config)" wait_until 30 is_active larpix-rawd.service
+measure "after install" "$(in_ct systemctl show larpix-rawd.service -p ActiveState -p SubState -p NRestarts -p ExecMainStatus | tr '\n' ' ')"
 in_ct systemctl stop larpix-rawd.service
 in_ct rm -rf /var/lib/larpix-rawd/data
 
@@ -114,11 +116,15 @@ cat >"$work/test.yaml" <<EOF
 sources:
   - {endpoint: "tcp://127.0.0.1:$p1", io_group: 1, name: board1}
   - {endpoint: "tcp://127.0.0.1:$p2", io_group: 2, name: board2}
-output: {directory: ./data, filename: "run_{seq}.h5"}
+output:
+  directory: ./data
+  filename: "run_{seq}.h5"
+  on_close: [/bin/ln, -t, /var/lib/larpix-rawd/outbox]   # the dropbox hand-off of docs/DEPLOY.md
 flush_interval: 200ms
 metrics: {listen: "127.0.0.1:$mport"}
 EOF
 in_ct tee /etc/larpix-rawd/larpix-rawd.yaml <"$work/test.yaml" >/dev/null
+in_ct install -d -o larpix -g larpix -m 0750 /var/lib/larpix-rawd/outbox
 in_ct mkdir -p /etc/systemd/system/larpix-rawd.service.d
 printf '[Service]\n# systemd-test.sh: a shorter watchdog, as an operator would set it.\nWatchdogSec=5\n' \
     | in_ct tee /etc/systemd/system/larpix-rawd.service.d/50-watchdog.conf >/dev/null
@@ -137,7 +143,7 @@ fi
 in_ct rm /etc/systemd/system/larpix-rawd.service.d/60-no-notify.conf
 in_ct systemctl daemon-reload
 in_ct systemctl reset-failed larpix-rawd.service
-in_ct rm -rf /var/lib/larpix-rawd/data
+in_ct sh -c 'rm -rf /var/lib/larpix-rawd/data /var/lib/larpix-rawd/outbox/*'
 
 t0=$(now_ms)
 if in_ct systemctl start larpix-rawd.service; then ok "systemctl start returns 0"; else fail "systemctl start failed: $(in_ct journalctl -u larpix-rawd -n 20 -o cat)"; fi
@@ -174,6 +180,8 @@ rotated() { in_ct test -f /var/lib/larpix-rawd/data/run_0001.h5 && [ "$(metric "
 check "systemctl reload rotates: run_0001.h5 appears" wait_until 30 rotated
 expect_eq "latest.h5 follows the rotation" run_0001.h5 "$(in_ct readlink /var/lib/larpix-rawd/data/latest.h5)"
 check "run_0000.h5 has its sidecar after the rotation" wait_until 30 in_ct test -f /var/lib/larpix-rawd/data/run_0000.h5.json
+check "on_close hands the closed file on under the sandbox (outbox/run_0000.h5, a hard link)" \
+    wait_until 30 in_ct test /var/lib/larpix-rawd/outbox/run_0000.h5 -ef /var/lib/larpix-rawd/data/run_0000.h5
 second_grows() { local n; n="$(metric "$murl" larpix_rawd_file_messages)" && [ "${n:-0}" -gt 0 ]; }
 check "the new file takes messages" wait_until 30 second_grows
 
@@ -193,6 +201,7 @@ drained() {
     [ "${r:-0}" -gt 0 ] && [ "$r" = "$w" ]
 }
 check "the daemon has written what it received (metrics)" wait_until 30 drained
+expect_eq "no on_close failure" 0 "$(metric "$murl" larpix_rawd_on_close_failures_total)"
 t0=$(now_ms)
 in_ct systemctl stop larpix-rawd.service
 measure "systemctl stop (drain), wall (ms)" $(( $(now_ms) - t0 ))
@@ -201,6 +210,7 @@ received="$(sed -n 's/.*stopped: \([0-9]*\) messages received, \([0-9]*\) writte
 written="$(sed -n 's/.*stopped: \([0-9]*\) messages received, \([0-9]*\) written.*/\2/p' <<<"$stopped")"
 c1="$(file_count /var/lib/larpix-rawd/data/run_0000.h5)" c2="$(file_count /var/lib/larpix-rawd/data/run_0001.h5)"
 nfiles="$(in_ct sh -c 'ls /var/lib/larpix-rawd/data/run_*.h5 | wc -l')"
+check "the stop hands the last file on too (outbox/run_0001.h5)" in_ct test /var/lib/larpix-rawd/outbox/run_0001.h5 -ef /var/lib/larpix-rawd/data/run_0001.h5
 measure "published by the two emulators" "$sent"
 measure "daemon: received, written (its stopped: line)" "$received, $written"
 measure "files: run_0000.h5 + run_0001.h5" "$c1 + $c2"
@@ -241,6 +251,7 @@ in_ct systemctl reset-failed larpix-rawd.service
 in_ct journalctl -u larpix-rawd.service -o cat >"$work/journal.txt"
 levels="$(grep -oE '^[0-9T:+-]+ (trace|debug|info|notice|warning|error|critical) larpix-rawd:' "$work/journal.txt" | awk '{print $2}' | sort | uniq -c | awk '{printf "%s%s %s", sep, $2, $1; sep=", "}')"
 measure "journal lines of the daemon by level" "$levels"
+grep -E '^[0-9T:+-]+ (warning|error|critical) larpix-rawd:' "$work/journal.txt" | sed 's/^/# journal: /' | head -20
 check "journalctl -u larpix-rawd shows the daemon's lines with their levels" grep -qE '^[0-9T:+-]+ info larpix-rawd: .*ready: 2 source' "$work/journal.txt"
 
 # --- instances of larpix-rawd@ ------------------------------------------------------------
