@@ -8,7 +8,7 @@ import XCTest
 /// (`ok N - …`, `not ok N - …`, measurements as `# name: value`) and fails with its `not ok`
 /// lines. A script exits 77 when it cannot run here (no root, no systemd-nspawn, no container,
 /// no prometheus); that skips, saying why, unless `LARPIX_REQUIRE_SYSTEMD=1` (scripts/test.sh
-/// sets it) or `CI=true`, where it fails.
+/// sets it when run as root) or `CI=true`, where it fails.
 ///
 /// The package is `LARPIX_DEB` (scripts/test.sh builds it before `swift test`) or, when that is
 /// unset, `.build/deb/larpix-rawd_<version>_amd64.deb` as `scripts/package.sh` leaves it.

@@ -20,7 +20,7 @@
 #   - remove stops everything and leaves data and config; purge removes the conffile only.
 # The watchdog is shortened from 30 s to 5 s by a drop-in, as an operator would.
 # Exits 77 (skip) when no container can be started here, saying why; the test suite turns
-# that into a failure when LARPIX_REQUIRE_SYSTEMD=1 (scripts/test.sh sets it) or CI=true.
+# that into a failure when LARPIX_REQUIRE_SYSTEMD=1 (scripts/test.sh sets it as root) or CI=true.
 set -uo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 repo="$(cd "$here/../.." && pwd)"
