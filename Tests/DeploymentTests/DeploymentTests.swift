@@ -47,7 +47,9 @@ final class DeploymentTests: XCTestCase {
     func runScript(_ name: String, _ args: [String]) throws {
         let script = TestSupport.packageRoot.appendingPathComponent("tests/deploy/\(name)").path
         let start = Date()
-        let r = try TestSupport.run(script, args)
+        // A hung script (a container that never answers) fails the test instead of hanging CI.
+        let r = try TestSupport.run("/usr/bin/timeout", ["--kill-after=30", "600", script] + args)
+        XCTAssertNotEqual(r.status, 124, "tests/deploy/\(name) did not finish in 600 s")
         print("--- tests/deploy/\(name) (\(String(format: "%.1f", Date().timeIntervalSince(start))) s)")
         print(r.stdout, terminator: r.stdout.hasSuffix("\n") ? "" : "\n")
         if !r.stderr.isEmpty { print("--- stderr:\n\(r.stderr.suffix(4000))") }

@@ -26,6 +26,7 @@ work="$(mktemp -d /tmp/larpix-prometheus.XXXXXX)"
 pids=()
 cleanup() { for p in "${pids[@]}"; do kill -TERM "$p" 2>/dev/null; wait "$p" 2>/dev/null; done; rm -rf "$work"; }
 trap cleanup EXIT
+trap 'exit 130' INT TERM
 
 # --- the rules and the config, statically ---------------------------------------------------
 if promtool check rules "$mon/larpix-rawd.rules.yml" >"$work/check.txt" 2>&1; then

@@ -16,7 +16,9 @@
 #   - SIGSTOP: the watchdog kills it and systemd restarts it, on a new file;
 #   - a bad config fails ExecStartPre with exit 78, and no restart is scheduled;
 #   - journalctl -u larpix-rawd shows the daemon's lines with their levels;
+#   - output.on_close hands each closed file on (a hard link into a dropbox) under the sandbox;
 #   - two larpix-rawd@ instances, each with its config, state directory and metrics port;
+#   - an upgrade restarts what runs and keeps the admin's config;
 #   - remove stops everything and leaves data and config; purge removes the conffile only.
 # The watchdog is shortened from 30 s to 5 s by a drop-in, as an operator would.
 # Exits 77 (skip) when no container can be started here, saying why; the test suite turns
@@ -52,6 +54,7 @@ cleanup() {
     rm -rf "$work"
 }
 trap cleanup EXIT
+trap 'exit 130' INT TERM
 
 # Boot. The container shares the host's network namespace: loopback traffic only.
 t0=$(now_ms)
@@ -270,6 +273,14 @@ expect_eq "both instances active" "active active" "$(in_ct systemctl is-active l
 check "each instance has its state directory and file" in_ct test -f /var/lib/larpix-rawd/deta/data/latest.h5 -a -f /var/lib/larpix-rawd/detb/data/latest.h5
 expect_eq "instance state directories are the service user's" "750 larpix" "$(in_ct stat -c '%a %U' /var/lib/larpix-rawd/deta)"
 check "each instance answers on its own metrics port" eval "metric http://127.0.0.1:$ma/metrics larpix_rawd_info >/dev/null && metric http://127.0.0.1:$mb/metrics larpix_rawd_info >/dev/null"
+
+# --- upgrade: the package again (dpkg runs postinst configure with the installed version) ---
+pid_a="$(show larpix-rawd@deta.service MainPID)"
+if in_ct dpkg -i "/mnt/deb/$(basename "$deb")" >"$work/upgrade.log" 2>&1; then ok "dpkg -i over the installed package (an upgrade)"; else fail "upgrade: $(tail -5 "$work/upgrade.log")"; fi
+restarted_a() { is_active larpix-rawd@deta.service && [ "$(show larpix-rawd@deta.service MainPID)" != "$pid_a" ]; }
+check "an upgrade restarts running instances (larpix-rawd@deta: a new main process, active)" wait_until 30 restarted_a
+expect_eq "an upgrade leaves a stopped larpix-rawd.service stopped" inactive "$(in_ct systemctl is-active larpix-rawd.service)"
+check "an upgrade keeps the admin's edits to the conffile" eval "in_ct cat /etc/larpix-rawd/larpix-rawd.yaml | cmp -s - '$work/test.yaml'"
 
 # --- remove and purge ---------------------------------------------------------------------
 in_ct systemctl start larpix-rawd.service
