@@ -18,7 +18,7 @@ export LARPIX_BIN_DIR="$(swift build --show-bin-path)"
 # The .deb (a release build with the Swift runtime linked statically) that DeploymentTests
 # check, install and run. LARPIX_DEB=FILE tests that package instead of building one.
 if [ -z "${LARPIX_DEB:-}" ]; then
-    LARPIX_DEB="$(scripts/package.sh)"
+    LARPIX_DEB="$(scripts/package.sh -z 2)"
 fi
 export LARPIX_DEB
 # As root (CI), the deployment tests must run: they fail, saying why, where no container can be
