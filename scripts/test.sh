@@ -17,10 +17,19 @@ swift build --build-tests
 export LARPIX_BIN_DIR="$(swift build --show-bin-path)"
 # The .deb (a release build with the Swift runtime linked statically) that DeploymentTests
 # check, install and run. LARPIX_DEB=FILE tests that package instead of building one.
+# The container root for the systemd test (debootstrap, cached under .build/deploy: about a
+# minute the first time, mostly download and unpacking) is made meanwhile; if that fails the
+# test itself says why.
+root_pid=""
+if [ "$(id -u)" -eq 0 ]; then
+    tests/deploy/debian-root.sh >/dev/null 2>.build/debian-root.log &
+    root_pid=$!
+fi
 if [ -z "${LARPIX_DEB:-}" ]; then
     LARPIX_DEB="$(scripts/package.sh -z 2)"
 fi
 export LARPIX_DEB
+[ -z "$root_pid" ] || wait "$root_pid" || echo "test.sh: tests/deploy/debian-root.sh failed: $(tail -3 .build/debian-root.log)" >&2
 # As root (CI), the deployment tests must run: they fail, saying why, where no container can be
 # booted. As another user they skip, saying why (systemd-nspawn needs root). Either way
 # LARPIX_REQUIRE_SYSTEMD=1/0 (or CI=true, which requires) decides instead.
