@@ -113,5 +113,7 @@ let package = Package(
         .testTarget(name: "DaemonTests", dependencies: ["LArPixIngest", "PACMAN", "PacmanEmulator", "ZMQ", "LArPixRaw", "TestSupport"]),
         .testTarget(name: "LArPixPacketsTests", dependencies: ["LArPixPackets", "LArPixRaw", "PACMAN", "HDF5", "TestSupport"]),
         .testTarget(name: "EndToEndTests", dependencies: ["LArPixRaw", "PACMAN", "PacmanEmulator", "ZMQ", "TestSupport"]),
+        // The Debian package, its unit under a real systemd, monitoring/ against Prometheus (tests/deploy).
+        .testTarget(name: "DeploymentTests", dependencies: ["TestSupport"]),
     ]
 )

@@ -4,18 +4,31 @@
 #   - with --oracles: two Python environments that read and write raw files the reference way:
 #       .venv-oracle  larpix-control over Debian's python3-h5py (the same HDF5 1.10.8 as ours)
 #       .venv-h5py2   larpix-control over pip's h5py (bundled HDF5 2.x)
+#   - with --package: what scripts/package.sh needs (dpkg-dev for dpkg-shlibdeps, binutils);
+#   - with --deploy: that, and what the deployment tests need (tests/deploy): lintian,
+#     systemd-container (systemd-nspawn) and debootstrap for the unit under a real systemd,
+#     prometheus (with promtool) for the monitoring, python3.
 # The Swift toolchain (6.3.1) is expected on PATH.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-want_oracles=0
-[ "${1:-}" = "--oracles" ] && want_oracles=1
+want_oracles=0 want_package=0 want_deploy=0
+for arg in "$@"; do
+    case "$arg" in
+        --oracles) want_oracles=1 ;;
+        --package) want_package=1 ;;
+        --deploy) want_package=1 want_deploy=1 ;;
+        *) echo "setup: unknown option $arg" >&2; exit 2 ;;
+    esac
+done
 
 SUDO=""
 [ "$(id -u)" -ne 0 ] && SUDO="sudo"
 
 debs=(libhdf5-dev libzmq3-dev libsystemd-dev zlib1g-dev libssl-dev pkg-config systemd)
 [ $want_oracles = 1 ] && debs+=(python3 python3-venv python3-h5py python3-numpy python3-zmq hdf5-tools)
+[ $want_package = 1 ] && debs+=(dpkg-dev binutils)
+[ $want_deploy = 1 ] && debs+=(lintian systemd-container debootstrap prometheus util-linux procps python3)
 
 missing=()
 for p in "${debs[@]}"; do
@@ -24,7 +37,8 @@ done
 if [ ${#missing[@]} -gt 0 ]; then
     echo "setup: installing ${missing[*]}"
     $SUDO apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${missing[@]}" >/dev/null
+    # No recommends: prometheus would bring prometheus-node-exporter, which nothing here uses.
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 
 command -v swift >/dev/null || { echo "setup: swift (6.3.1) is not on PATH" >&2; exit 1; }

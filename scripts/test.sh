@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # Sets everything up on a fresh Debian 12 machine and runs every test:
 # unit tests, interop against larpix-control (HDF5 1.10.8) and pip's h5py (HDF5 2.x), the daemon
-# end to end over loopback ZeroMQ, the unit-file checks, and a smoke run of the benchmarks.
+# end to end over loopback ZeroMQ, the unit-file checks, a smoke run of the benchmarks, and the
+# deployment (DeploymentTests): the Debian package, its unit under a real systemd (a container),
+# and monitoring/ against a real Prometheus.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-scripts/setup.sh --oracles
+scripts/setup.sh --oracles --deploy
 
 export LARPIX_ORACLE_PYTHON="$PWD/.venv-oracle/bin/python"
 export LARPIX_H5PY2_PYTHON="$PWD/.venv-h5py2/bin/python"
@@ -13,4 +15,25 @@ export HDF5_USE_FILE_LOCKING=FALSE
 
 swift build --build-tests
 export LARPIX_BIN_DIR="$(swift build --show-bin-path)"
+# The .deb (a release build with the Swift runtime linked statically) that DeploymentTests
+# check, install and run. LARPIX_DEB=FILE tests that package instead of building one.
+# The container root for the systemd test (debootstrap, cached under .build/deploy: about a
+# minute the first time, mostly download and unpacking) is made meanwhile; if that fails the
+# test itself says why.
+root_pid=""
+if [ "$(id -u)" -eq 0 ]; then
+    tests/deploy/debian-root.sh >/dev/null 2>.build/debian-root.log &
+    root_pid=$!
+fi
+if [ -z "${LARPIX_DEB:-}" ]; then
+    LARPIX_DEB="$(scripts/package.sh -z 2)"
+fi
+export LARPIX_DEB
+[ -z "$root_pid" ] || wait "$root_pid" || echo "test.sh: tests/deploy/debian-root.sh failed: $(tail -3 .build/debian-root.log)" >&2
+# As root (CI), the deployment tests must run: they fail, saying why, where no container can be
+# booted. As another user they skip, saying why (systemd-nspawn needs root). Either way
+# LARPIX_REQUIRE_SYSTEMD=1/0 (or CI=true, which requires) decides instead.
+if [ -z "${LARPIX_REQUIRE_SYSTEMD:-}" ] && [ "$(id -u)" -eq 0 ]; then
+    export LARPIX_REQUIRE_SYSTEMD=1
+fi
 swift test --skip-build "$@"
