@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Builds the Debian package larpix-rawd_<version>_amd64.deb from this checkout:
 #   scripts/package.sh [--out DIR] [--bin DIR] [-z LEVEL]
-# - the version is DaemonVersion.string (Sources/LArPixIngest/DaemonVersion.swift); the top
+# - the version is DaemonVersion.string (Sources/LArPixIngest/Pipeline/DaemonVersion.swift); the top
 #   entry of packaging/changelog must name it (a version bump needs a changelog entry);
 # - both executables, release build with the Swift runtime linked statically
 #   (swift build -c release --static-swift-stdlib), so the host needs no Swift toolchain;
@@ -33,8 +33,8 @@ for tool in dpkg-deb dpkg-shlibdeps strip gzip; do
     command -v "$tool" >/dev/null || die "$tool is missing (scripts/setup.sh --package)"
 done
 
-version="$(sed -n 's/.*static let string = "\([^"]*\)".*/\1/p' Sources/LArPixIngest/DaemonVersion.swift)"
-[[ "$version" =~ ^[0-9][0-9A-Za-z.+~-]*$ ]] || die "no version in Sources/LArPixIngest/DaemonVersion.swift"
+version="$(sed -n 's/.*static let string = "\([^"]*\)".*/\1/p' Sources/LArPixIngest/Pipeline/DaemonVersion.swift)"
+[[ "$version" =~ ^[0-9][0-9A-Za-z.+~-]*$ ]] || die "no version in Sources/LArPixIngest/Pipeline/DaemonVersion.swift"
 changelog_version="$(sed -n '1s/^larpix-rawd (\([^)]*\)).*/\1/p' packaging/changelog)"
 [ "$changelog_version" = "$version" ] \
     || die "packaging/changelog starts with version '$changelog_version', the daemon is $version: add a changelog entry"

@@ -19,7 +19,7 @@ final class DeploymentTests: XCTestCase {
     }
 
     static var version: String {
-        let file = TestSupport.packageRoot.appendingPathComponent("Sources/LArPixIngest/DaemonVersion.swift")
+        let file = TestSupport.packageRoot.appendingPathComponent("Sources/LArPixIngest/Pipeline/DaemonVersion.swift")
         let text = (try? String(contentsOf: file, encoding: .utf8)) ?? ""
         guard let r = text.range(of: #"string = "([^"]+)""#, options: .regularExpression) else { return "?" }
         return String(text[r].dropFirst(10).dropLast())

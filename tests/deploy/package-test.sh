@@ -16,7 +16,7 @@ t_start=$(now_ms)
 work="$(mktemp -d /tmp/larpix-package.XXXXXX)"
 trap 'rm -rf "$work"' EXIT
 
-version="$(sed -n 's/.*static let string = "\([^"]*\)".*/\1/p' "$repo/Sources/LArPixIngest/DaemonVersion.swift")"
+version="$(sed -n 's/.*static let string = "\([^"]*\)".*/\1/p' "$repo/Sources/LArPixIngest/Pipeline/DaemonVersion.swift")"
 expect_eq "file name" "larpix-rawd_${version}_amd64.deb" "$(basename "$deb")"
 field() { dpkg-deb -f "$deb" "$1"; }
 expect_eq "Package" larpix-rawd "$(field Package)"
