@@ -21,6 +21,9 @@ export LARPIX_BIN_DIR="$(swift build --show-bin-path)"
 # minute the first time, mostly download and unpacking) is made meanwhile; if that fails the
 # test itself says why.
 root_pid=""
+# If this script ends early, the background debootstrap ends with it (debian-root.sh cleans up
+# what a stopped one leaves the next time).
+trap '[ -z "$root_pid" ] || kill "$root_pid" 2>/dev/null || true' EXIT
 if [ "$(id -u)" -eq 0 ]; then
     tests/deploy/debian-root.sh >/dev/null 2>.build/debian-root.log &
     root_pid=$!

@@ -12,6 +12,10 @@ if [ -f "$stamp" ]; then echo "$dir"; exit 0; fi
 command -v debootstrap >/dev/null || { echo "debian-root: debootstrap is not installed (scripts/setup.sh)" >&2; exit 1; }
 mirror="${DEBOOTSTRAP_MIRROR:-http://deb.debian.org/debian}"
 tmp="$dir.tmp"
+# A debootstrap that was stopped half-way leaves /proc, /sys (and more) mounted in its root.
+if [ -d "$tmp" ]; then
+    awk -v t="$tmp/" 'index($2, t) == 1 { print $2 }' /proc/mounts | sort -r | while read -r m; do umount -l "$m" || true; done
+fi
 rm -rf "$tmp" "$dir"
 mkdir -p "$(dirname "$dir")"
 start=$(date +%s)
