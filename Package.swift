@@ -66,7 +66,7 @@ let package = Package(
         // What an operator watches the data path with: metrics over HTTP, the data tap, the latest
         // link, and closed-file work (checksums, sidecars, on_close).
         .target(name: "LArPixIngestMonitoring", dependencies: [
-            "LArPixIngest", "LArPixRaw", "PACMAN", "ZMQ", "CChecksums",
+            "LArPixIngest", "LArPixRaw", "LArPixPackets", "PACMAN", "ZMQ", "CChecksums",
             .product(name: "Logging", package: "swift-log"),
             .product(name: "Metrics", package: "swift-metrics"),
             .product(name: "Prometheus", package: "swift-prometheus"),

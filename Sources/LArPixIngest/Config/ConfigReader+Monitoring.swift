@@ -40,7 +40,7 @@ extension ConfigReader {
     }
 
     /// The path of an executable: `name` itself when it contains '/', else the first match on PATH.
-    static func executable(_ name: String) -> String? {
+    package static func executable(_ name: String) -> String? {
         func runnable(_ p: String) -> Bool {
             var isDir: ObjCBool = false
             return FileManager.default.fileExists(atPath: p, isDirectory: &isDir) && !isDir.boolValue && access(p, X_OK) == 0

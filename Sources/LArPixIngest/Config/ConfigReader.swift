@@ -3,7 +3,7 @@ import Logging
 import Yams
 
 /// Typed access to YAML nodes, each failure a ConfigError naming the key.
-struct ConfigReader {
+package struct ConfigReader {
     let file: String
     /// Where relative paths in the file (key files) are resolved.
     var baseDirectory = "."

@@ -1,5 +1,6 @@
 import Foundation
 import LArPixIngest
+import LArPixPackets
 import Logging
 
 /// Makes the packet file of a closed raw file (packets.enabled), in a process of its own:
@@ -13,14 +14,9 @@ struct PacketConversion: Sendable {
     /// Where packet files go.
     let directory: String
 
-    /// `binary-…h5` becomes `packet-…h5` (the 2x2 convention); any other name gets `packet-` in front.
-    static func packetName(forRaw raw: String) -> String {
-        let name = (raw as NSString).lastPathComponent
-        return name.hasPrefix("binary-") ? "packet-" + name.dropFirst("binary-".count) : "packet-" + name
-    }
-
+    /// Named by the 2x2 rule (`PacketFileName`: binary-X.h5 becomes packet-X.h5).
     func packetPath(forRaw raw: String) -> String {
-        (directory as NSString).appendingPathComponent(Self.packetName(forRaw: raw))
+        (directory as NSString).appendingPathComponent(PacketFileName.forRaw(raw))
     }
 
     struct Outcome {
@@ -62,11 +58,6 @@ struct PacketConversion: Sendable {
         if !configured.isEmpty { return configured }
         let exe = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
         let sibling = ((exe as NSString).deletingLastPathComponent as NSString).appendingPathComponent("larpix-raw")
-        if FileManager.default.isExecutableFile(atPath: sibling) { return sibling }
-        for dir in (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin").split(separator: ":") {
-            let p = (String(dir) as NSString).appendingPathComponent("larpix-raw")
-            if FileManager.default.isExecutableFile(atPath: p) { return p }
-        }
-        return nil
+        return ConfigReader.executable(sibling) ?? ConfigReader.executable("larpix-raw")
     }
 }
