@@ -6,9 +6,12 @@
 #
 #   bench/live-readers.sh [--reads N] [--rate MSGS_PER_S] [--words A-B] [--flush-interval S]
 #                         [--page-size BYTES] [--whole-file] [--exposure-wait S] [--readers "larpix h5py"] [--bin DIR]
+#                         [--interval S] [--seconds S]
+# Readers: larpix, h5py (reopen per read), refresh (h5py open once + refresh(), over Debian's HDF5
+# 1.10.8) and refresh2 (the same over pip's h5py, HDF5 2.x).
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
-reads=2000 rate=2000 words=1-400 flush=0.2 page=0 ordered=true delay=0.05 readers="larpix h5py" bin="" window=64 extra=""
+interval=0 seconds=0 reads=2000 rate=2000 words=1-400 flush=0.2 page=0 ordered=true delay=0.05 readers="larpix h5py" bin="" window=64 extra=""
 while [ $# -gt 0 ]; do
     case "$1" in
         --reads) reads=$2; shift 2 ;;
@@ -22,6 +25,8 @@ while [ $# -gt 0 ]; do
         --window) window=$2; shift 2 ;;
         --bin) bin=$2; shift 2 ;;
         --extra-config) extra=$2; shift 2 ;;
+        --interval) interval=$2; shift 2 ;;
+        --seconds) seconds=$2; shift 2 ;;
         *) echo "unknown option $1" >&2; exit 2 ;;
     esac
 done
@@ -48,8 +53,10 @@ pub=$!
 sleep 1
 pids=()
 for r in $readers; do
-    py=$py_larpix; [ "$r" = h5py ] && py=$py_h5py
-    "$py" "$root/Tests/oracle/live_reader.py" "$work/data/live.h5" --reader "$r" --reads "$reads" --window "$window" --out "$work/$r.json" &
+    py=$py_larpix kind=$r
+    case "$r" in h5py) py=$py_h5py ;; refresh2) py=$py_h5py kind=refresh ;; esac
+    "$py" "$root/Tests/oracle/live_reader.py" "$work/data/live.h5" --reader "$kind" --reads "$reads" --window "$window" \
+        --interval "$interval" --seconds "$seconds" --out "$work/$r.json" &
     pids+=($!)
 done
 for p in "${pids[@]}"; do wait "$p"; done

@@ -28,16 +28,19 @@ public enum RawFileRepair {
     /// Reads what needs fixing, without changing anything (`dryRun`), or fixes it.
     public static func repair(_ path: String, keepMessages: Int? = nil, dryRun: Bool = false) throws(RawFileError) -> Report {
         try RawFileLayout.checkReadablePath(path)
-        guard let sb = SuperblockFlags.readSuperblock(path), let eoa = SuperblockFlags.endOfAllocation(sb) else {
+        let size = SuperblockFlags.fileSize(path)
+        guard let sb = SuperblockFlags.readSuperblock(path), let stored = SuperblockFlags.endOfAllocation(sb),
+              let eoa = SuperblockFlags.writtenEndOfAllocation(sb, fileSize: size) else {
             throw .notRawLayout(path: path, reason: "no version 2/3 superblock (not written by a SWMR writer); nothing to repair here")
         }
         var report = Report()
         report.flags = sb[11]
-        report.storedEndOfAllocation = eoa
-        report.fileSize = Self.size(path)
+        report.storedEndOfAllocation = stored
+        report.fileSize = size
+        // A killed daemon's file claims the reader headroom: the writer's own EOA is what counts.
         let target = max(eoa, report.fileSize)
-        if target != eoa { report.newEndOfAllocation = target }
-        if !dryRun && (report.flags != 0 || target != eoa || report.fileSize < target) {
+        if target != stored { report.newEndOfAllocation = target }
+        if !dryRun && (report.flags != 0 || target != stored || report.fileSize < target) {
             do {
                 if report.fileSize < target { try extend(path, to: target) }
                 try SuperblockFlags.rewrite(path, flags: 0, endOfAllocation: target)
@@ -53,10 +56,6 @@ public enum RawFileRepair {
             if !dryRun { try trim(path, to: keep) }
         }
         return report
-    }
-
-    private static func size(_ path: String) -> Int {
-        ((try? FileManager.default.attributesOfItem(atPath: path)[.size]) as? NSNumber)?.intValue ?? 0
     }
 
     private static func extend(_ path: String, to size: Int) throws(RawFileError) {

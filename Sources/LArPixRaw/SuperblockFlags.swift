@@ -25,12 +25,32 @@ public enum SuperblockFlags {
         return b[11] & 0x05 != 0
     }
 
-    /// Clears the flags (like `h5clear -s`) and rewrites the checksum. Only for a file no
-    /// process is writing. Returns false when the file has no v2/v3 superblock.
+    /// Clears the flags (like `h5clear -s`) and rewrites the checksum, with the writer's own
+    /// end of allocation (`writtenEndOfAllocation`). Only for a file no process is writing.
+    /// Returns false when the file has no v2/v3 superblock.
     public static func clear(_ path: String) throws -> Bool {
-        guard let b = readSuperblock(path), let eoa = endOfAllocation(b) else { return false }
+        guard let b = readSuperblock(path), let eoa = writtenEndOfAllocation(b, fileSize: fileSize(path)) else { return false }
         try rewrite(path, flags: 0, endOfAllocation: eoa)
         return true
+    }
+
+    /// What larpix-rawd's file driver adds to the stored end of allocation while a file is open
+    /// for SWMR writing, so that readers that keep the file open reach rows appended after they
+    /// opened it (COrderedVFD, `LRP_READER_HEADROOM`): 1 TiB.
+    public static let readerHeadroom = 1 << 40
+
+    /// The end of allocation the writer itself had: the stored one, less the reader headroom when
+    /// the file is still marked for SWMR writing (a writer was killed) and the stored value lies
+    /// at least half the headroom past the file's end, which no file without it does.
+    static func writtenEndOfAllocation(_ b: [UInt8], fileSize: Int) -> Int? {
+        guard let eoa = endOfAllocation(b) else { return nil }
+        let claimsHeadroom = b[11] & 0x04 != 0 && eoa >= readerHeadroom && eoa > fileSize + readerHeadroom / 2
+        return claimsHeadroom ? eoa - readerHeadroom : eoa
+    }
+
+    static func fileSize(_ path: String) -> Int {
+        var st = stat()
+        return stat(path, &st) == 0 ? Int(st.st_size) : 0
     }
 
     /// The superblock's "end of file address": HDF5's end of allocation (EOA) when it was

@@ -4,7 +4,11 @@ a loop, and counts every failed read by kind. Every message it reads is fingerpr
 writer has closed the file, `--verify` compares each fingerprint with the final file, so a
 corrupt message (wrong bytes at an index) is counted too.
 
-  live_reader.py FILE --reads N [--reader larpix|h5py] [--window K] [--until-file-closed] --out R.json
+  live_reader.py FILE --reads N [--reader larpix|h5py|refresh] [--window K] [--interval S] --out R.json
+
+`refresh` is h5py's own SWMR pattern: open the file once with swmr=True, then every `--interval`
+seconds `refresh()` both datasets and read the newest rows, never reopening; a failed read is
+counted and the same handle is used again.
 """
 import argparse, hashlib, json, os, sys, time, warnings
 os.environ['HDF5_USE_FILE_LOCKING'] = 'FALSE'
@@ -42,19 +46,35 @@ def read_h5py(path, window):
     return start, msgs, groups
 
 
+class RefreshReader:
+    """Opens once; each read refreshes both datasets and reads the newest rows both have."""
+    def __init__(self, path):
+        self.f = h5py.File(path, 'r', swmr=True, libver='latest')
+        self.m, self.h = self.f['msgs'], self.f['msg_headers']
+
+    def __call__(self, path, window):
+        self.m.refresh(); self.h.refresh()
+        n = min(len(self.m), len(self.h))
+        start = max(0, n - window)
+        msgs = [x.tobytes() for x in self.m[start:n]]
+        groups = list(self.h['io_groups'][start:n])
+        return start, msgs, groups
+
+
 def main():
     p = argparse.ArgumentParser()
     p.add_argument('file'); p.add_argument('--reads', type=int, default=1000)
-    p.add_argument('--reader', choices=['larpix', 'h5py'], default='larpix')
+    p.add_argument('--reader', choices=['larpix', 'h5py', 'refresh'], default='larpix')
     p.add_argument('--window', type=int, default=64)
     p.add_argument('--seconds', type=float, default=0)
+    p.add_argument('--interval', type=float, default=0)
     p.add_argument('--out', required=True)
     a = p.parse_args()
-    read = read_larpix if a.reader == 'larpix' else read_h5py
     failures, ok, seen = {}, 0, {}
     t0 = time.time()
     while not os.path.exists(a.file) and time.time() - t0 < 30:
         time.sleep(0.01)
+    read = {'larpix': read_larpix, 'h5py': read_h5py}.get(a.reader) or RefreshReader(a.file)
     i = 0
     durations = []
     while i < a.reads and (a.seconds <= 0 or time.time() - t0 < a.seconds):
@@ -70,6 +90,8 @@ def main():
             durations.append(time.perf_counter() - t_read)
             kind = classify(e)
             failures[kind] = failures.get(kind, 0) + 1
+        if a.interval > 0:
+            time.sleep(a.interval)
     json.dump({'reads': i, 'ok': ok, 'failures': failures, 'seconds': time.time() - t0,
                'reader': a.reader, 'h5py': h5py.__version__, 'hdf5': h5py.version.hdf5_version,
                'read_ms': read_ms(durations), 'seen': seen}, open(a.out, 'w'))
