@@ -138,6 +138,8 @@ final class DaemonMonitoringTests: DaemonProcessCase {
 
         let daemon = try startDaemon(config: config)
         let link = dir.appendingPathComponent("data/latest").path
+        // The writer makes the link when it opens its first file, which can come after READY.
+        TestSupport.wait("the latest link", seconds: 20) { (try? FileManager.default.destinationOfSymbolicLink(atPath: link)) != nil }
         XCTAssertEqual(try FileManager.default.destinationOfSymbolicLink(atPath: link), "run_0000.h5")
         XCTAssertEqual(Self.runPublishers([a]).map(\.messages), [3000])
         waitUntilVisible(3000)

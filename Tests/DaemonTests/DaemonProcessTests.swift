@@ -147,9 +147,11 @@ final class DaemonProcessTests: DaemonProcessCase {
         let config = try writeConfig(sources: emulators.map { ($0.publisher.endpoint, $0.ioGroup) })
         let daemon = try startDaemon(config: config)
         let reports = ThreadedRun { Self.runPublishers(emulators) }
-        for _ in 0..<5 {
+        // Standard signals coalesce: each SIGHUP waits for the rotation the last one asked for.
+        for k in 0..<5 {
             Thread.sleep(forTimeInterval: 0.15)
             kill(daemon.processIdentifier, SIGHUP)
+            TestSupport.wait("file \(k + 2) after SIGHUP \(k + 1)", seconds: 20) { dataFiles.count >= k + 2 }
         }
         let sent = reports.wait()
         XCTAssertEqual(sent.map(\.messages), [4000, 4000, 4000])
