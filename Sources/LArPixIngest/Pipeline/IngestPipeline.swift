@@ -84,6 +84,17 @@ public final class IngestPipeline: Sendable {
         }
     }
 
+    /// One request line as the control server received it (parsed here, so that a bad one is
+    /// counted like any other refusal).
+    public func control(line: some Collection<UInt8>, reply: @escaping @Sendable (ControlReply) -> Void) {
+        switch ControlRequest.parse(line) {
+        case .success(let r): control(r, reply: reply)
+        case .failure(let refusal):
+            stats.countControl("invalid", result: refusal.code)
+            reply(.refused("invalid", refusal))
+        }
+    }
+
     /// Stops receiving, drains, flushes, closes. Blocks; safe to call more than once.
     public func stop() {
         let receivers: [SourceReceiver]? = state.withLock { s in
