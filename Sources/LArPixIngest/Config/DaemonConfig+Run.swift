@@ -43,7 +43,9 @@ extension DaemonConfig {
                     throw r.error("control.listen", "\(e) is not a unix socket or loopback address: give control.token_file too")
                 }
                 // A relative socket path is the config file's, as other paths are.
-                if case .unix(let p) = e, !p.hasPrefix("/") { control.listen = "unix:" + r.resolve(p) }
+                if case .unix(let p) = e, !p.hasPrefix("/") {
+                    control.listen = "unix:" + r.resolve(p.hasPrefix("./") ? String(p.dropFirst(2)) : p)
+                }
             }
         }
         if !control.tokenFile.isEmpty, (try? ControlToken.read(control.tokenFile)) == nil {

@@ -12,8 +12,8 @@ extension IngestWriter {
         return true
     }
 
-    func runControlCommands() {
-        for p in control.takeAll() {
+    func run(_ commands: [ControlQueue.Pending]) {
+        for p in commands {
             let reply = execute(p.request)
             stats.countControl(p.request.command.rawValue, result: reply.ok ? "ok" : reply.error ?? "error")
             p.reply(reply)
@@ -21,8 +21,11 @@ extension IngestWriter {
     }
 
     /// After the loop: whatever came in too late is refused, not left waiting.
-    func refuseWaitingCommands() {
-        for p in control.close() {
+    func refuseWaitingCommands() { refuse(control.close()) }
+
+    func refuse(_ commands: [ControlQueue.Pending]) {
+        for p in commands {
+            stats.countControl(p.request.command.rawValue, result: "unavailable")
             p.reply(.refused(p.request.command.rawValue, .unavailable("the daemon is stopping")))
         }
     }

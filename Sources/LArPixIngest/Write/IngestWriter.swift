@@ -119,8 +119,11 @@ final class IngestWriter: @unchecked Sendable {
         let tick = min(0.05, Double(batcher.limits.maxAgeNanoseconds) / 1e9)
         while true {
             let flushDue = flushDecision() != .notDue
+            // Commands are taken before the seal: what was received before them is written first,
+            // to the file they close.
+            let commands = control.hasPending ? control.takeAll() : []
             // What a due flush or rotation must include is sealed now, so that it is written first.
-            let sealAll = flushDue || rotationRequested.load(ordering: .acquiring) || ageLimitReached() != nil || control.hasPending
+            let sealAll = flushDue || rotationRequested.load(ordering: .acquiring) || ageLimitReached() != nil || !commands.isEmpty
             batcher.sealIfDue(force: sealAll)
             let wait = sealAll ? 0 : max(0.001, min(tick, secondsUntilFlush()))
             switch batcher.next(timeout: wait) {
@@ -129,10 +132,11 @@ final class IngestWriter: @unchecked Sendable {
             case .timeout:
                 break
             case .finished:
+                refuse(commands)
                 stop()
                 return
             }
-            if control.hasPending { runControlCommands() }
+            if !commands.isEmpty { run(commands) }
             if rotationRequested.exchange(false, ordering: .acquiring), !runState.isPaused { rotate(.requested) }
             if let reason = ageLimitReached() { rotate(reason) }
             flushIfDue()
