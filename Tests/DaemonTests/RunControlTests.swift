@@ -24,7 +24,7 @@ final class RunControlTests: DaemonProcessCase {
     }
 
     func testStartRotateStopAtFullRateStoreEveryMessageOnceInTaggedFiles() throws {
-        let count = 400_000
+        let count = 300_000
         let port = try Self.freePort()
         var o = PacmanPublisher.Options()
         o.endpoint = "tcp://127.0.0.1:\(port)"
@@ -116,6 +116,9 @@ final class RunControlTests: DaemonProcessCase {
         let untagged = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: files[0] + ".json"))) as? [String: Any]
         XCTAssertNil(untagged?["run"])
         XCTAssertFalse(FileManager.default.fileExists(atPath: socket), "the socket goes with the daemon")
+        let info = try TestSupport.run(larpixRaw, ["info", files[2], "--json"])
+        let run = ((try? JSONSerialization.jsonObject(with: Data(info.stdout.utf8))) as? [String: Any])?["run"] as? [String: Any]
+        XCTAssertEqual(run?["subrun"] as? Int, 2, "larpix-raw info shows the tag: \(info.stdout)")
         let counts = try files.map { try RawFile.count($0) }
         XCTAssertGreaterThan(counts[0], 0)
         print("run-control: \(count) messages at full rate, files \(counts) (\(sentAtStop) sent at stop-run): lost 0, repeated 0")

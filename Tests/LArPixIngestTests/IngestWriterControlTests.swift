@@ -76,7 +76,7 @@ final class IngestWriterControlTests: XCTestCase {
     }
 
     func testCommandsAfterTheWriterEndedAreRefused() throws {
-        var rig = Rig()
+        let rig = Rig()
         try rig.writer.start()
         rig.finish()
         XCTAssertFalse(rig.writer.submit(ControlRequest(command: .status)) { _ in })

@@ -38,9 +38,6 @@ public struct ControlReply: Sendable, Equatable, Codable {
         return reply
     }
 
-    /// The refusal a failed reply carries (nil when ok or unknown).
-    public var refusal: String? { ok ? nil : error }
-
     /// The reply as one line, newline included.
     public func line() -> [UInt8] {
         let e = JSONEncoder()

@@ -32,8 +32,3 @@ public enum RunValues {
         return .success(n)
     }
 }
-
-/// Why a run value was refused.
-public struct RunValueProblem: Error, Sendable, Equatable, CustomStringConvertible {
-    public var description: String
-}
