@@ -29,6 +29,9 @@ package final class ControlServer: @unchecked Sendable {
         self.logger = logger
     }
 
+    /// The TCP port bound (port 0 picks one).
+    package var port: Int? { channel?.localAddress?.port }
+
     /// Where requests go from now on.
     package func route(to handler: @escaping Handler) { target.handler.withLock { $0 = handler } }
 
