@@ -31,10 +31,11 @@ struct ControlOptions: ParsableArguments {
         if json { print(String(decoding: reply.line().dropLast(), as: UTF8.self)) }
         guard reply.ok else {
             let message = reply.message ?? reply.error ?? "refused"
-            if json { throw ExitCode(Self.exitCode(reply.error)) }
             throw CLIError(subject: request.command.rawValue, reason: message, exitCode: Self.exitCode(reply.error))
         }
         if !json { print(Self.text(reply), terminator: "") }
+        // Done, but with a caveat (the next file could not be opened yet).
+        if let note = reply.message { printNote(note) }
     }
 
     static func after(_ why: String, _ e: ControlEndpoint) -> String {

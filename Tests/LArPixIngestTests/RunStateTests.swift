@@ -27,6 +27,14 @@ final class RunStateTests: XCTestCase {
         XCTAssertEqual(s.tagForNextFile(), RunTag(run: 7, subrun: 6, dataStream: "commissioning"))
     }
 
+    func testAFailedOpenIsNotASubrun() {
+        var s = RunState(config: config(number: 7, subrun: 3))
+        XCTAssertEqual(s.nextTag?.subrun, 3)
+        XCTAssertEqual(s.nextTag?.subrun, 3, "asking is not opening")
+        s.fileOpened()
+        XCTAssertEqual(s.nextTag?.subrun, 4)
+    }
+
     func testAFixedSubrunStaysOnEveryFile() {
         var s = RunState(config: config(number: 7, subrun: 9, policy: .fixed))
         XCTAssertEqual((0..<3).map { _ in s.tagForNextFile()?.subrun }, [9, 9, 9])

@@ -34,12 +34,24 @@ package struct RunState: Sendable, Equatable {
         return nil
     }
 
-    /// The tag of the next file opened (nil: untagged), advancing the subrun per the policy.
-    /// Called once per file the writer opens, whatever made it open one (start, any rotation).
-    package mutating func tagForNextFile() -> RunTag? {
+    /// The tag the next file gets (nil: untagged).
+    package var nextTag: RunTag? {
         guard case .running(let n, let stream, let sub) = mode else { return nil }
-        if policy == .perFile { mode = .running(run: n, dataStream: stream, nextSubrun: sub + 1) }
         return RunTag(run: n, subrun: sub, dataStream: stream)
+    }
+
+    /// A file was opened with `nextTag`: the subrun advances per the policy. Called once per file
+    /// the writer opens, whatever made it open one (start, any rotation); a failed open is not
+    /// a subrun.
+    package mutating func fileOpened() {
+        guard case .running(let n, let stream, let sub) = mode, policy == .perFile else { return }
+        mode = .running(run: n, dataStream: stream, nextSubrun: sub + 1)
+    }
+
+    /// `nextTag`, then `fileOpened()`.
+    package mutating func tagForNextFile() -> RunTag? {
+        defer { fileOpened() }
+        return nextTag
     }
 
     /// start-run: refused while a run is in effect (stop it first) or with bad values.

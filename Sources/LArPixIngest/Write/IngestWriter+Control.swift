@@ -66,6 +66,9 @@ extension IngestWriter {
             stats.runStatus = RunStatus(tag: nil, paused: true)
         }
         reply.opened = file?.sink.path
+        if file == nil && !runState.isPaused {
+            reply.message = "the next file could not be opened (see the daemon's log); it is tried again with the next message"
+        }
         return described(reply)
     }
 

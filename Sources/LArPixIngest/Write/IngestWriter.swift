@@ -337,8 +337,9 @@ final class IngestWriter: @unchecked Sendable {
     func openNewFile(reason: String) throws {
         guard !runState.isPaused else { return }
         warnIfLowOnSpace()
-        let tag = runState.tagForNextFile()
+        let tag = runState.nextTag
         let sink = try parts.files.open(parts.nextPath(tag), run: tag)
+        runState.fileOpened()
         file = OpenFile(sink: sink, run: tag, openedAt: .now, lastFlush: .now, lastChange: .now, durable: sink.messageCount)
         stats.currentFile = CurrentFile(path: sink.path, messages: sink.messageCount, bytes: 0)
         stats.runStatus = RunStatus(tag: tag, paused: false)

@@ -37,7 +37,12 @@ package final class ControlServer: @unchecked Sendable {
 
     /// Binds; a unix socket's stale file (no daemon behind it) is replaced, a live one refused.
     package func start(createDirectory: Bool) throws {
-        if case .unix(let path) = endpoint { try prepareSocketPath(path, createDirectory: createDirectory) }
+        if case .unix(let path) = endpoint {
+            do { try prepareSocketPath(path, createDirectory: createDirectory) } catch {
+                try? group.syncShutdownGracefully()
+                throw error
+            }
+        }
         let (target, open, limit) = (self.target, connections, Self.maxConnections)
         let bootstrap = ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: 16)
