@@ -4,8 +4,8 @@ public enum RunValues {
     /// Run numbers 1...2^31-1: 0 is what `{run}` shows in the name of an untagged file.
     public static let runs = 1...Int(Int32.max)
     public static let subruns = 0...Int(Int32.max)
-    /// A data stream goes into file names (`{data_stream}` is not a field, but sidecars and
-    /// catalogs key on it): letters, digits, '.', '_', '-', at most 64.
+    /// A data stream is a catalog key (DUNE's core.data_stream: physics, cosmics, calibration,
+    /// commissioning, test): letters, digits, '.', '_', '-', at most 64.
     public static let maxDataStreamLength = 64
 
     public static func runProblem(_ n: Int) -> String? {
