@@ -12,6 +12,8 @@ static inline size_t lrp_H5T_VARIABLE(void) { return H5T_VARIABLE; }
 
 static inline hid_t lrp_H5T_NATIVE_UINT8(void) { return H5T_NATIVE_UINT8; }
 static inline hid_t lrp_H5T_NATIVE_DOUBLE(void) { return H5T_NATIVE_DOUBLE; }
+static inline hid_t lrp_H5T_NATIVE_INT64(void) { return H5T_NATIVE_INT64; }
+static inline hid_t lrp_H5T_STD_I64LE(void) { return H5T_STD_I64LE; }
 static inline hid_t lrp_H5T_STD_U8LE(void) { return H5T_STD_U8LE; }
 static inline hid_t lrp_H5T_IEEE_F64LE(void) { return H5T_IEEE_F64LE; }
 static inline hid_t lrp_H5T_C_S1(void) { return H5T_C_S1; }

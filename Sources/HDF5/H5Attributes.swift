@@ -99,6 +99,24 @@ public struct H5Attributes {
         try h5check(H5Awrite(a.id, lrp_H5T_NATIVE_DOUBLE(), &v), "write \(where_(name))")
     }
 
+    /// Reads an integer attribute (any integer type HDF5 converts to int64).
+    public func readInt64(_ name: String) throws(H5Error) -> Int64 {
+        H5Library.ensure()
+        let a = try open(name)
+        try requireOneElement(a, name)
+        var v: Int64 = 0
+        try h5check(H5Aread(a.id, lrp_H5T_NATIVE_INT64(), &v), "read \(where_(name)) as int64")
+        return v
+    }
+
+    /// Writes a scalar int64 (what h5py writes for a Python `int`), in place when it exists.
+    public func writeInt64(_ name: String, _ value: Int64) throws(H5Error) {
+        H5Library.ensure()
+        let a = try openOrCreate(name, type: .int64LE)
+        var v = value
+        try h5check(H5Awrite(a.id, lrp_H5T_NATIVE_INT64(), &v), "write \(where_(name))")
+    }
+
     /// Reads a string attribute, variable or fixed length, as text.
     public func readString(_ name: String) throws(H5Error) -> String {
         H5Library.ensure()

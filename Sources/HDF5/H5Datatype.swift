@@ -18,6 +18,7 @@ public final class H5Datatype {
     public static var uint8LE: H5Datatype { H5Library.ensure(); return H5Datatype(predefined: lrp_H5T_STD_U8LE()) }
     public static var nativeUInt8: H5Datatype { H5Library.ensure(); return H5Datatype(predefined: lrp_H5T_NATIVE_UINT8()) }
     public static var float64LE: H5Datatype { H5Library.ensure(); return H5Datatype(predefined: lrp_H5T_IEEE_F64LE()) }
+    public static var int64LE: H5Datatype { H5Library.ensure(); return H5Datatype(predefined: lrp_H5T_STD_I64LE()) }
     public static var nativeDouble: H5Datatype { H5Library.ensure(); return H5Datatype(predefined: lrp_H5T_NATIVE_DOUBLE()) }
 
     /// Variable-length sequence of `base` (h5py's `vlen_dtype`).

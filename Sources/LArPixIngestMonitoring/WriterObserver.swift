@@ -1,5 +1,6 @@
 import Foundation
 import LArPixIngest
+import LArPixRaw
 import Logging
 import Synchronization
 
@@ -24,8 +25,8 @@ final class WriterObserver: WriterEvents {
         self.logger = logger
     }
 
-    func fileOpened(path: String, created: Double, messagesBefore: Int) {
-        state.withLock { $0.record = FileRecord(path: path, created: created, messagesBefore: messagesBefore) }
+    func fileOpened(path: String, created: Double, messagesBefore: Int, run: RunTag?) {
+        state.withLock { $0.record = FileRecord(path: path, created: created, messagesBefore: messagesBefore, run: run) }
         guard let latestLink else { return }
         do {
             try latestLink.point(at: path)

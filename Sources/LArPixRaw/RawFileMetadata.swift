@@ -11,12 +11,15 @@ public struct RawFileMetadata: Equatable, Sendable {
     public var version: String
     /// Message encoding version text, when the file has one.
     public var ioVersion: String?
+    /// /meta run, subrun and data_stream, when the file was written during a run (all three).
+    public var run: RunTag?
 
-    public init(created: Double, modified: Double, version: String, ioVersion: String?) {
+    public init(created: Double, modified: Double, version: String, ioVersion: String?, run: RunTag? = nil) {
         self.created = created
         self.modified = modified
         self.version = version
         self.ioVersion = ioVersion
+        self.run = run
     }
 
     static func read(from meta: H5Group, path: String) throws(RawFileError) -> RawFileMetadata {
@@ -24,10 +27,25 @@ public struct RawFileMetadata: Equatable, Sendable {
         do {
             let io: String? = try a.exists("io_version") ? try a.readString("io_version") : nil
             return RawFileMetadata(created: try a.readDouble("created"), modified: try a.readDouble("modified"),
-                                   version: try a.readString("version"), ioVersion: io)
+                                   version: try a.readString("version"), ioVersion: io, run: try readRun(a))
         } catch {
             throw RawFileError.from(error, path: path)
         }
+    }
+
+    /// The run tag, when all three attributes are there (a file tagged by hand with fewer has none).
+    private static func readRun(_ a: H5Attributes) throws(H5Error) -> RunTag? {
+        guard try a.exists(RunTag.runAttribute), try a.exists(RunTag.subrunAttribute),
+              try a.exists(RunTag.dataStreamAttribute) else { return nil }
+        return RunTag(run: Int(try a.readInt64(RunTag.runAttribute)), subrun: Int(try a.readInt64(RunTag.subrunAttribute)),
+                      dataStream: try a.readString(RunTag.dataStreamAttribute))
+    }
+
+    /// Writes the run tag into /meta (before SWMR writing starts: attributes cannot be added after).
+    static func write(_ tag: RunTag, to meta: H5Group) throws(H5Error) {
+        try meta.attributes.writeInt64(RunTag.runAttribute, Int64(tag.run))
+        try meta.attributes.writeInt64(RunTag.subrunAttribute, Int64(tag.subrun))
+        try meta.attributes.writeString(RunTag.dataStreamAttribute, tag.dataStream)
     }
 
     /// Parsed file version, or an error naming the bad text.

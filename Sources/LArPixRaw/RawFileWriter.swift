@@ -104,7 +104,7 @@ public final class RawFileWriter {
     /// Creates a new file (never overwrites) with /meta and both datasets, then starts SWMR writing.
     public static func create(_ path: String, version: FormatVersion = .latestFile, ioVersion: String? = nil,
                               options: Options = Options(), now: Double = Date().timeIntervalSince1970,
-                              created: Double? = nil) throws(RawFileError) -> RawFileWriter {
+                              created: Double? = nil, run: RunTag? = nil) throws(RawFileError) -> RawFileWriter {
         guard version == .latestFile else {
             throw .versionRefused(path: path, what: "version", file: nil, requested: version.description + " (this build writes only 0.0)")
         }
@@ -130,6 +130,7 @@ public final class RawFileWriter {
             try meta.attributes.writeDouble("created", created ?? now)
             try meta.attributes.writeDouble("modified", now)
             if let io = ioVersion { try meta.attributes.writeString("io_version", io) }
+            if let run { try RawFileMetadata.write(run, to: meta) }
             let msgs = try root.createDataset(RawFileLayout.messages, type: try RawFileLayout.messageFileType(),
                                               chunk: options.chunk, gzipLevel: options.gzipLevel)
             let hdrs = try root.createDataset(RawFileLayout.headers, type: try RawFileLayout.headerFileType(),
@@ -144,7 +145,7 @@ public final class RawFileWriter {
             unlink(building)
             createdFile = false
             DirectorySync.sync(directoryOf: path)
-            let md = RawFileMetadata(created: created ?? now, modified: now, version: version.description, ioVersion: ioVersion)
+            let md = RawFileMetadata(created: created ?? now, modified: now, version: version.description, ioVersion: ioVersion, run: run)
             return try RawFileWriter(file: file, path: path, objects: .init(meta: meta, messages: msgs, headers: hdrs),
                                      metadata: md, count: 0, exposureWait: options.exposureWait)
         } catch let e as H5Error {
@@ -172,7 +173,7 @@ public final class RawFileWriter {
     /// Of `options`, only the flush order and exposure delay apply (the layout is the file's).
     public static func openForAppend(_ path: String, version: String? = nil, ioVersion: String? = nil,
                                      options: Options = Options(),
-                                     now: Double = Date().timeIntervalSince1970) throws(RawFileError) -> RawFileWriter {
+                                     now: Double = Date().timeIntervalSince1970, run: RunTag? = nil) throws(RawFileError) -> RawFileWriter {
         try RawFileLayout.checkReadablePath(path)
         guard access(path, W_OK) == 0 else { throw .notWritable(path: path, reason: String(cString: strerror(errno))) }
         let file: H5File
@@ -200,6 +201,8 @@ public final class RawFileWriter {
             guard m == h else { throw RawFileError.unequalLengths(path: path, msgs: m, headers: h) }
             n = m
             try objects.meta.attributes.writeDouble("modified", now)
+            // Appending during a run retags the file with the run now in effect.
+            if let run { try RawFileMetadata.write(run, to: objects.meta) }
             try file.startSWMRWrite()
             try file.flush()
         } catch let e as H5Error {
@@ -208,6 +211,7 @@ public final class RawFileWriter {
             throw e
         } catch { throw .notWritable(path: path, reason: "\(error)") }
         md.modified = now
+        if let run { md.run = run }
         return try RawFileWriter(file: file, path: path, objects: objects, metadata: md, count: n, exposureWait: options.exposureWait)
     }
 

@@ -11,6 +11,12 @@ enum ExitCodes {
     static let endpoint: Int32 = 22
     static let daemonUnreachable: Int32 = 23
     static let notDaemon: Int32 = 24
+    // Run control (run, rotate).
+    static let noDaemon: Int32 = 26
+    static let runAlreadyStarted: Int32 = 27
+    static let noRun: Int32 = 28
+    static let badRun: Int32 = 29
+    static let controlFailed: Int32 = 30
 }
 
 /// A failure outside the raw-file library: what it concerns (a file, "file:line", an endpoint),

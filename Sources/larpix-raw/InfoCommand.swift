@@ -73,7 +73,7 @@ struct InfoCommand: ParsableCommand {
                 return .object([("iso", .string(isoTime(Double(t)))), ("raw", .int(Int(t)))])
             }
             let md = metadata, n = messages
-            return .object([
+            var pairs: [(String, JSONValue)] = [
                 ("file", .string(file)),
                 ("file_size", .int(size)),
                 ("version", .string(md.version)),
@@ -89,7 +89,12 @@ struct InfoCommand: ParsableCommand {
                 ("first_msg_time", time(firstTime)),
                 ("last_msg_time", time(lastTime)),
                 ("swmr_writer_mark", .bool(marked)),
-            ])
+            ]
+            // Only a file written during a run has /meta run, subrun and data_stream.
+            if let r = md.run {
+                pairs.insert(("run", .object([("run", .int(r.run)), ("subrun", .int(r.subrun)), ("data_stream", .string(r.dataStream))])), at: 4)
+            }
+            return .object(pairs)
         }
 
         func text(file: String, size: Int, marked: Bool) -> String {
@@ -99,6 +104,7 @@ struct InfoCommand: ParsableCommand {
                 ("file size", humanBytes(size)),
                 ("version", md.version),
                 ("io_version", md.ioVersion ?? "(none)"),
+                ("run", md.run.map { "\($0.run), subrun \($0.subrun), data_stream \($0.dataStream)" } ?? "(none)"),
                 ("created", "\(isoTime(md.created)) (\(md.created))"),
                 ("modified", "\(isoTime(md.modified)) (\(md.modified))"),
                 ("messages", "\(n)"),

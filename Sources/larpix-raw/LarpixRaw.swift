@@ -37,11 +37,16 @@ struct LarpixRaw: ParsableCommand {
           23  status: nothing answers at the metrics endpoint (daemon not running?)
           24  status: the endpoint answers, but not with larpix-rawd metrics
           25  convert --strict: a message larpix-control cannot convert
+          26  run/rotate: no daemon listening at the control endpoint
+          27  run start: a run is already started
+          28  run stop: no run to stop
+          29  run start: bad run number, subrun or data stream
+          30  run/rotate: any other refusal (paused, stopping, unauthorized) or a bad reply
         """,
         subcommands: [
             InfoCommand.self, CountCommand.self, DumpCommand.self, VerifyCommand.self, WriteCommand.self,
             MergeCommand.self, SplitCommand.self, FollowCommand.self, ConvertCommand.self, ClearCommand.self, RepairCommand.self, PublishCommand.self,
-            StatusCommand.self, KeygenCommand.self,
+            StatusCommand.self, KeygenCommand.self, RunCommand.self, RotateCommand.self,
         ]
     )
 

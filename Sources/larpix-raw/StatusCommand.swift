@@ -53,6 +53,8 @@ struct DaemonStatus {
     var uptime: Double?
     var filePath: String?
     var fileMessages = 0, fileBytes = 0
+    /// The run of the file being written (0: untagged), its subrun, and whether paused.
+    var run = 0, subrun = 0, paused = false
     var messagesPerSecond = 0.0, bytesPerSecond = 0.0
     var ioGroups: [IOGroup] = []
     var drops: [(String, Int)] = []
@@ -77,6 +79,9 @@ struct DaemonStatus {
         filePath = byName[MetricNames.fileInfo]?.first?.labels["path"]
         fileMessages = int(MetricNames.fileMessages)
         fileBytes = int(MetricNames.fileBytes)
+        run = int(MetricNames.runNumber)
+        subrun = int(MetricNames.subrunNumber)
+        paused = int(MetricNames.runPaused) == 1
         messagesPerSecond = one(MetricNames.writeMessagesPerSecond) ?? 0
         bytesPerSecond = one(MetricNames.writeBytesPerSecond) ?? 0
         var groups: [Int: IOGroup] = [:]
@@ -127,6 +132,7 @@ struct DaemonStatus {
         var lines: [(String, String)] = []
         lines.append(("daemon", "larpix-rawd \(version) at \(endpoint)" + (uptime.map { ", up \(Self.duration($0))" } ?? "")))
         lines.append(("file", filePath.map { "\($0): \(fileMessages) messages, \(shortBytes(fileBytes))" } ?? "(none open)"))
+        lines.append(("run", paused ? "paused after stop-run" : run > 0 ? "\(run), subrun \(subrun)" : "(none: untagged files)"))
         lines.append(("rate", String(format: "%.0f msg/s, %.2f MB/s", messagesPerSecond, bytesPerSecond / 1e6)))
         let pct = bufferMaxBytes > 0 ? 100 * Double(bufferBytes) / Double(bufferMaxBytes) : 0
         lines.append(("buffer", "\(shortBytes(bufferBytes)) of \(shortBytes(bufferMaxBytes)) (\(String(format: "%.1f", pct))%), blocked \(String(format: "%.1f", blockedSeconds)) s in all"))
@@ -163,6 +169,7 @@ struct DaemonStatus {
             ("version", .string(version)),
             ("uptime_seconds", uptime.map { .double($0) } ?? .null),
             ("file", .object([("path", filePath.map { .string($0) } ?? .null), ("messages", .int(fileMessages)), ("bytes", .int(fileBytes))])),
+            ("run", .object([("run", run > 0 ? .int(run) : .null), ("subrun", run > 0 ? .int(subrun) : .null), ("paused", .bool(paused))])),
             ("rate", .object([("messages_per_second", .double(messagesPerSecond)), ("bytes_per_second", .double(bytesPerSecond))])),
             ("io_groups", .array(ioGroups.map { g in
                 .object([("io_group", .int(g.ioGroup)), ("messages_received", .int(g.received)), ("bytes_received", .int(g.receivedBytes)),

@@ -11,29 +11,55 @@ import ZMQ
 final class IngestDaemon: Sendable {
     let pipeline: IngestPipeline
     private let monitoring: DaemonMonitoring
+    private let control: ControlServer?
 
-    private init(pipeline: IngestPipeline, monitoring: DaemonMonitoring) {
+    private init(pipeline: IngestPipeline, monitoring: DaemonMonitoring, control: ControlServer?) {
         self.pipeline = pipeline
         self.monitoring = monitoring
+        self.control = control
     }
 
     static func start(config c: DaemonConfig, logger: Logger) throws -> IngestDaemon {
         let stats = IngestStats(bufferMaxBytes: c.bufferMaxBytes)
         let monitoring = try DaemonMonitoring.start(settings: try MonitoringSettings.checked(c), directory: c.output.directory,
                                                     stats: stats, configuredIOGroups: c.configuredIOGroups, logger: logger)
-        let pipeline = IngestPipeline(config: c, stats: stats, logger: logger, events: monitoring.events)
-        do { try pipeline.start() } catch {
+        let control: ControlServer?
+        do { control = try startControl(c, logger: logger) } catch {
             monitoring.stop()
             throw error
         }
-        return IngestDaemon(pipeline: pipeline, monitoring: monitoring)
+        let pipeline = IngestPipeline(config: c, stats: stats, logger: logger, events: monitoring.events)
+        do { try pipeline.start() } catch {
+            control?.stop()
+            monitoring.stop()
+            throw error
+        }
+        control?.route { [pipeline] line, reply in pipeline.control(line: line, reply: reply) }
+        return IngestDaemon(pipeline: pipeline, monitoring: monitoring, control: control)
+    }
+
+    /// Binds control.listen (a failure stops start-up, exit 69). The built-in default is
+    /// best effort: if it cannot be bound (another daemon there), the daemon runs without it.
+    private static func startControl(_ c: DaemonConfig, logger: Logger) throws -> ControlServer? {
+        guard let endpoint = c.controlEndpoint else { return nil }
+        let isDefault = c.control.listen == nil
+        let server = ControlServer(endpoint: endpoint, logger: logger)
+        do { try server.start(createDirectory: isDefault) } catch {
+            guard isDefault else { throw error }
+            logger.warning("control: the default endpoint is unusable, running without run control: \(error)")
+            return nil
+        }
+        logger.info("control: listening on \(endpoint)")
+        return server
     }
 
     func requestRotation() { pipeline.requestRotation() }
 
     /// Blocks until every received message is in the file and the last sidecar is written.
     func stop() {
+        // Commands still queued are answered by the pipeline's stop; then the socket goes.
         pipeline.stop()
+        control?.stop()
         monitoring.stop()
     }
 

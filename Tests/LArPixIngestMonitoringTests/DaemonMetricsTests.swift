@@ -1,4 +1,5 @@
 import Foundation
+import LArPixRaw
 import XCTest
 @testable import LArPixIngest
 @testable import LArPixIngestMonitoring
@@ -32,5 +33,26 @@ final class DaemonMetricsTests: XCTestCase {
         XCTAssertEqual(sample(text, MetricNames.flushes), 5)
         XCTAssertEqual(sample(text, MetricNames.writeErrors), 1)
         XCTAssertEqual(sample(text, MetricNames.info, "{version=\"\(DaemonVersion.string)\"}"), 1)
+    }
+
+    func testRunGaugesAndControlCounts() {
+        let stats = IngestStats(bufferMaxBytes: 1 << 20)
+        let metrics = DaemonMetrics(inputs: .init(stats: stats, tap: nil, closedFiles: nil, directory: NSTemporaryDirectory(),
+                                                  configuredIOGroups: []))
+        var text = String(decoding: metrics.render(), as: UTF8.self)
+        XCTAssertEqual(sample(text, MetricNames.runNumber), 0, "untagged")
+        stats.runStatus = RunStatus(tag: RunTag(run: 42, subrun: 3, dataStream: "physics"))
+        stats.countControl("start-run", result: "ok")
+        stats.countControl("start-run", result: "run_already_started")
+        stats.countControl("start-run", result: "run_already_started")
+        text = String(decoding: metrics.render(), as: UTF8.self)
+        XCTAssertEqual(sample(text, MetricNames.runNumber), 42)
+        XCTAssertEqual(sample(text, MetricNames.subrunNumber), 3)
+        XCTAssertEqual(sample(text, MetricNames.runPaused), 0)
+        XCTAssertEqual(sample(text, MetricNames.controlCommands, "{command=\"start-run\",result=\"run_already_started\"}"), 2)
+        stats.runStatus = RunStatus(tag: nil, paused: true)
+        text = String(decoding: metrics.render(), as: UTF8.self)
+        XCTAssertEqual(sample(text, MetricNames.runNumber), 0)
+        XCTAssertEqual(sample(text, MetricNames.runPaused), 1)
     }
 }

@@ -301,7 +301,7 @@ final class ConfigTests: XCTestCase {
             (src + "output:\n  filename: \"a/b.h5\"\n", "output.filename", "/"),
             (src + "output:\n  filename: \"\"\n", "output.filename", "empty"),
             (src + "output:\n  filename: \"%D.h5\"\n", "output.filename", "expands"),
-            (src + "output:\n  filename: \"run_{run}.h5\"\n", "output.filename", "{run}"),
+            (src + "output:\n  filename: \"run_{runs}.h5\"\n", "output.filename", "{runs}"),
             (src + "output:\n  filename: \"run_{seq.h5\"\n", "output.filename", "unclosed"),
             (src + "output:\n  filename: \"\(String(repeating: "x", count: 300)).h5\"\n", "output.filename", "255"),
             (src + "output:\n  directory: \"\"\n", "output.directory", "empty"),

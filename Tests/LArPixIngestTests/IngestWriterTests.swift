@@ -4,6 +4,7 @@ import Synchronization
 import TestSupport
 import XCTest
 @testable import LArPixIngest
+import LArPixRaw
 
 /// The writer thread against stand-in files (no HDF5, no sockets): rotation, flushing, a failed
 /// file, a full disk and a bounded stop, each in milliseconds.
@@ -12,6 +13,7 @@ final class IngestWriterTests: XCTestCase {
     final class FakeFiles: RawFileSinkFactory, Sendable {
         struct File: Equatable {
             var path: String
+            var run: RunTag? = nil
             var messages: [[UInt8]] = []
             var flushes = 0
             var touches = 0
@@ -26,8 +28,8 @@ final class IngestWriterTests: XCTestCase {
         }
         let state = Mutex(State())
 
-        func open(_ path: String) throws -> any RawFileSink {
-            let index = state.withLock { s in s.files.append(File(path: path)); return s.files.count - 1 }
+        func open(_ path: String, run: RunTag?) throws -> any RawFileSink {
+            let index = state.withLock { s in s.files.append(File(path: path, run: run)); return s.files.count - 1 }
             return Sink(files: self, index: index, path: path)
         }
 
@@ -88,7 +90,8 @@ final class IngestWriterTests: XCTestCase {
         var slabs = SlabWriter()
 
         init(rotation: RotationPolicy = RotationPolicy(), flushInterval: Double = 0.05, bufferBytes: Int = 64 << 20,
-             stopBudget: Double = 10, touchInterval: Double = 5, free: @escaping @Sendable (String) -> Int? = { _ in nil }) {
+             stopBudget: Double = 10, touchInterval: Double = 5, run: RunConfig = RunConfig(),
+             free: @escaping @Sendable (String) -> Int? = { _ in nil }) {
             stats = IngestStats(bufferMaxBytes: bufferBytes)
             batcher = Batcher(limits: .init(maxMessages: 1000, maxBytes: 8 << 20, maxAgeNanoseconds: 5_000_000))
             budget = MessageBudget(stats: stats)
@@ -98,6 +101,7 @@ final class IngestWriterTests: XCTestCase {
                                           rotateMaxSeconds: rotation.maxSeconds, fileOptions: .init(), minFreeBytes: 0)
             settings.stopRetrySeconds = stopBudget
             settings.touchInterval = touchInterval
+            settings.run = run
             let seq = Mutex(0)
             let capture = log
             var logger = Logger(label: "writer-test") { _ in CapturingLogHandler(capture: capture) }
@@ -105,7 +109,7 @@ final class IngestWriterTests: XCTestCase {
             writer = IngestWriter(settings: settings,
                                   parts: .init(batcher: batcher, budget: budget, stats: stats, logger: logger, notifier: SystemdNotifier(),
                                                events: nil, files: files,
-                                               nextPath: { seq.withLock { $0 += 1; return "/fake/f\($0).h5" } }),
+                                               nextPath: { _ in seq.withLock { $0 += 1; return "/fake/f\($0).h5" } }),
                                   freeSpace: free)
         }
 
@@ -260,7 +264,7 @@ final class IngestWriterTests: XCTestCase {
         let dir = TestSupport.temporaryDirectory("touch")
         defer { try? FileManager.default.removeItem(at: dir) }
         let path = dir.appendingPathComponent("t.h5").path
-        let sink: any RawFileSink = try RawFileWriters(append: false, ioVersion: "0.0", options: .init()).open(path)
+        let sink: any RawFileSink = try RawFileWriters(append: false, ioVersion: "0.0", options: .init()).open(path, run: nil)
         var old = [timespec(tv_sec: 1_000_000_000, tv_nsec: 0), timespec(tv_sec: 1_000_000_000, tv_nsec: 0)]
         XCTAssertEqual(utimensat(AT_FDCWD, path, &old, 0), 0)
         let size = sink.fileSize

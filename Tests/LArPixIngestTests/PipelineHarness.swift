@@ -12,7 +12,7 @@ struct PipelineHarness {
     let directory: URL
     let log = LogCapture()
 
-    func daemon(sources: [SourceReceiver.Settings], fileMode: mode_t? = 0o640) -> IngestPipeline {
+    func daemon(sources: [SourceReceiver.Settings], fileMode: mode_t? = 0o640, controlToken: String? = nil) -> IngestPipeline {
         var seq = 0
         let d = directory
         var settings = WriterSettings(directory: d.path, append: false, ioVersion: "0.0", flushInterval: 0.2,
@@ -25,8 +25,8 @@ struct PipelineHarness {
         return IngestPipeline(sources: sources, writer: settings,
                               batch: .init(maxMessages: 256, maxBytes: 8 << 20, maxAgeNanoseconds: 20_000_000),
                               stats: IngestStats(bufferMaxBytes: 256 << 20),
-                              nextPath: { seq += 1; return d.appendingPathComponent(String(format: "part_%04d.h5", seq)).path },
-                              logger: logger)
+                              nextPath: { _ in seq += 1; return d.appendingPathComponent(String(format: "part_%04d.h5", seq)).path },
+                              logger: logger, controlToken: controlToken)
     }
 
     static func source(_ endpoint: String, ioGroup: UInt8?, name: String, maxMessageBytes: Int = 16 << 20,

@@ -67,6 +67,15 @@ extension DaemonConfig {
         log_level: \(logLevel.rawValue)
 
         """
+        y += "run:\n"
+        if let n = run.number { y += "  number: \(n)\n" } else { y += "  # number: none (untagged files until a start-run)\n" }
+        y += "  subrun: \(run.subrun)\n  data_stream: \(q(run.dataStream))\n"
+        y += "  subrun_policy: \(run.subrunPolicy.rawValue)\n  after_stop: \(run.afterStop.rawValue)\n"
+        y += "control:\n"
+        if let l = control.listen { y += "  listen: \(q(l))\n" } else {
+            y += "  # listen: built-in default, here \(q(controlEndpoint.map { "\($0)" } ?? ""))\n"
+        }
+        y += "  token_file: \(q(control.tokenFile))\n"
         return y
     }
 }

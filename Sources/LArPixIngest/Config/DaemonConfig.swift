@@ -93,6 +93,10 @@ public struct DaemonConfig: Sendable, Equatable {
     public var rotate = Rotate()
     public var metricsListen = "127.0.0.1:9127"
     public var tap = Tap()
+    /// The run at start and the subrun policy (no section: untagged files).
+    public var run = RunConfig()
+    /// The control endpoint (start-run, stop-run, rotate, status).
+    public var control = ControlConfig()
     public var logLevel: Logger.Level = .info
     /// The file it came from, for messages ("built-in default" otherwise).
     public var origin = "built-in default"

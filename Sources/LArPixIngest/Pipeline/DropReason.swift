@@ -17,4 +17,6 @@ public enum DropReason: String, CaseIterable, Sendable {
     case badWord = "bad_word"
     /// Received, but the file could not be written and the daemon was told to stop.
     case writeFailed = "write_failed"
+    /// Received while paused after a stop-run (`run.after_stop: pause`): not written, by request.
+    case paused
 }

@@ -15,8 +15,11 @@ extension IngestPipeline {
                   batch: .init(maxMessages: c.batch.maxMessages, maxBytes: c.batch.maxBytes,
                                maxAgeNanoseconds: UInt64(c.batch.maxAge * 1e9)),
                   stats: stats,
-                  nextPath: { namer.withLock { $0.next(in: directory, allowExisting: append, reusable: { FileNamer.appendable($0, logger: logger) }) } },
-                  logger: logger, notifier: notifier, events: events)
+                  nextPath: { tag in namer.withLock { $0.next(in: directory, run: tag, allowExisting: append,
+                                                              reusable: { FileNamer.appendable($0, logger: logger) }) } },
+                  logger: logger, notifier: notifier, events: events,
+                  // An unreadable token file matches no request (never none needed).
+                  controlToken: c.control.tokenFile.isEmpty ? nil : ((try? ControlToken.read(c.control.tokenFile)) ?? UUID().uuidString))
     }
 
     /// The data path alone (no monitoring), as tests and tools run it.
@@ -38,6 +41,6 @@ extension IngestPipeline {
                        rotateMaxMessages: c.rotate.maxMessages, rotateMaxSeconds: c.rotate.maxSeconds,
                        fileOptions: .init(pageSize: c.output.pageSize, orderedFlush: c.output.orderedFlush,
                                           exposureWait: c.output.exposureWait, fileMode: 0o640),
-                       minFreeBytes: c.output.minFreeBytes, stopRetrySeconds: c.stopTimeout)
+                       minFreeBytes: c.output.minFreeBytes, stopRetrySeconds: c.stopTimeout, run: c.run)
     }
 }

@@ -18,6 +18,8 @@ public final class IngestPipeline: Sendable {
     private let sourceSettings: [SourceReceiver.Settings]
     private let context = ZMQContext()
     private let state = Mutex<State>(.idle)
+    /// control.token_file's token: every control request must carry it (nil: none needed).
+    private let controlToken: String?
 
     private enum State {
         case idle
@@ -26,8 +28,9 @@ public final class IngestPipeline: Sendable {
     }
 
     init(sources: [SourceReceiver.Settings], writer writerSettings: WriterSettings, batch: Batcher.Limits,
-         stats: IngestStats, nextPath: @escaping () -> String, logger: Logger,
-         notifier: SystemdNotifier = SystemdNotifier(), events: (any WriterEvents)? = nil) {
+         stats: IngestStats, nextPath: @escaping (RunTag?) -> String, logger: Logger,
+         notifier: SystemdNotifier = SystemdNotifier(), events: (any WriterEvents)? = nil, controlToken: String? = nil) {
+        self.controlToken = controlToken
         self.logger = logger
         self.notifier = notifier
         self.sourceSettings = sources
@@ -64,6 +67,32 @@ public final class IngestPipeline: Sendable {
     public func requestRotation() {
         logger.info("rotation requested")
         writer.requestRotation()
+    }
+
+    /// Hands a control command to the writer, which runs it between batches and calls `reply`
+    /// on its thread (`reply` must not block). Refused at once when stopping or unauthorized.
+    public func control(_ request: ControlRequest, reply: @escaping @Sendable (ControlReply) -> Void) {
+        let name = request.command.rawValue
+        if let token = controlToken, !ControlToken.matches(request.token, token) {
+            stats.countControl(name, result: ControlRefusal.unauthorized.code)
+            return reply(.refused(name, .unauthorized))
+        }
+        let running = state.withLock { if case .running = $0 { return true } else { return false } }
+        guard running, writer.submit(request, reply: reply) else {
+            stats.countControl(name, result: "unavailable")
+            return reply(.refused(name, .unavailable("the daemon is \(running ? "stopping" : "not running")")))
+        }
+    }
+
+    /// One request line as the control server received it (parsed here, so that a bad one is
+    /// counted like any other refusal).
+    public func control(line: some Collection<UInt8>, reply: @escaping @Sendable (ControlReply) -> Void) {
+        switch ControlRequest.parse(line) {
+        case .success(let r): control(r, reply: reply)
+        case .failure(let refusal):
+            stats.countControl("invalid", result: refusal.code)
+            reply(.refused("invalid", refusal))
+        }
     }
 
     /// Stops receiving, drains, flushes, closes. Blocks; safe to call more than once.

@@ -20,6 +20,10 @@ package struct IngestSnapshot: Sendable {
     package var sources: [SourceMonitor.State]
     /// The buffer has been above 80 % for 5 s: the writer cannot keep up.
     package var writerBehind = false
+    /// The run of the file being written (nil tag: untagged), and whether writing is paused.
+    package var run = RunStatus()
+    /// Control commands answered, by command and result.
+    package var controlCommands: [ControlCount: Int] = [:]
 
     package var droppedTotal: Int { drops.values.reduce(0, +) }
 }
@@ -30,3 +34,4 @@ package struct CurrentFile: Sendable, Equatable {
     package var messages: Int
     package var bytes: Int
 }
+

@@ -1,4 +1,5 @@
 import Foundation
+import LArPixRaw
 import Synchronization
 
 /// The one place the data path's counts live, shared by the receiver threads, the writer thread
@@ -29,6 +30,8 @@ public final class IngestStats: Sendable {
     private let rates = Mutex<WriteRates>(WriteRates())
     private let file = Mutex<CurrentFile?>(nil)
     private let sources = Mutex<[SourceMonitor]>([])
+    private let runTag = Mutex<RunStatus>(RunStatus())
+    private let control = Mutex<[ControlCount: Int]>([:])
 
     public init(bufferMaxBytes: Int = 0) { self.bufferMaxBytes = bufferMaxBytes }
 
@@ -70,6 +73,17 @@ public final class IngestStats: Sendable {
         set { file.withLock { $0 = newValue } }
     }
 
+    /// The run state after the writer's last file change (writer thread sets it).
+    var runStatus: RunStatus {
+        get { runTag.withLock { $0 } }
+        set { runTag.withLock { $0 = newValue } }
+    }
+
+    /// A control command was answered with `result` ("ok" or a refusal code).
+    func countControl(_ command: String, result: String) {
+        control.withLock { $0[ControlCount(command: command, result: result), default: 0] += 1 }
+    }
+
     /// Recomputes the write rates (the writer's once-a-second tick) and returns them.
     func tickRates(now: UInt64) -> WriteRates {
         let m = messagesWritten.load(ordering: .relaxed), b = bytesWritten.load(ordering: .relaxed)
@@ -94,6 +108,6 @@ public final class IngestStats: Sendable {
             drops: drops.withLock { $0 }, ioGroups: groups.withLock { $0 },
             bufferBytes: bufferBytes.load(ordering: .relaxed), bufferMaxBytes: bufferMaxBytes,
             rates: rates.withLock { $0 }, file: currentFile, sources: sources.withLock { $0.map(\.state) },
-            writerBehind: writerBehind.load(ordering: .relaxed))
+            writerBehind: writerBehind.load(ordering: .relaxed), run: runStatus, controlCommands: control.withLock { $0 })
     }
 }

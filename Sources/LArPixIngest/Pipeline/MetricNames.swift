@@ -34,6 +34,16 @@ public enum MetricNames {
     public static let writeBytesPerSecond = "write_bytes_per_second"
     public static let diskFree = "disk_free_bytes"
 
+    // Runs and control.
+    /// The run of the file being written; 0 when untagged or paused.
+    public static let runNumber = "run_number"
+    /// Its subrun (0 when untagged or paused).
+    public static let subrunNumber = "run_subrun"
+    /// 1 while paused after a stop-run (`run.after_stop: pause`).
+    public static let runPaused = "run_paused"
+    /// Control commands answered (labels command, result: ok or the refusal code).
+    public static let controlCommands = "control_commands_total"
+
     // Sources (labels source, endpoint; source_state also state).
     public static let sourceState = "source_state"
     public static let sourceConnected = "source_connected"

@@ -8,6 +8,10 @@ package enum CloseReason: Sendable, Equatable, CustomStringConvertible {
     case maxMessages(Int)
     case maxBytes(Int)
     case maxSeconds(Double)
+    /// A control command: rotate, start-run (the previous file ends), stop-run (the run's last file).
+    case controlRotate
+    case runStart(Int)
+    case runStop(Int)
 
     package var isRotation: Bool { self != .stop }
 
@@ -18,6 +22,9 @@ package enum CloseReason: Sendable, Equatable, CustomStringConvertible {
         case .maxMessages(let n): return "rotation: max_messages \(n)"
         case .maxBytes(let n): return "rotation: max_bytes \(n)"
         case .maxSeconds(let s): return "rotation: max_seconds \(s)"
+        case .controlRotate: return "rotation: requested (control)"
+        case .runStart(let n): return "start-run \(n)"
+        case .runStop(let n): return "stop-run \(n)"
         }
     }
 }

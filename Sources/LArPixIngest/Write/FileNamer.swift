@@ -6,8 +6,11 @@ import Glibc
 #endif
 
 /// Names output files from `output.filename`: strftime fields (local time; %Z is the zone),
-/// `{seq}` (a per-run counter, 4 digits, or `{seq:N}` for N digits) and `{host}` (the host name,
-/// reduced to A-Z a-z 0-9 . _ -). A name never leaves the output directory, and never names an
+/// `{seq}` (a per-run counter, 4 digits, or `{seq:N}` for N digits), `{host}` (the host name,
+/// reduced to A-Z a-z 0-9 . _ -), `{run}` (the file's run number, 7 digits as crs_daq names its
+/// files, or `{run:N}`) and `{subrun}` (4 digits, or `{subrun:N}`). A file written with no run in
+/// effect shows zeros there (run numbers start at 1, so 0000000 always means untagged). A name
+/// never leaves the output directory, and never names an
 /// existing file unless appending is asked for.
 public struct FileNamer: Sendable {
     public let pattern: String
@@ -61,14 +64,14 @@ public struct FileNamer: Sendable {
         if pattern.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) {
             return "contains a control character (newline, tab, NUL, ...)"
         }
-        if pattern.contains("{}") { return "\"\(pattern)\" has an empty field {} (known: {seq}, {seq:N} with N 1-12, {host})" }
+        if pattern.contains("{}") { return "\"\(pattern)\" has an empty field {} (known: {seq}, {seq:N} with N 1-12, {host}, {run}, {run:N}, {subrun}, {subrun:N})" }
         if Self.endsInLonePercent(pattern) { return "\"\(pattern)\" ends in a lone '%' (write %% for a percent sign)" }
         var rest = Substring(pattern)
         while let open = rest.firstIndex(of: "{") {
             guard let close = rest[open...].firstIndex(of: "}") else { return "\"\(pattern)\" has an unclosed {" }
             let field = rest[rest.index(after: open)..<close]
-            if seqWidth(field) == nil && field != "host" {
-                return "\"\(pattern)\" has unknown field {\(field)} (known: {seq}, {seq:N} with N 1-12, {host})"
+            if seqWidth(field) == nil && field != "host" && Self.width(field, "run", 7) == nil && Self.width(field, "subrun", 4) == nil {
+                return "\"\(pattern)\" has unknown field {\(field)} (known: {seq}, {seq:N} with N 1-12, {host}, {run}, {run:N}, {subrun}, {subrun:N})"
             }
             rest = rest[rest.index(after: close)...]
         }
@@ -90,14 +93,23 @@ public struct FileNamer: Sendable {
     }
 
     /// The digit count of a {seq} or {seq:N} field, nil for any other field.
-    static func seqWidth(_ field: Substring) -> Int? {
-        if field == "seq" { return 4 }
-        guard field.hasPrefix("seq:"), let n = Int(field.dropFirst(4)), (1...12).contains(n) else { return nil }
+    static func seqWidth(_ field: Substring) -> Int? { width(field, "seq", 4) }
+
+    /// The digit count of a numeric field `{name}` (`standard` digits) or `{name:N}` (N 1-12).
+    static func width(_ field: Substring, _ name: String, _ standard: Int) -> Int? {
+        if field == name { return standard }
+        guard field.hasPrefix(name + ":"), let n = Int(field.dropFirst(name.count + 1)), (1...12).contains(n) else { return nil }
         return n
     }
 
-    /// The pattern with every field filled in (unchecked: see `isSafeFileName`).
-    public func expand(date: Date, seq: Int) -> String {
+    static func padded(_ value: Int, _ width: Int) -> String {
+        let digits = String(value)
+        return String(repeating: "0", count: max(0, width - digits.count)) + digits
+    }
+
+    /// The pattern with every field filled in (unchecked: see `isSafeFileName`); `run` is the
+    /// file's run tag (nil: {run} and {subrun} are zeros).
+    public func expand(date: Date, seq: Int, run: RunTag? = nil) -> String {
         var s = ""
         var rest = Substring(pattern)
         while let open = rest.firstIndex(of: "{"), let close = rest[open...].firstIndex(of: "}") {
@@ -106,8 +118,11 @@ public struct FileNamer: Sendable {
             if field == "host" {
                 s += host
             } else if let width = Self.seqWidth(field) {
-                let digits = String(seq)
-                s += String(repeating: "0", count: max(0, width - digits.count)) + digits
+                s += Self.padded(seq, width)
+            } else if let width = Self.width(field, "run", 7) {
+                s += Self.padded(run?.run ?? 0, width)
+            } else if let width = Self.width(field, "subrun", 4) {
+                s += Self.padded(run?.subrun ?? 0, width)
             } else {
                 s += rest[open...close]
             }
@@ -137,19 +152,19 @@ public struct FileNamer: Sendable {
     /// With `allowExisting` (output.append) the expanded name is used even if the file exists,
     /// to append to it, unless `reusable` refuses it (the daemon refuses a file a crashed writer
     /// left marked open): then it is a clash like any other, and a new name is chosen.
-    public mutating func next(in directory: String, date: Date = Date(), allowExisting: Bool = false,
+    public mutating func next(in directory: String, date: Date = Date(), run: RunTag? = nil, allowExisting: Bool = false,
                               reusable: (String) -> Bool = { _ in true },
                               exists fileExists: (String) -> Bool = { FileManager.default.fileExists(atPath: $0) }) -> String {
         func path(_ name: String) -> String { (directory as NSString).appendingPathComponent(name) }
         // A reserved name (the latest link's) counts as taken, whatever is there now.
         let reserved = self.reserved
         func exists(_ p: String) -> Bool { reserved.contains((p as NSString).lastPathComponent) || fileExists(p) }
-        var name = safeName(expand(date: date, seq: seq), date: date)
+        var name = safeName(expand(date: date, seq: seq, run: run), date: date)
         seq += 1
         if !exists(path(name)) || (allowExisting && reusable(path(name))) { return path(name) }
         if pattern.contains("{seq") {
             repeat {
-                name = safeName(expand(date: date, seq: seq), date: date)
+                name = safeName(expand(date: date, seq: seq, run: run), date: date)
                 seq += 1
             } while exists(path(name))
             return path(name)

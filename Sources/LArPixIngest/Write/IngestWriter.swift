@@ -1,4 +1,5 @@
 import Foundation
+import LArPixRaw
 import Logging
 import Synchronization
 
@@ -22,13 +23,16 @@ final class IngestWriter: @unchecked Sendable {
         var notifier: SystemdNotifier
         var events: (any WriterEvents)?
         var files: any RawFileSinkFactory
-        /// Chooses the path of the next file (the daemon's FileNamer); called on the writer thread.
-        var nextPath: () -> String
+        /// Chooses the path of the next file for its run tag (the daemon's FileNamer); called on
+        /// the writer thread.
+        var nextPath: (RunTag?) -> String
     }
 
     /// The open file and what is pending on it.
-    private struct OpenFile {
+    struct OpenFile {
         let sink: any RawFileSink
+        /// The run the file belongs to (nil: untagged).
+        let run: RunTag?
         let openedAt: ContinuousClock.Instant
         var lastFlush: ContinuousClock.Instant
         /// Appended to since the last flush.
@@ -42,12 +46,16 @@ final class IngestWriter: @unchecked Sendable {
     }
 
     private let settings: WriterSettings
-    private let parts: Parts
+    let parts: Parts
     private let flushPolicy: FlushPolicy
     private let rotation: RotationPolicy
     private let retry = RetryPolicy()
     private let diskSpace: DiskSpace
-    private var file: OpenFile?
+    var file: OpenFile?
+    /// Run, no run, or paused; which tag the next file gets (writer thread only).
+    var runState: RunState
+    /// Control commands, taken between batches.
+    let control = ControlQueue()
     /// Appended to a file that then failed: written again, first, to the next file.
     private var rewrite: [Batch] = []
     /// How long the last timed flush took (at most half the interval): the next starts that early.
@@ -60,15 +68,16 @@ final class IngestWriter: @unchecked Sendable {
     private let rotationRequested = Atomic<Bool>(false)
     private let done = DispatchSemaphore(value: 0)
 
-    private var batcher: Batcher { parts.batcher }
-    private var stats: IngestStats { parts.stats }
-    private var logger: Logger { parts.logger }
+    var batcher: Batcher { parts.batcher }
+    var stats: IngestStats { parts.stats }
+    var logger: Logger { parts.logger }
 
     init(settings: WriterSettings, parts: Parts, freeSpace: @escaping @Sendable (String) -> Int? = DiskSpace.freeBytes(in:)) {
         self.settings = settings
         self.parts = parts
         flushPolicy = FlushPolicy(interval: settings.flushInterval, bufferMaxBytes: parts.budget.maxBytes)
         rotation = settings.rotation
+        runState = RunState(config: settings.run)
         diskSpace = DiskSpace(directory: settings.directory, free: freeSpace)
     }
 
@@ -86,6 +95,7 @@ final class IngestWriter: @unchecked Sendable {
             opened.withLock { $0 = .success(()) }
             startup.signal()
             loop()
+            refuseWaitingCommands()
             done.signal()
         }
         t.name = "larpix-rawd writer"
@@ -109,8 +119,11 @@ final class IngestWriter: @unchecked Sendable {
         let tick = min(0.05, Double(batcher.limits.maxAgeNanoseconds) / 1e9)
         while true {
             let flushDue = flushDecision() != .notDue
+            // Commands are taken before the seal: what was received before them is written first,
+            // to the file they close.
+            let commands = control.hasPending ? control.takeAll() : []
             // What a due flush or rotation must include is sealed now, so that it is written first.
-            let sealAll = flushDue || rotationRequested.load(ordering: .acquiring) || ageLimitReached() != nil
+            let sealAll = flushDue || rotationRequested.load(ordering: .acquiring) || ageLimitReached() != nil || !commands.isEmpty
             batcher.sealIfDue(force: sealAll)
             let wait = sealAll ? 0 : max(0.001, min(tick, secondsUntilFlush()))
             switch batcher.next(timeout: wait) {
@@ -119,10 +132,12 @@ final class IngestWriter: @unchecked Sendable {
             case .timeout:
                 break
             case .finished:
+                refuse(commands)
                 stop()
                 return
             }
-            if rotationRequested.exchange(false, ordering: .acquiring) { rotate(.requested) }
+            if !commands.isEmpty { run(commands) }
+            if rotationRequested.exchange(false, ordering: .acquiring), !runState.isPaused { rotate(.requested) }
             if let reason = ageLimitReached() { rotate(reason) }
             flushIfDue()
             touchIfIdle()
@@ -161,6 +176,7 @@ final class IngestWriter: @unchecked Sendable {
         if givenUp != nil || (batcher.secondsLeftToStop(budget: settings.stopRetrySeconds).map { $0 <= 0 } ?? false) {
             return giveUp([batch])
         }
+        if runState.isPaused { return dropWhilePaused(batch) }
         var rest = batch
         while !rest.isEmpty {
             var part = rest
@@ -316,13 +332,19 @@ final class IngestWriter: @unchecked Sendable {
 
     // MARK: Files
 
-    private func openNewFile(reason: String) throws {
+    /// Opens the next file, tagged with the run in effect (which advances its subrun). Nothing
+    /// opens while paused.
+    func openNewFile(reason: String) throws {
+        guard !runState.isPaused else { return }
         warnIfLowOnSpace()
-        let sink = try parts.files.open(parts.nextPath())
-        file = OpenFile(sink: sink, openedAt: .now, lastFlush: .now, lastChange: .now, durable: sink.messageCount)
+        let tag = runState.nextTag
+        let sink = try parts.files.open(parts.nextPath(tag), run: tag)
+        runState.fileOpened()
+        file = OpenFile(sink: sink, run: tag, openedAt: .now, lastFlush: .now, lastChange: .now, durable: sink.messageCount)
         stats.currentFile = CurrentFile(path: sink.path, messages: sink.messageCount, bytes: 0)
-        parts.events?.fileOpened(path: sink.path, created: sink.created, messagesBefore: sink.messageCount)
-        logger.info("writing \(sink.path) (\(reason))")
+        stats.runStatus = RunStatus(tag: tag, paused: false)
+        parts.events?.fileOpened(path: sink.path, created: sink.created, messagesBefore: sink.messageCount, run: tag)
+        logger.info("writing \(sink.path) (\(reason)\(tag.map { ", run \($0.run) subrun \($0.subrun) \($0.dataStream)" } ?? ""))")
     }
 
     /// Gives up on the current file after HDF5 failed on it (its cache cannot flush again). It
@@ -339,7 +361,7 @@ final class IngestWriter: @unchecked Sendable {
     }
 
     /// Flushes, closes and fsyncs the current file.
-    private func finishFile(_ reason: CloseReason) {
+    func finishFile(_ reason: CloseReason) {
         guard let f = file else { return }
         var closeError: Error?
         // The driver's counters go with the file: read them before it closes.
@@ -361,7 +383,7 @@ final class IngestWriter: @unchecked Sendable {
         file = nil
     }
 
-    private func rotate(_ reason: CloseReason) {
+    func rotate(_ reason: CloseReason) {
         finishFile(reason)
         stats.rotations.wrappingAdd(1, ordering: .relaxed)
         do { try openNewFile(reason: "\(reason)") } catch {

@@ -25,8 +25,9 @@ protocol RawFileSink: AnyObject {
 
 /// Opens the files the writer writes.
 protocol RawFileSinkFactory: Sendable {
-    /// Opens `path`: appended to when it exists and appending is configured, created otherwise.
-    func open(_ path: String) throws -> any RawFileSink
+    /// Opens `path`: appended to when it exists and appending is configured, created otherwise;
+    /// `run` goes into /meta (run, subrun, data_stream).
+    func open(_ path: String, run: RunTag?) throws -> any RawFileSink
 }
 
 /// The real files: `RawFileWriter` with the configured io_version and HDF5 options.
@@ -35,11 +36,11 @@ struct RawFileWriters: RawFileSinkFactory {
     var ioVersion: String
     var options: RawFileWriter.Options
 
-    func open(_ path: String) throws -> any RawFileSink {
+    func open(_ path: String, run: RunTag?) throws -> any RawFileSink {
         if append && FileManager.default.fileExists(atPath: path) {
-            return try RawFileWriter.openForAppend(path, ioVersion: ioVersion, options: options)
+            return try RawFileWriter.openForAppend(path, ioVersion: ioVersion, options: options, run: run)
         }
-        return try RawFileWriter.create(path, ioVersion: ioVersion, options: options)
+        return try RawFileWriter.create(path, ioVersion: ioVersion, options: options, run: run)
     }
 }
 

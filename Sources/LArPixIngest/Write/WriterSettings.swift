@@ -24,6 +24,9 @@ struct WriterSettings: Sendable {
     /// change for 30 s means complete" (the 2x2 nearline's rule) never fires on an open file.
     var touchInterval: Double = 5
 
+    /// The run at start, the subrun policy, and what follows a stop-run.
+    var run = RunConfig()
+
     var rotation: RotationPolicy {
         RotationPolicy(maxMessages: rotateMaxMessages, maxBytes: rotateMaxBytes, maxSeconds: rotateMaxSeconds)
     }

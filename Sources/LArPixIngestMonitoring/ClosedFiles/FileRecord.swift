@@ -20,11 +20,14 @@ struct FileRecord: Sendable {
     /// msg_time of the first and last well-formed PACMAN messages written (as `larpix-raw info`).
     var firstMessageTime: UInt32?
     var lastMessageTime: UInt32?
+    /// The run the file was written in (its /meta run, subrun, data_stream); nil: untagged.
+    var run: RunTag?
 
-    init(path: String, created: Double, messagesBefore: Int) {
+    init(path: String, created: Double, messagesBefore: Int, run: RunTag? = nil) {
         self.path = path
         self.created = created
         self.messagesBefore = messagesBefore
+        self.run = run
     }
 
     /// Counts a written batch and takes its message times.

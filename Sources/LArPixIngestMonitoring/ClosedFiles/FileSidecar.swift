@@ -33,6 +33,12 @@ enum FileSidecar {
             "daemon_version": DaemonVersion.string,
         ]
         if r.messagesBefore > 0 { j["appended_to_messages"] = r.messagesBefore }
+        // The file's /meta run tag, as written (the catalog record of issue 11 builds on these).
+        if let run = r.run {
+            j["run"] = run.run
+            j["subrun"] = run.subrun
+            j["data_stream"] = run.dataStream
+        }
         if let closeError { j["close_error"] = closeError }
         return j
     }

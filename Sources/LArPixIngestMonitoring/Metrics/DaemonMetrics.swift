@@ -65,6 +65,7 @@ private struct Series: @unchecked Sendable {
     let blocked: CoreMetrics.FloatingPointCounter
     var blockedSeen = 0
     let fileInfo: InfoGauge
+    var control: [ControlCount: CounterFeed] = [:]
     var sources: [(state: InfoGauge, connected: Meter, disconnects: CounterFeed, handshakeFailures: CounterFeed)] = []
 
     init(factory f: PrometheusMetricsFactory, bufferMaxBytes: Int, configuredIOGroups: [UInt8]) {
@@ -111,6 +112,17 @@ private struct Series: @unchecked Sendable {
         gauge(MetricNames.writeBytesPerSecond, s.rates.bytesPerSecond)
         updateFile(s.file)
         updateSources(s.sources)
+        updateRun(s)
+    }
+
+    private mutating func updateRun(_ s: IngestSnapshot) {
+        gauge(MetricNames.runNumber, Double(s.run.tag?.run ?? 0))
+        gauge(MetricNames.subrunNumber, Double(s.run.tag?.subrun ?? 0))
+        gauge(MetricNames.runPaused, s.run.paused ? 1 : 0)
+        for (key, n) in s.controlCommands {
+            if control[key] == nil { control[key] = feed(MetricNames.controlCommands, [("command", key.command), ("result", key.result)]) }
+            control[key]!.set(n)
+        }
     }
 
     private mutating func updateFile(_ file: CurrentFile?) {
