@@ -37,14 +37,15 @@ public struct RawFileMetadata: Equatable, Sendable {
     private static func readRun(_ a: H5Attributes) throws(H5Error) -> RunTag? {
         guard try a.exists(RunTag.runAttribute), try a.exists(RunTag.subrunAttribute),
               try a.exists(RunTag.dataStreamAttribute) else { return nil }
-        return RunTag(run: Int(try a.readInt64(RunTag.runAttribute)), subrun: Int(try a.readInt64(RunTag.subrunAttribute)),
+        let run = Int(try a.readInt64(RunTag.runAttribute))
+        return RunTag(run: run, subrun: RunTag.subrun(stored: Int(try a.readInt64(RunTag.subrunAttribute)), run: run),
                       dataStream: try a.readString(RunTag.dataStreamAttribute))
     }
 
     /// Writes the run tag into /meta (before SWMR writing starts: attributes cannot be added after).
     static func write(_ tag: RunTag, to meta: H5Group) throws(H5Error) {
         try meta.attributes.writeInt64(RunTag.runAttribute, Int64(tag.run))
-        try meta.attributes.writeInt64(RunTag.subrunAttribute, Int64(tag.subrun))
+        try meta.attributes.writeInt64(RunTag.subrunAttribute, Int64(tag.catalogSubrun))
         try meta.attributes.writeString(RunTag.dataStreamAttribute, tag.dataStream)
     }
 

@@ -175,7 +175,7 @@ final class IngestWriterTests: XCTestCase {
 
     func testSmallMessagesFillingTheBufferFlushBySizeLongBeforeTheTimedFlush() throws {
         // 2 MiB buffer, a flush interval of 1000 s: only the size trigger can free the buffer.
-        var rig = Rig(flushInterval: 1000, bufferBytes: 2 << 20)
+        let rig = Rig(flushInterval: 1000, bufferBytes: 2 << 20)
         try rig.writer.start()
         let sent = Self.messages(0..<30_000)
         let done = DispatchSemaphore(value: 0)

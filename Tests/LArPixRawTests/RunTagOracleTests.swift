@@ -37,7 +37,7 @@ final class RunTagOracleTests: XCTestCase {
         XCTAssertEqual(attrs["run"]?["itemsize"] as? Int, 8)
         XCTAssertEqual(attrs["run"]?["value"] as? Int, 42)
         XCTAssertEqual(attrs["subrun"]?["kind"] as? String, "i")
-        XCTAssertEqual(attrs["subrun"]?["value"] as? Int, 3)
+        XCTAssertEqual(attrs["subrun"]?["value"] as? Int, 4_200_003, "DUNE's run × 100000 + subrun")
         XCTAssertEqual(attrs["data_stream"]?["string"] as? String, "vlen")
         XCTAssertEqual(attrs["data_stream"]?["encoding"] as? String, "utf-8")
         XCTAssertEqual(attrs["data_stream"]?["value"] as? String, "physics")

@@ -1,9 +1,12 @@
+import LArPixRaw
+
 /// What a run number, subrun and data stream may be: checked the same way in the config, in
 /// start-run, and in `larpix-raw run start` before it connects.
 public enum RunValues {
     /// Run numbers 1...2^31-1: 0 is what `{run}` shows in the name of an untagged file.
     public static let runs = 1...Int(Int32.max)
-    public static let subruns = 0...Int(Int32.max)
+    /// Below 100000: the file's /meta@subrun is DUNE's run × 100000 + subrun (RunTag).
+    public static let subruns = 0...(RunTag.subrunsPerRun - 1)
     /// A data stream is a catalog key (DUNE's core.data_stream: physics, cosmics, calibration,
     /// commissioning, test): letters, digits, '.', '_', '-', at most 64.
     public static let maxDataStreamLength = 64
