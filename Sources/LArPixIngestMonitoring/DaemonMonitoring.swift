@@ -36,7 +36,8 @@ package final class DaemonMonitoring: Sendable {
             logger.info("tap: republishing written messages on \(settings.tapListen)")
         }
         let worker = settings.sidecars || !settings.onClose.isEmpty || settings.packets != nil
-            ? ClosedFileWorker(sidecars: settings.sidecars, onClose: settings.onClose, packets: settings.packets, logger: logger) : nil
+            ? ClosedFileWorker(sidecars: settings.sidecars, onClose: settings.onClose, packets: settings.packets,
+                               catalog: settings.catalog, logger: logger) : nil
         if let p = settings.packets {
             try FileManager.default.createDirectory(atPath: p.directory, withIntermediateDirectories: true,
                                                     attributes: [.posixPermissions: 0o750])

@@ -13,6 +13,8 @@ public struct MonitoringSettings: Sendable {
     /// Link name in the output directory; "" = off.
     public var latestLink = ""
     public var onClose: [String] = []
+    /// The site's fields of the sidecars' catalog records.
+    package var catalog = CatalogRecord.Settings()
     /// Packet files of closed raw files: the converter and where they go (nil: none).
     var packets: PacketConversion?
 
@@ -26,6 +28,7 @@ public struct MonitoringSettings: Sendable {
         sidecars = c.output.sidecar
         latestLink = c.output.latestLink
         onClose = c.output.onClose
+        catalog = CatalogRecord.Settings(c.catalog)
     }
 
     /// What a configuration asks for; a packets section whose converter cannot be found is a

@@ -48,9 +48,10 @@ final class WriterObserver: WriterEvents {
 
     func flushed(nanoseconds: UInt64) { metrics?.recordFlush(nanoseconds: nanoseconds) }
 
-    func fileClosed(path: String, messages: Int, reason: CloseReason, error: String?) {
+    func fileClosed(path: String, messages: Int, modified: Double, reason: CloseReason, error: String?) {
         let record = state.withLock { s -> FileRecord? in defer { s.record = nil }; return s.record }
-        guard let r = record, r.path == path, let closedFiles else { return }
+        guard var r = record, r.path == path, let closedFiles else { return }
+        r.modified = modified
         closedFiles.submit(.init(record: r, fileMessages: messages, closedAt: Date(), reason: "\(reason)", closeError: error))
     }
 }

@@ -52,6 +52,8 @@ public final class RawFileWriter {
     }
 
     public let path: String
+    /// meta/modified as last written (what a catalog record calls the file's end time).
+    public private(set) var modified: Double
     public let metadata: RawFileMetadata
     /// Rows in the file (both datasets) after the last append.
     public private(set) var messageCount: Int
@@ -83,6 +85,7 @@ public final class RawFileWriter {
         self.path = path
         self.objects = objects
         self.metadata = metadata
+        self.modified = metadata.modified
         self.messageCount = count
         do {
             messageMemoryType = try RawFileLayout.messageMemoryType()
@@ -324,7 +327,7 @@ public final class RawFileWriter {
     /// survives a crash of this process.
     public func flush(now: Double = Date().timeIntervalSince1970) throws(RawFileError) {
         do {
-            if updatesModified { try objects.meta.attributes.writeDouble("modified", now) }
+            if updatesModified { try objects.meta.attributes.writeDouble("modified", now); modified = now }
             try file.flush()
         } catch { throw RawFileError.from(error, path: path) }
     }
@@ -340,7 +343,11 @@ public final class RawFileWriter {
         guard !closed else { return }
         closed = true
         do {
-            if updatesModified { try objects.meta.attributes.writeDouble("modified", Date().timeIntervalSince1970) }
+            if updatesModified {
+                let now = Date().timeIntervalSince1970
+                try objects.meta.attributes.writeDouble("modified", now)
+                modified = now
+            }
             try file.flush()
             try objects.messages.close()
             try objects.headers.close()

@@ -161,8 +161,7 @@ final class DaemonMonitoringTests: DaemonProcessCase {
         let globbed = everything.filter { !$0.hasPrefix(".") && ($0.hasSuffix(".h5") || $0.hasSuffix(".hdf5")) }.sorted()
         XCTAssertEqual(globbed, ["run_0000.h5", "run_0001.h5"], "ls data/*.h5: \(everything)")
         for (f, e) in zip(files, [a, b]) {
-            let sidecarData = try XCTUnwrap(FileManager.default.contents(atPath: f + ".json"), "sidecar of \(f)")
-            let j = try XCTUnwrap(try JSONSerialization.jsonObject(with: sidecarData) as? [String: Any])
+            let sidecar = try CatalogSidecar(f + ".json"), j = sidecar.ours
             let want = expected(e)
             // Message counts through larpix-control's from_rawfile.
             let theirs = try oracle.read(f)
@@ -178,7 +177,9 @@ final class DaemonMonitoringTests: DaemonProcessCase {
             let sums = try oracle.python("import sys, zlib, hashlib\nd = open(sys.argv[1], 'rb').read()\nprint('%08x %s %d' % (zlib.adler32(d), hashlib.sha256(d).hexdigest(), len(d)))", [f])
             XCTAssertEqual(sums.status, 0, sums.stderr)
             XCTAssertEqual(sums.stdout.trimmingCharacters(in: .whitespacesAndNewlines),
-                           "\(j["adler32"] as? String ?? "") \(j["sha256"] as? String ?? "") \(j["file_size"] as? Int ?? -1)")
+                           "\((sidecar.top["checksums"] as? [String: String])?["adler32"] ?? "") \(j["sha256"] as? String ?? "") \(sidecar.top["size"] as? Int ?? -1)")
+            XCTAssertEqual(sidecar.top["name"] as? String, (f as NSString).lastPathComponent)
+            XCTAssertEqual(sidecar.core["core.data_tier"] as? String, "raw")
             XCTAssertEqual(j["daemon_version"] as? String, DaemonVersion.string)
             let iso = ISO8601DateFormatter()
             iso.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
@@ -188,7 +189,7 @@ final class DaemonMonitoringTests: DaemonProcessCase {
             XCTAssertLessThanOrEqual(created, closed)
             XCTAssertLessThan(abs(closed.timeIntervalSinceNow), 120)
         }
-        XCTAssertEqual((files.first.flatMap { try? String(contentsOfFile: $0 + ".json", encoding: .utf8) })?.contains("\"close_reason\" : \"rotation: requested (SIGHUP)\""), true)
+        XCTAssertEqual(try CatalogSidecar(files[0] + ".json").ours["close_reason"] as? String, "rotation: requested (SIGHUP)")
         // on_close ran once per file, in order, with its own arguments and then the path.
         let ran = try String(contentsOfFile: log, encoding: .utf8).split(separator: "\n").map(String.init)
         XCTAssertEqual(ran, files.map { "tag \($0)" })

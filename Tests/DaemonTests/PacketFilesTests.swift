@@ -36,12 +36,11 @@ final class PacketFilesTests: XCTestCase {
             let name = (raw as NSString).lastPathComponent
             let packet = (packetsDir as NSString).appendingPathComponent("packet-" + name.dropFirst("binary-".count))
             XCTAssertTrue(FileManager.default.fileExists(atPath: packet), "\(packet): \(h.log.suffix(2000))")
-            let sidecar = try XCTUnwrap(FileManager.default.contents(atPath: packet + ".json"), "sidecar of \(packet)")
-            let j = try XCTUnwrap(try JSONSerialization.jsonObject(with: sidecar) as? [String: Any])
+            let sidecar = try CatalogSidecar(packet + ".json"), j = sidecar.ours
             XCTAssertEqual(j["raw_file"] as? String, name)
-            XCTAssertEqual(j["data_tier"] as? String, "decoded-raw")
+            XCTAssertEqual(sidecar.core["core.data_tier"] as? String, "decoded-raw")
             XCTAssertEqual(j["messages"] as? Int, try RawFile.count(raw))
-            XCTAssertEqual(j["file_size"] as? Int, (try FileManager.default.attributesOfItem(atPath: packet)[.size] as? Int))
+            XCTAssertEqual(sidecar.top["size"] as? Int, (try FileManager.default.attributesOfItem(atPath: packet)[.size] as? Int))
             expectedCalls += [raw, packet]
             // larpix-control's script makes no file for an empty raw file; ours is an empty one.
             guard try RawFile.count(raw) > 0 else { XCTAssertEqual(j["packets"] as? Int, 0); continue }

@@ -1,4 +1,5 @@
 import Foundation
+import LArPixIngest
 import LArPixRaw
 import PacmanEmulator
 import Synchronization
@@ -119,13 +120,18 @@ final class RunControlTests: DaemonProcessCase {
         XCTAssertEqual(rotate["opened"] as? String, files[2])
         XCTAssertEqual(stopped["closed"] as? String, files[2], "the text output names it too")
         XCTAssertEqual(stopped["opened"] as? String, files[3])
-        // The sidecar carries the tag.
-        let sidecar = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: files[1] + ".json"))) as? [String: Any]
-        XCTAssertEqual(sidecar?["run"] as? Int, 42)
-        XCTAssertEqual(sidecar?["subrun"] as? Int, 1)
-        XCTAssertEqual(sidecar?["data_stream"] as? String, "physics")
-        let untagged = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: files[0] + ".json"))) as? [String: Any]
-        XCTAssertNil(untagged?["run"])
+        // The sidecar is a catalog record carrying the tag (DUNE's run × 100000 + subrun, as in /meta).
+        let sidecar = try CatalogSidecar(files[1] + ".json")
+        XCTAssertEqual(sidecar.core["core.runs"] as? [Int], [42])
+        XCTAssertEqual(sidecar.core["core.runs_subruns"] as? [Int], [4_200_001])
+        XCTAssertEqual(sidecar.core["core.data_stream"] as? String, "physics")
+        XCTAssertEqual(sidecar.ours["subrun"] as? Int, 1)
+        let untagged = try CatalogSidecar(files[0] + ".json")
+        XCTAssertEqual(untagged.core["core.runs"] as? [Int], [])
+        XCTAssertEqual(untagged.core["core.data_stream"] as? String, "commissioning")
+        // What crs_daq's dump_metadata.py derives from each closed file agrees with its sidecar
+        // on every key both have (the site's fields given the same).
+        for f in files { try sidecarAgreesWithCrsDaq(f) }
         XCTAssertFalse(FileManager.default.fileExists(atPath: socket), "the socket goes with the daemon")
         let info = try TestSupport.run(larpixRaw, ["info", files[2], "--json"])
         let run = ((try? JSONSerialization.jsonObject(with: Data(info.stdout.utf8))) as? [String: Any])?["run"] as? [String: Any]
@@ -149,5 +155,46 @@ private extension TestSupport.ProcessResult {
         let json = try? JSONSerialization.data(withJSONObject: fields)
         r.stdout = json.map { String(decoding: $0, as: UTF8.self) } ?? "{}"
         return r
+    }
+}
+
+extension RunControlTests {
+    /// Derives the record the way crs_daq does (Tests/oracle/catalog_record.py, over Debian's
+    /// h5py) and compares it with the sidecar key by key.
+    func sidecarAgreesWithCrsDaq(_ file: String, file line: StaticString = #filePath, _ n: UInt = #line) throws {
+        let oracle = try Oracle.debian()
+        let ours = try CatalogSidecar(file + ".json")
+        let r = try TestSupport.run(oracle.python, [TestSupport.oracleScript("catalog_record.py"), file,
+                                                    "--app-name", "larpix-rawd", "--app-version", DaemonVersion.string])
+        XCTAssertEqual(r.status, 0, r.stderr, file: line, line: n)
+        let theirs = try CatalogSidecar(json: r.stdout)
+        for key in ["name", "namespace", "size"] {
+            XCTAssertEqual("\(ours.top[key] ?? "-")", "\(theirs.top[key] ?? "-")", "\(file): \(key)", file: line, line: n)
+        }
+        XCTAssertEqual(ours.top["checksums"] as? [String: String], theirs.top["checksums"] as? [String: String], file: line, line: n)
+        let untagged = ours.core["core.runs"] as? [Int] == []
+        for (key, value) in theirs.core {
+            // crs_daq writes [null] for a file outside any run; ours names no run.
+            if untagged && (key == "core.runs" || key == "core.runs_subruns") { continue }
+            XCTAssertEqual(ours.core[key].map { "\($0)" }, "\(value)", "\(file): \(key)", file: line, line: n)
+        }
+    }
+}
+
+/// A sidecar FILE.h5.json: the catalog record's top level, its metadata, and larpix-rawd's own
+/// fields (metadata "larpix_rawd.*" without the category).
+struct CatalogSidecar {
+    let top: [String: Any]
+    let core: [String: Any]
+    let ours: [String: Any]
+
+    init(_ path: String) throws { try self.init(data: Data(contentsOf: URL(fileURLWithPath: path))) }
+    init(json: String) throws { try self.init(data: Data(json.utf8)) }
+    init(data: Data) throws {
+        top = try XCTUnwrap(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+        let md = try XCTUnwrap(top["metadata"] as? [String: Any], "no metadata")
+        core = md.filter { !$0.key.hasPrefix("larpix_rawd.") }
+        ours = Dictionary(uniqueKeysWithValues: md.filter { $0.key.hasPrefix("larpix_rawd.") }
+            .map { (String($0.key.dropFirst("larpix_rawd.".count)), $0.value) })
     }
 }

@@ -45,6 +45,7 @@ final class IngestWriterTests: XCTestCase {
             var broken = false
             init(files: FakeFiles, index: Int, path: String) { (self.files, self.index, self.path) = (files, index, path) }
             var created: Double { 0 }
+            var modified: Double { 0 }
             var fileSize: Int { bytesAppended }
             var readerWaitSummary: String? { nil }
 

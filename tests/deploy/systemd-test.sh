@@ -221,7 +221,7 @@ check "the daemon received messages, no more than were sent" [ "${received:-0}" 
 expect_eq "systemctl stop drains: written = received" "$received" "$written"
 expect_eq "nothing lost across the reload: run_0000 + run_0001 = written" "$written" "$(( ${c1:-0} + ${c2:-0} ))"
 expect_eq "two files: one rotation" 2 "$nfiles"
-sidecar_sum="$(in_ct sh -c 'cat /var/lib/larpix-rawd/data/run_000[01].h5.json' | python3 -c 'import json,sys; print(sum(json.loads(l)["messages"] for l in sys.stdin.read().replace("}\n{", "}\x00{").split("\x00")))' 2>/dev/null)"
+sidecar_sum="$(in_ct sh -c 'cat /var/lib/larpix-rawd/data/run_000[01].h5.json' | python3 -c 'import json,sys; print(sum(json.loads(l)["metadata"]["larpix_rawd.messages"] for l in sys.stdin.read().replace("}\n{", "}\x00{").split("\x00")))' 2>/dev/null)"
 expect_eq "the sidecars count the same messages" "$written" "$sidecar_sum"
 
 # --- watchdog ----------------------------------------------------------------------------

@@ -76,6 +76,7 @@ extension DaemonConfig {
             y += "  # listen: built-in default, here \(q(controlEndpoint.map { "\($0)" } ?? ""))\n"
         }
         y += "  token_file: \(q(control.tokenFile))\n"
+        y += catalog.yaml(q)
         return y
     }
 }

@@ -97,6 +97,8 @@ public struct DaemonConfig: Sendable, Equatable {
     public var run = RunConfig()
     /// The control endpoint (start-run, stop-run, rotate, status).
     public var control = ControlConfig()
+    /// The site's fields of the sidecars' catalog records.
+    public var catalog = CatalogConfig()
     public var logLevel: Logger.Level = .info
     /// The file it came from, for messages ("built-in default" otherwise).
     public var origin = "built-in default"

@@ -379,7 +379,8 @@ final class IngestWriter: @unchecked Sendable {
             logger.error("closing \(f.sink.path) failed: \(error)")
             rewrite += file?.unflushed.takeAll() ?? []
         }
-        parts.events?.fileClosed(path: f.sink.path, messages: f.sink.messageCount, reason: reason, error: closeError.map { "\($0)" })
+        parts.events?.fileClosed(path: f.sink.path, messages: f.sink.messageCount, modified: f.sink.modified, reason: reason,
+                                 error: closeError.map { "\($0)" })
         file = nil
     }
 

@@ -8,6 +8,8 @@ protocol RawFileSink: AnyObject {
     var path: String { get }
     /// meta/created (Unix seconds).
     var created: Double { get }
+    /// meta/modified as last written (after close: the file's end time in its catalog record).
+    var modified: Double { get }
     /// Rows in the file, including those it had when opened.
     var messageCount: Int { get }
     /// Message bytes appended since opened.

@@ -12,5 +12,6 @@ package protocol WriterEvents: AnyObject, Sendable {
     /// A flush of the current file took `nanoseconds`.
     func flushed(nanoseconds: UInt64)
     /// The file was closed and fsynced (`error`: closing failed; it may be incomplete).
-    func fileClosed(path: String, messages: Int, reason: CloseReason, error: String?)
+    /// `modified`: meta/modified as the close wrote it.
+    func fileClosed(path: String, messages: Int, modified: Double, reason: CloseReason, error: String?)
 }

@@ -22,6 +22,14 @@ package enum CatalogRecord {
         package var retentionClass = "rawdata"
         package var retentionStatus = "active"
         package init() {}
+
+        package init(_ c: CatalogConfig) {
+            namespace = c.namespace; runType = c.runType
+            applicationFamily = c.applicationFamily; applicationName = c.applicationName
+            applicationVersion = c.applicationVersion.isEmpty ? DaemonVersion.string : c.applicationVersion
+            fileType = c.fileType; dataStream = c.dataStream
+            retentionClass = c.retentionClass; retentionStatus = c.retentionStatus
+        }
     }
 
     /// What a closed file says of itself: its /meta attributes and its bytes.

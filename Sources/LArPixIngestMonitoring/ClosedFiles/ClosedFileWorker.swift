@@ -20,6 +20,8 @@ final class ClosedFileWorker: @unchecked Sendable {
     let writesSidecars: Bool
     /// Program and arguments; the file's path is appended. Empty: no command.
     let onClose: [String]
+    /// Namespace, application and the other site fields of the catalog records.
+    let catalog: CatalogRecord.Settings
     let sidecarsWritten = Atomic<Int>(0)
     let sidecarFailures = Atomic<Int>(0)
     let onCloseFailures = Atomic<Int>(0)
@@ -38,9 +40,11 @@ final class ClosedFileWorker: @unchecked Sendable {
     private var commandDeadline: Date?
     private let done = DispatchSemaphore(value: 0)
 
-    init(sidecars: Bool, onClose: [String], packets: PacketConversion? = nil, logger: Logger) {
+    init(sidecars: Bool, onClose: [String], packets: PacketConversion? = nil, catalog: CatalogRecord.Settings = .init(),
+         logger: Logger) {
         writesSidecars = sidecars
         self.onClose = onClose
+        self.catalog = catalog
         self.packets = packets
         self.logger = logger
     }
@@ -97,7 +101,8 @@ final class ClosedFileWorker: @unchecked Sendable {
             do {
                 let sums = try FileChecksums.compute(path: path)
                 try FileSidecar.write(FileSidecar.json(record: job.record, fileMessages: job.fileMessages, closedAt: job.closedAt,
-                                                       reason: job.reason, closeError: job.closeError, checksums: sums), for: path)
+                                                       reason: job.reason, closeError: job.closeError, checksums: sums,
+                                                       catalog: catalog), for: path)
                 sidecarsWritten.wrappingAdd(1, ordering: .relaxed)
                 logger.debug("sidecar \(FileSidecar.path(for: path)): sha256 \(sums.sha256Hex)")
             } catch {
@@ -127,8 +132,8 @@ final class ClosedFileWorker: @unchecked Sendable {
         guard writesSidecars else { return outcome.path }
         do {
             let sums = try FileChecksums.compute(path: outcome.path)
-            try FileSidecar.write(FileSidecar.packetJSON(packets: outcome.path, raw: raw, summary: outcome.summary,
-                                                         closedAt: Date(), checksums: sums), for: outcome.path)
+            try FileSidecar.write(FileSidecar.packetJSON(packets: outcome.path, raw: job.record, summary: outcome.summary,
+                                                         closedAt: Date(), checksums: sums, catalog: catalog), for: outcome.path)
             sidecarsWritten.wrappingAdd(1, ordering: .relaxed)
         } catch {
             sidecarFailures.wrappingAdd(1, ordering: .relaxed)

@@ -12,6 +12,8 @@ struct FileRecord: Sendable {
     var path: String
     /// meta/created of the file (Unix seconds).
     var created: Double
+    /// meta/modified as the close wrote it (set at close).
+    var modified: Double = 0
     /// Rows the file already had when opened (appending), 0 for a new file.
     var messagesBefore: Int
     var messages = 0

@@ -5,18 +5,19 @@ import LArPixRaw
 import Glibc
 #endif
 
-/// The sidecar `FILE.json` written beside each closed `FILE` (run_0001.h5 -> run_0001.h5.json).
-/// Written to a temporary name and renamed, so a sidecar that exists is complete; it is written
-/// only after the file is closed and fsynced, and its checksums are of the closed file's bytes.
+/// The sidecar `FILE.json` written beside each closed `FILE` (run_0001.h5 -> run_0001.h5.json):
+/// a DUNE catalog record (`CatalogRecord`) with larpix-rawd's own fields under
+/// `metadata["larpix_rawd.*"]`. Written to a temporary name and renamed, so a sidecar that
+/// exists is complete; it is written only after the file is closed and fsynced, and its
+/// checksums are of the closed file's bytes.
 enum FileSidecar {
     static func path(for file: String) -> String { file + ".json" }
 
     static func json(record r: FileRecord, fileMessages: Int, closedAt: Date, reason: String,
-                     closeError: String?, checksums: FileChecksums) -> [String: Any] {
+                     closeError: String?, checksums: FileChecksums, catalog: CatalogRecord.Settings = .init()) -> [String: Any] {
         var byGroup: [String: Int] = [:]
         for (g, n) in r.messagesByIOGroup.enumerated() where n > 0 { byGroup[String(g)] = n }
-        var j: [String: Any] = [
-            "file": (r.path as NSString).lastPathComponent,
+        var ours: [String: Any] = [
             "messages": r.messages,
             "message_bytes": r.bytes,
             "io_groups": byGroup,
@@ -26,42 +27,40 @@ enum FileSidecar {
             "closed": iso8601(closedAt),
             "close_reason": reason,
             "file_messages": fileMessages,
-            "file_size": checksums.bytes,
-            "adler32": checksums.adler32Hex,
             "sha256": checksums.sha256Hex,
-            "daemon": "larpix-rawd",
             "daemon_version": DaemonVersion.string,
         ]
-        if r.messagesBefore > 0 { j["appended_to_messages"] = r.messagesBefore }
-        // The file's /meta run tag, as written (the catalog record of issue 11 builds on these).
-        if let run = r.run {
-            j["run"] = run.run
-            j["subrun"] = run.subrun
-            j["data_stream"] = run.dataStream
-        }
-        if let closeError { j["close_error"] = closeError }
-        return j
+        if r.messagesBefore > 0 { ours["appended_to_messages"] = r.messagesBefore }
+        if let run = r.run { ours["subrun"] = run.subrun }
+        if let closeError { ours["close_error"] = closeError }
+        return CatalogRecord.record(facts(r, name: (r.path as NSString).lastPathComponent, checksums: checksums),
+                                    settings: catalog, ours: ours)
     }
 
-    /// The sidecar of a packet file: what the converter reports, the checksums of the file, and
-    /// the raw file it was made from.
-    static func packetJSON(packets: String, raw: String, summary: [String: Any], closedAt: Date,
-                           checksums: FileChecksums) -> [String: Any] {
-        var j: [String: Any] = [
-            "file": (packets as NSString).lastPathComponent,
-            "raw_file": (raw as NSString).lastPathComponent,
-            "data_tier": "decoded-raw",
+    /// What the closed file says of itself, as a catalog record reads it.
+    static func facts(_ r: FileRecord, name: String, checksums: FileChecksums, packetFile: Bool = false) -> CatalogRecord.FileFacts {
+        CatalogRecord.FileFacts(name: name, size: checksums.bytes, adler32Hex: checksums.adler32Hex,
+                                created: r.created, modified: r.modified, run: r.run?.run, subrun: r.run?.catalogSubrun,
+                                dataStream: r.run?.dataStream, packetFile: packetFile)
+    }
+
+    /// The sidecar of a packet file: a catalog record of data tier `decoded-raw`, with the raw
+    /// file's times and run (its rows are the raw file's), what the converter reports, and the
+    /// raw file it was made from.
+    static func packetJSON(packets: String, raw: FileRecord, summary: [String: Any], closedAt: Date,
+                           checksums: FileChecksums, catalog: CatalogRecord.Settings = .init()) -> [String: Any] {
+        var ours: [String: Any] = [
+            "raw_file": (raw.path as NSString).lastPathComponent,
             "format": "larpix-control hdf5format 2.4",
-            "file_size": checksums.bytes,
-            "adler32": checksums.adler32Hex,
             "sha256": checksums.sha256Hex,
             "closed": iso8601(closedAt),
             "daemon_version": DaemonVersion.string,
         ]
         for key in ["messages", "packets", "packets_by_type", "io_groups", "skipped", "skipped_by_reason"] {
-            if let v = summary[key] { j[key] = v }
+            if let v = summary[key] { ours[key] = v }
         }
-        return j
+        return CatalogRecord.record(facts(raw, name: (packets as NSString).lastPathComponent, checksums: checksums, packetFile: true),
+                                    settings: catalog, ours: ours)
     }
 
     /// Writes `FILE.json` atomically (temporary file, fsync, rename).
