@@ -91,7 +91,7 @@ final class IngestWriterTests: XCTestCase {
         var slabs = SlabWriter()
 
         init(rotation: RotationPolicy = RotationPolicy(), flushInterval: Double = 0.05, bufferBytes: Int = 64 << 20,
-             stopBudget: Double = 10, touchInterval: Double = 5, run: RunConfig = RunConfig(),
+             stopBudget: Double = 10, touchInterval: Double = 5, run: RunConfig = RunConfig(), idleFlush: Double = 0,
              free: @escaping @Sendable (String) -> Int? = { _ in nil }) {
             stats = IngestStats(bufferMaxBytes: bufferBytes)
             batcher = Batcher(limits: .init(maxMessages: 1000, maxBytes: 8 << 20, maxAgeNanoseconds: 5_000_000))
@@ -102,6 +102,7 @@ final class IngestWriterTests: XCTestCase {
                                           rotateMaxSeconds: rotation.maxSeconds, fileOptions: .init(), minFreeBytes: 0)
             settings.stopRetrySeconds = stopBudget
             settings.touchInterval = touchInterval
+            settings.idleFlush = idleFlush
             settings.run = run
             let seq = Mutex(0)
             let capture = log
@@ -245,6 +246,22 @@ final class IngestWriterTests: XCTestCase {
         let gaveUp = rig.log.all.filter { $0.contains("could not be written") }
         XCTAssertEqual(gaveUp.count, 1, "\(gaveUp)")
         XCTAssertTrue(gaveUp.first?.contains("200 received messages (4800 bytes)") == true, "\(gaveUp)")
+    }
+
+    /// A burst's tail becomes durable and visible once the input is idle, long before the timed
+    /// flush (1000 s here), and an idle file is not flushed again and again.
+    func testTheTailOfABurstIsFlushedOnceTheInputIsIdle() throws {
+        var rig = Rig(flushInterval: 1000, idleFlush: 0.05)
+        try rig.writer.start()
+        rig.receive(Self.messages(0..<30))
+        wait("the burst flushed") { rig.files.files.first?.durable == 30 }
+        rig.receive(Self.messages(30..<45))
+        wait("the second burst flushed") { rig.files.files.first?.durable == 45 }
+        // Idle and clean: nothing more to flush. (A fixed wait, to show that nothing happens.)
+        Thread.sleep(forTimeInterval: 0.3)
+        XCTAssertEqual(rig.files.files.first?.flushes, 2)
+        rig.finish()
+        XCTAssertEqual(rig.files.files.first?.messages, Self.messages(0..<45))
     }
 
     func testAnIdleOpenFileIsTouchedAndABusyOneIsNot() throws {

@@ -30,6 +30,20 @@ final class WriterPolicyTests: XCTestCase {
         XCTAssertEqual(p.untilDue(sinceLast: 0.25, lead: 0.25), 0.5, accuracy: 1e-12)
     }
 
+    func testIdleInputFlushesWhatIsUnflushedAtOnceAndNothingElse() {
+        let p = FlushPolicy(interval: 1, bufferMaxBytes: 0, idleDelay: 0.1)
+        XCTAssertEqual(p.decide(sinceLast: 0.3, lead: 0, unflushedCost: 10, idleFor: 0.1, dirty: true), .idle)
+        XCTAssertEqual(p.decide(sinceLast: 0.3, lead: 0, unflushedCost: 10, idleFor: 0.05, dirty: true), .notDue, "not idle yet")
+        XCTAssertEqual(p.decide(sinceLast: 0.3, lead: 0, unflushedCost: 0, idleFor: 5, dirty: false), .notDue, "nothing to flush")
+        XCTAssertEqual(p.decide(sinceLast: 1, lead: 0, unflushedCost: 10, idleFor: 5, dirty: true), .timed, "the interval still bounds")
+        XCTAssertEqual(p.untilIdle(0.04)!, 0.06, accuracy: 1e-12)
+        XCTAssertNil(p.untilIdle(0.2))
+        let off = FlushPolicy(interval: 1, bufferMaxBytes: 0)
+        XCTAssertEqual(off.decide(sinceLast: 0.3, lead: 0, unflushedCost: 10, idleFor: 100, dirty: true), .notDue, "idle_flush: 0")
+        XCTAssertFalse(off.isIdle(100))
+        XCTAssertNil(off.untilIdle(0))
+    }
+
     func testRotationLimits() {
         let off = RotationPolicy()
         XCTAssertNil(off.room(messagesInFile: 1_000_000))

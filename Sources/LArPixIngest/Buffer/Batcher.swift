@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// Accumulates messages from all receivers into batches bounded by count, bytes and age, and
 /// hands sealed batches to the writer in order. Receivers add under a lock (uncontended in the
@@ -21,6 +22,8 @@ final class Batcher: @unchecked Sendable {
     private var finished = false
     /// When `finish()` was called: the stop's one deadline is counted from here.
     private var finishedAt: ContinuousClock.Instant?
+    /// Uptime (ns) of the last burst added: when the input went idle (one clock read per burst).
+    private let lastArrival = Atomic<UInt64>(DispatchTime.now().uptimeNanoseconds)
 
     init(limits: Limits) {
         self.limits = limits
@@ -30,6 +33,7 @@ final class Batcher: @unchecked Sendable {
     /// Adds a receiver's burst in its order; seals a batch whenever it reaches a count or byte bound.
     func add(_ burst: ReceivedBurst) {
         let payloads = burst.payloads, groups = burst.ioGroups
+        lastArrival.store(DispatchTime.now().uptimeNanoseconds, ordering: .relaxed)
         lock.lock()
         var i = 0
         while i < payloads.count {
@@ -46,6 +50,18 @@ final class Batcher: @unchecked Sendable {
             }
         }
         lock.unlock()
+    }
+
+    /// Whether messages wait in the open (unsealed) batch.
+    var hasOpenBatch: Bool {
+        lock.lock()
+        defer { lock.unlock() }
+        return !current.isEmpty
+    }
+
+    /// Seconds since the last burst arrived.
+    var secondsSinceInput: Double {
+        Double(DispatchTime.now().uptimeNanoseconds &- lastArrival.load(ordering: .relaxed)) / 1e9
     }
 
     /// Seals the open batch if it is older than the age bound (or at all, with `force`).

@@ -48,6 +48,7 @@ extension DaemonConfig {
           directory: \(q(packets.directory))
           converter: \(q(packets.converter))
         flush_interval: \(num(flushInterval))
+        idle_flush: \(num(idleFlush))
         stop_timeout: \(num(stopTimeout))
         batch:
           max_messages: \(batch.maxMessages)

@@ -85,6 +85,9 @@ public struct DaemonConfig: Sendable, Equatable {
     public var output = Output()
     public var packets = Packets()
     public var flushInterval = 1.0
+    /// Flush at once when nothing has been received for this long (0 = off): a burst's tail is
+    /// visible this long after it arrived, not up to a flush interval later.
+    public var idleFlush = 0.1
     /// From SIGTERM to exit, at most this long (seconds): what cannot be written by then is
     /// counted as write_failed. Under the unit's TimeoutStopSec (120 s), so systemd never kills a stop.
     public var stopTimeout = 60.0

@@ -41,6 +41,6 @@ extension IngestPipeline {
                        rotateMaxMessages: c.rotate.maxMessages, rotateMaxSeconds: c.rotate.maxSeconds,
                        fileOptions: .init(pageSize: c.output.pageSize, orderedFlush: c.output.orderedFlush,
                                           exposureWait: c.output.exposureWait, fileMode: 0o640),
-                       minFreeBytes: c.output.minFreeBytes, stopRetrySeconds: c.stopTimeout, run: c.run)
+                       minFreeBytes: c.output.minFreeBytes, stopRetrySeconds: c.stopTimeout, idleFlush: c.idleFlush, run: c.run)
     }
 }

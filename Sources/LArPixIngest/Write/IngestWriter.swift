@@ -75,7 +75,8 @@ final class IngestWriter: @unchecked Sendable {
     init(settings: WriterSettings, parts: Parts, freeSpace: @escaping @Sendable (String) -> Int? = DiskSpace.freeBytes(in:)) {
         self.settings = settings
         self.parts = parts
-        flushPolicy = FlushPolicy(interval: settings.flushInterval, bufferMaxBytes: parts.budget.maxBytes)
+        flushPolicy = FlushPolicy(interval: settings.flushInterval, bufferMaxBytes: parts.budget.maxBytes,
+                                  idleDelay: settings.idleFlush)
         rotation = settings.rotation
         runState = RunState(config: settings.run)
         diskSpace = DiskSpace(directory: settings.directory, free: freeSpace)
@@ -118,14 +119,18 @@ final class IngestWriter: @unchecked Sendable {
     private func loop() {
         let tick = min(0.05, Double(batcher.limits.maxAgeNanoseconds) / 1e9)
         while true {
-            let flushDue = flushDecision() != .notDue
+            let idleFor = batcher.secondsSinceInput
+            let flushDue = flushDecision(idleFor: idleFor) != .notDue
             // Commands are taken before the seal: what was received before them is written first,
             // to the file they close.
             let commands = control.hasPending ? control.takeAll() : []
-            // What a due flush or rotation must include is sealed now, so that it is written first.
-            let sealAll = flushDue || rotationRequested.load(ordering: .acquiring) || ageLimitReached() != nil || !commands.isEmpty
+            // What a due flush or rotation must include is sealed now, so that it is written first;
+            // so is what waits in the batcher once the input is idle (the idle flush takes it).
+            let sealAll = flushDue || (flushPolicy.isIdle(idleFor) && batcher.hasOpenBatch) || rotationRequested.load(ordering: .acquiring)
+                || ageLimitReached() != nil || !commands.isEmpty
             batcher.sealIfDue(force: sealAll)
-            let wait = sealAll ? 0 : max(0.001, min(tick, secondsUntilFlush()))
+            let untilIdle = file?.dirty == true || batcher.hasOpenBatch ? flushPolicy.untilIdle(idleFor) : nil
+            let wait = sealAll ? 0 : max(0.001, min(tick, secondsUntilFlush(), untilIdle ?? tick))
             switch batcher.next(timeout: wait) {
             case .batches(let batches):
                 for b in batches { write(b) }
@@ -139,7 +144,7 @@ final class IngestWriter: @unchecked Sendable {
             if !commands.isEmpty { run(commands) }
             if rotationRequested.exchange(false, ordering: .acquiring), !runState.isPaused { rotate(.requested) }
             if let reason = ageLimitReached() { rotate(reason) }
-            flushIfDue()
+            flushIfDue(idleFor: batcher.secondsSinceInput)
             touchIfIdle()
             statusTick()
         }
@@ -274,10 +279,10 @@ final class IngestWriter: @unchecked Sendable {
 
     // MARK: Flushing
 
-    private func flushDecision() -> FlushPolicy.Decision {
+    private func flushDecision(idleFor: Double) -> FlushPolicy.Decision {
         guard let f = file else { return .notDue }
         return flushPolicy.decide(sinceLast: Self.seconds(ContinuousClock.now - f.lastFlush), lead: flushLead,
-                                  unflushedCost: f.unflushed.bufferCost)
+                                  unflushedCost: f.unflushed.bufferCost, idleFor: idleFor, dirty: f.dirty)
     }
 
     private func secondsUntilFlush() -> Double {
@@ -285,10 +290,10 @@ final class IngestWriter: @unchecked Sendable {
         return flushPolicy.untilDue(sinceLast: Self.seconds(ContinuousClock.now - f.lastFlush), lead: flushLead)
     }
 
-    private func flushIfDue() {
-        switch flushDecision() {
+    private func flushIfDue(idleFor: Double) {
+        switch flushDecision(idleFor: idleFor) {
         case .notDue: return
-        case .bySize: flush(timed: false)
+        case .bySize, .idle: flush(timed: false)
         case .timed: flush(timed: true)
         }
     }

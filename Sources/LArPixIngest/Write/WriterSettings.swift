@@ -19,6 +19,8 @@ struct WriterSettings: Sendable {
     /// and the drain itself. What is left then is counted as lost (write_failed), so that SIGTERM
     /// ends in bounded time whatever the buffer holds and the disk does. One budget for the stop.
     var stopRetrySeconds: Double = 60
+    /// Flush as soon as the input has been idle this long (0 = only by interval and size).
+    var idleFlush: Double = 0.1
 
     /// An open file not written for this long gets its mtime set to now, so that a watcher's "no
     /// change for 30 s means complete" (the 2x2 nearline's rule) never fires on an open file.
