@@ -5,6 +5,9 @@
 package final class Batch: @unchecked Sendable {
     package private(set) var payloads: [UnsafeRawBufferPointer] = []
     package private(set) var ioGroups: [UInt8] = []
+    /// One per payload (what the receiver counted, for the file's sidecar), or none when quality
+    /// counting is off: the setting is the daemon's, so a batch never mixes the two.
+    package private(set) var qualities: [MessageQuality] = []
     /// Every slab a payload points into.
     private var slabs: [MessageSlab] = []
     package private(set) var bytes = 0
@@ -34,12 +37,23 @@ package final class Batch: @unchecked Sendable {
         bytes += payload.count
     }
 
+    @inline(__always)
+    func add(_ payload: UnsafeRawBufferPointer, ioGroup: UInt8, quality: MessageQuality) {
+        add(payload, ioGroup: ioGroup)
+        qualities.append(quality)
+    }
+
     /// Splits off the first `n` messages (for an exact message-count rotation); self keeps the rest.
     func removeFirst(_ n: Int) -> Batch {
         let head = Batch(capacity: n)
         head.open(at: openedAt)
         head.keep(slabs)
-        for i in 0..<n { head.add(payloads[i], ioGroup: ioGroups[i]) }
+        if qualities.isEmpty {
+            for i in 0..<n { head.add(payloads[i], ioGroup: ioGroups[i]) }
+        } else {
+            for i in 0..<n { head.add(payloads[i], ioGroup: ioGroups[i], quality: qualities[i]) }
+            qualities.removeFirst(n)
+        }
         payloads.removeFirst(n)
         ioGroups.removeFirst(n)
         bytes -= head.bytes

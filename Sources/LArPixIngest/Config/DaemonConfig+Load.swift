@@ -31,7 +31,7 @@ extension DaemonConfig {
         let r = ConfigReader(file: file, baseDirectory: baseDirectory)
         guard let root else { throw ConfigError(file: file, key: "sources", problem: "missing: the configuration is empty") }
         let top = try r.mapping(root, "", known: ["sources", "io_config", "receive", "output", "flush_interval", "batch",
-                                                  "buffer", "rotate", "metrics", "tap", "log_level", "stop_timeout", "packets"])
+                                                  "buffer", "rotate", "metrics", "tap", "log_level", "stop_timeout", "packets", "quality"])
         if let n = top["receive"] { try c.readReceive(n, r) }
         if let n = top["output"] { try c.readOutput(n, r) }
         if let problem = FileNamer.patternProblem(c.output.filename) { throw r.error("output.filename", problem) }
@@ -52,6 +52,7 @@ extension DaemonConfig {
         if let n = top["metrics"] { try c.readMetrics(n, r) }
         if let n = top["tap"] { c.tap = try r.tap(n) }
         if let n = top["packets"] { try c.readPackets(n, r) }
+        if let n = top["quality"] { try c.readQuality(n, r) }
         if let v = top["log_level"] { c.logLevel = try r.logLevel(v, "log_level") }
         try c.readSources(top["sources"], ioConfig: top["io_config"], r, file: file, baseDirectory: baseDirectory)
         return c

@@ -93,6 +93,7 @@ public struct DaemonConfig: Sendable, Equatable {
     public var rotate = Rotate()
     public var metricsListen = "127.0.0.1:9127"
     public var tap = Tap()
+    public var quality = Quality()
     public var logLevel: Logger.Level = .info
     /// The file it came from, for messages ("built-in default" otherwise).
     public var origin = "built-in default"

@@ -19,6 +19,8 @@ struct WriterSettings: Sendable {
     /// and the drain itself. What is left then is counted as lost (write_failed), so that SIGTERM
     /// ends in bounded time whatever the buffer holds and the disk does. One budget for the stop.
     var stopRetrySeconds: Double = 60
+    /// A board silent on heartbeats this long is logged (HeartbeatWatch); nil: not watched.
+    var heartbeatTimeout: Double? = nil
 
     /// An open file not written for this long gets its mtime set to now, so that a watcher's "no
     /// change for 30 s means complete" (the 2x2 nearline's rule) never fires on an open file.
