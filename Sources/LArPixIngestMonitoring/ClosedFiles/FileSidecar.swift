@@ -32,9 +32,19 @@ enum FileSidecar {
             "daemon": "larpix-rawd",
             "daemon_version": DaemonVersion.string,
         ]
+        if let q = quality(r) { j["quality"] = q }
         if r.messagesBefore > 0 { j["appended_to_messages"] = r.messagesBefore }
         if let closeError { j["close_error"] = closeError }
         return j
+    }
+
+    /// `quality`: per io_group (as a string key), the data-quality counts of the words written to
+    /// this file (QualityCounts.json); nil when nothing was counted (`quality.enabled: false`).
+    /// Self-contained, so that it can move under another schema (`larpix_rawd.quality`).
+    static func quality(_ r: FileRecord) -> [String: Any]? {
+        var out: [String: Any] = [:]
+        for (g, q) in r.qualityByIOGroup.enumerated() where !q.isEmpty { out[String(g)] = q.json }
+        return out.isEmpty ? nil : out
     }
 
     /// The sidecar of a packet file: what the converter reports, the checksums of the file, and
