@@ -53,6 +53,8 @@ public struct BoardStream: Sendable {
     public let settings: Settings
     private var rng: SplitMix64
     private var taken: (data: UInt64, trigger: UInt64, sync: UInt64, heartbeat: UInt64) = (0, 0, 0, 0)
+    /// The tick of the next event of each kind (UInt64.max: never), kept as events are taken.
+    private var ticks: (data: UInt64, trigger: UInt64, sync: UInt64, heartbeat: UInt64) = (0, 0, 0, 0)
     private var pending: [(low: UInt64, high: UInt64)] = []
     private var pendingCounts = BoardWordCounts()
     private var pendingSince: UInt64 = 0
@@ -61,9 +63,10 @@ public struct BoardStream: Sendable {
         precondition(settings.problem == nil, settings.problem ?? "")
         self.settings = settings
         rng = SplitMix64(seed: settings.seed)
+        ticks = (nextTick(.data), nextTick(.trigger), nextTick(.sync), nextTick(.heartbeat))
     }
 
-    /// The tick of the next event of each kind (UInt64.max: never).
+    /// The tick of the next event of `k` after those taken (UInt64.max: never).
     private func nextTick(_ k: Kind) -> UInt64 {
         let t = Double(Self.ticksPerSecond)
         switch k {
@@ -78,8 +81,10 @@ public struct BoardStream: Sendable {
     public mutating func next() -> Message {
         while true {
             // Syncs first at a tie: the counter restarts before the words of that tick.
-            var (kind, tick) = (Kind.sync, nextTick(.sync))
-            for k in [Kind.heartbeat, .data, .trigger] where nextTick(k) < tick { (kind, tick) = (k, nextTick(k)) }
+            var (kind, tick) = (Kind.sync, ticks.sync)
+            if ticks.heartbeat < tick { (kind, tick) = (.heartbeat, ticks.heartbeat) }
+            if ticks.data < tick { (kind, tick) = (.data, ticks.data) }
+            if ticks.trigger < tick { (kind, tick) = (.trigger, ticks.trigger) }
             if settings.batching && !pending.isEmpty && pendingSince + Self.batchWaitTicks <= tick {
                 return flushPending(at: pendingSince + Self.batchWaitTicks)
             }
@@ -134,18 +139,22 @@ public struct BoardStream: Sendable {
         switch kind {
         case .data:
             taken.data += 1
+            ticks.data = nextTick(.data)
             let r = rng.next(), stamp = counter(at: tick)
             let ioChannel = 1 + (r >> 8) % 32
             return (UInt64(PacmanWordType.data.rawValue) | ioChannel << 8 | UInt64(stamp) << 16,
                     PacmanMessageBuilder.larpixDataPacket(rng.next(), timestamp: stamp))
         case .trigger:
             taken.trigger += 1
+            ticks.trigger = nextTick(.trigger)
             return (UInt64(PacmanWordType.trigger.rawValue) | 1 << 8 | UInt64(counter(at: tick)) << 32, 0)
         case .sync:
             taken.sync += 1
+            ticks.sync = nextTick(.sync)
             return (UInt64(PacmanWordType.sync.rawValue) | UInt64(PacmanSyncType.sync) << 8 | Self.ticksPerSecond << 32, 0)
         case .heartbeat:
             taken.heartbeat += 1
+            ticks.heartbeat = nextTick(.heartbeat)
             return (UInt64(PacmanWordType.sync.rawValue) | UInt64(PacmanSyncType.heartbeat) << 8 | UInt64(counter(at: tick)) << 32, 0)
         }
     }
