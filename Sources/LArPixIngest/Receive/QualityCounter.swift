@@ -34,21 +34,26 @@ package struct QualityCounter: Sendable {
             q.unparsed = 1
             return q
         }
-        let g = Int(ioGroup)
-        judgeTime(UInt32(littleEndian: p.loadUnaligned(fromByteOffset: 1, as: UInt32.self)), &groups[g], now, &q)
-        countWords(p, words, &groups[g], &q)
+        // Static helpers: a method of self would hold a second reference to `groups` while one
+        // element is mutated, and copy all 256 states for every message.
+        let gap = timeJumpSeconds
+        groups.withUnsafeMutableBufferPointer { states in
+            let s = states.baseAddress! + Int(ioGroup)
+            Self.judgeTime(UInt32(littleEndian: p.loadUnaligned(fromByteOffset: 1, as: UInt32.self)), gap, &s.pointee, now, &q)
+            Self.countWords(p, words, &s.pointee, &q)
+        }
         return q
     }
 
     /// Header seconds against the io_group's previous message: back by more than the gap, or
     /// ahead of the time that passed here by more than the gap (an idle board is no jump).
     @inline(__always)
-    private func judgeTime(_ t: UInt32, _ s: inout GroupState, _ now: UInt64, _ q: inout MessageQuality) {
+    private static func judgeTime(_ t: UInt32, _ gap: Int64, _ s: inout GroupState, _ now: UInt64, _ q: inout MessageQuality) {
         if s.hasTime {
             let delta = Int64(t) - Int64(s.lastTime)
             let elapsed = Int64((now &- s.lastArrival) / 1_000_000_000)
-            if delta < -timeJumpSeconds { q.timeJumpsBackward = 1 }
-            else if delta - elapsed > timeJumpSeconds { q.timeJumpsForward = 1 }
+            if delta < -gap { q.timeJumpsBackward = 1 }
+            else if delta - elapsed > gap { q.timeJumpsForward = 1 }
         }
         s.hasTime = true
         s.lastTime = t
@@ -56,7 +61,7 @@ package struct QualityCounter: Sendable {
     }
 
     @inline(__always)
-    private func countWords(_ p: UnsafeRawBufferPointer, _ words: Int, _ s: inout GroupState, _ q: inout MessageQuality) {
+    private static func countWords(_ p: UnsafeRawBufferPointer, _ words: Int, _ s: inout GroupState, _ q: inout MessageQuality) {
         var o = PacmanMessage.headerBytes
         for _ in 0..<words {
             switch p[o] {
