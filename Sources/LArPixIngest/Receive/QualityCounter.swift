@@ -9,7 +9,6 @@ package struct QualityCounter: Sendable {
         var hasTime = false
         var lastTime: UInt32 = 0
         var lastArrival: UInt64 = 0
-        var hasTimestamp = false
         var lastTimestamp: UInt32 = 0
         var syncSinceTimestamp = false
     }
@@ -25,12 +24,12 @@ package struct QualityCounter: Sendable {
     package mutating func count(_ p: UnsafeRawBufferPointer, ioGroup: UInt8, at now: UInt64) -> MessageQuality {
         var q = MessageQuality()
         let n = p.count
-        guard n >= PacmanMessage.headerBytes, p[0] == PacmanMessageType.data.rawValue else {
+        guard n >= 8, p[0] == 0x44 else { // the header; 'D', PacmanMessageType.data
             q.unparsed = 1
             return q
         }
         let words = Int(UInt16(littleEndian: p.loadUnaligned(fromByteOffset: 6, as: UInt16.self)))
-        guard n == PacmanMessage.headerBytes + PacmanMessage.wordBytes * words else {
+        guard n == 8 + 16 * words else {
             q.unparsed = 1
             return q
         }
@@ -60,36 +59,45 @@ package struct QualityCounter: Sendable {
         s.lastArrival = now
     }
 
+    // The type bytes are literals: PACMAN's enums and static lets are other-module accessors,
+    // one call (and a once-check) each per word. The tests build their messages with PACMAN's.
+    // The state and counts live in locals for the loop (stores through `s` would be kept in
+    // memory, since it may alias the payload).
     @inline(__always)
     private static func countWords(_ p: UnsafeRawBufferPointer, _ words: Int, _ s: inout GroupState, _ q: inout MessageQuality) {
-        var o = PacmanMessage.headerBytes
+        guard words > 0, let base = p.baseAddress else { return }
+        var last = s.lastTimestamp, syncSince = s.syncSinceTimestamp
+        var data: UInt16 = 0, trigger: UInt16 = 0, sync: UInt16 = 0, heartbeat: UInt16 = 0, clock: UInt16 = 0, other: UInt16 = 0
+        var resets: UInt16 = 0
+        var w = base + 8
         for _ in 0..<words {
-            switch p[o] {
-            case PacmanWordType.data.rawValue:
-                q.dataWords &+= 1
-                let ts = UInt32(littleEndian: p.loadUnaligned(fromByteOffset: o + 2, as: UInt32.self))
-                if s.hasTimestamp && ts < s.lastTimestamp && !s.syncSinceTimestamp && !Self.wrapped(s.lastTimestamp, ts) {
-                    q.timestampResets &+= 1
-                }
-                s.hasTimestamp = true
-                s.lastTimestamp = ts
-                s.syncSinceTimestamp = false
-            case PacmanWordType.trigger.rawValue:
-                q.triggerWords &+= 1
-            case PacmanWordType.sync.rawValue:
-                switch p[o + 1] {
-                case PacmanSyncType.sync:
-                    q.syncs &+= 1
-                    s.syncSinceTimestamp = true
-                case PacmanSyncType.heartbeat: q.heartbeats &+= 1
-                case PacmanSyncType.clockSwitch: q.clockSwitches &+= 1
-                default: q.otherSyncs &+= 1
+            switch w.load(as: UInt8.self) {
+            case 0x44: // 'D', PacmanWordType.data
+                data &+= 1
+                let ts = UInt32(littleEndian: w.loadUnaligned(fromByteOffset: 2, as: UInt32.self))
+                // The first word of an io_group compares with 0: never a reset.
+                if ts < last && !syncSince && !wrapped(last, ts) { resets &+= 1 }
+                last = ts
+                syncSince = false
+            case 0x54: // 'T', PacmanWordType.trigger
+                trigger &+= 1
+            case 0x53: // 'S', PacmanWordType.sync
+                switch w.load(fromByteOffset: 1, as: UInt8.self) {
+                case 0x53: // PacmanSyncType.sync
+                    sync &+= 1
+                    syncSince = true
+                case 0x48: heartbeat &+= 1 // PacmanSyncType.heartbeat
+                case 0x43: clock &+= 1 // PacmanSyncType.clockSwitch
+                default: other &+= 1
                 }
             default:
                 break
             }
-            o += PacmanMessage.wordBytes
+            w += 16
         }
+        (s.lastTimestamp, s.syncSinceTimestamp) = (last, syncSince)
+        (q.dataWords, q.triggerWords, q.syncs, q.heartbeats, q.clockSwitches, q.otherSyncs, q.timestampResets) =
+            (data, trigger, sync, heartbeat, clock, other, resets)
     }
 
     /// A 32-bit counter that ran over (a board without syncs wraps every 429 s): no reset.
