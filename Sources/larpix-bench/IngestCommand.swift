@@ -17,21 +17,34 @@ struct IngestCommand: ParsableCommand {
     @Option(help: "Words per message (8 + 16 x words bytes).") var words: Int = 1
     @Option(help: "Messages per run.") var messages: Int = 2_000_000
     @Option(help: "Runs of each setting (alternating).") var repetitions: Int = 3
+    @Option(help: "Run only this setting (on or off), e.g. under perf stat or callgrind.") var only: String?
     @Option(help: "Directory for the files (removed after each run).")
     var directory: String = FileManager.default.fileExists(atPath: "/dev/shm") ? "/dev/shm" : NSTemporaryDirectory()
 
     func run() throws {
-        var on: [Double] = [], off: [Double] = []
+        var on: [Double] = [], off: [Double] = [], cpuOn: [Double] = [], cpuOff: [Double] = []
         for rep in 0..<repetitions {
-            for quality in (rep % 2 == 0 ? [false, true] : [true, false]) {
+            for quality in (rep % 2 == 0 ? [false, true] : [true, false]) where only == nil || only == (quality ? "on" : "off") {
+                let c0 = Self.processCPU()
                 let rate = try ingest(quality: quality)
-                if quality { on.append(rate) } else { off.append(rate) }
+                let us = (Self.processCPU() - c0) * 1e6 / Double(messages)
+                if quality { on.append(rate); cpuOn.append(us) } else { off.append(rate); cpuOff.append(us) }
             }
         }
         let mOn = BenchStatistics.median(on), mOff = BenchStatistics.median(off)
+        let uOn = BenchStatistics.median(cpuOn), uOff = BenchStatistics.median(cpuOff)
         printJSON(["message_bytes": 8 + 16 * words, "messages": messages, "repetitions": repetitions,
                    "quality_off_msg_per_s": mOff, "quality_on_msg_per_s": mOn, "off_runs": off, "on_runs": on,
-                   "cost_percent": 100 * (1 - mOn / mOff), "counter_ns_per_msg": counterNanoseconds()])
+                   "cost_percent": 100 * (1 - mOn / mOff),
+                   "cpu_us_per_msg_off": uOff, "cpu_us_per_msg_on": uOn, "cpu_off_runs": cpuOff, "cpu_on_runs": cpuOn,
+                   "cpu_cost_percent": 100 * (uOn / uOff - 1), "counter_ns_per_msg": only == nil ? counterNanoseconds() : .nan])
+    }
+
+    /// CPU seconds of the whole process so far (all threads, user and system).
+    static func processCPU() -> Double {
+        var u = rusage()
+        getrusage(__rusage_who_t(RUSAGE_SELF.rawValue), &u)
+        return Double(u.ru_utime.tv_sec + u.ru_stime.tv_sec) + Double(u.ru_utime.tv_usec + u.ru_stime.tv_usec) / 1e6
     }
 
     /// One run: messages per second from the first send to the last message written.
