@@ -61,43 +61,54 @@ package struct QualityCounter: Sendable {
 
     // The type bytes are literals: PACMAN's enums and static lets are other-module accessors,
     // one call (and a once-check) each per word. The tests build their messages with PACMAN's.
-    // The state and counts live in locals for the loop (stores through `s` would be kept in
-    // memory, since it may alias the payload).
+    // The state lives in locals for the loop (stores through `s` would be kept in memory, since
+    // it may alias the payload). Data words, nearly all of them, take the first branch and
+    // count nothing: they are what the other kinds leave of the message's words.
     @inline(__always)
     private static func countWords(_ p: UnsafeRawBufferPointer, _ words: Int, _ s: inout GroupState, _ q: inout MessageQuality) {
         guard words > 0, let base = p.baseAddress else { return }
         var last = s.lastTimestamp, syncSince = s.syncSinceTimestamp
-        var data: UInt16 = 0, trigger: UInt16 = 0, sync: UInt16 = 0, heartbeat: UInt16 = 0, clock: UInt16 = 0, other: UInt16 = 0
-        var resets: UInt16 = 0
+        var others = MessageQuality(), resets: UInt16 = 0
         var w = base + 8
-        for _ in 0..<words {
-            switch w.load(as: UInt8.self) {
-            case 0x44: // 'D', PacmanWordType.data
-                data &+= 1
+        let end = w + 16 * words
+        while w < end {
+            if _fastPath(w.load(as: UInt8.self) == 0x44) { // 'D', PacmanWordType.data
                 let ts = UInt32(littleEndian: w.loadUnaligned(fromByteOffset: 2, as: UInt32.self))
                 // The first word of an io_group compares with 0: never a reset.
-                if ts < last && !syncSince && !wrapped(last, ts) { resets &+= 1 }
+                if _slowPath(ts < last) && !syncSince && !wrapped(last, ts) { resets &+= 1 }
                 last = ts
                 syncSince = false
-            case 0x54: // 'T', PacmanWordType.trigger
-                trigger &+= 1
-            case 0x53: // 'S', PacmanWordType.sync
-                switch w.load(fromByteOffset: 1, as: UInt8.self) {
-                case 0x53: // PacmanSyncType.sync
-                    sync &+= 1
-                    syncSince = true
-                case 0x48: heartbeat &+= 1 // PacmanSyncType.heartbeat
-                case 0x43: clock &+= 1 // PacmanSyncType.clockSwitch
-                default: other &+= 1
-                }
-            default:
-                break
+            } else if countOther(w, &others) {
+                syncSince = true
             }
             w += 16
         }
         (s.lastTimestamp, s.syncSinceTimestamp) = (last, syncSince)
-        (q.dataWords, q.triggerWords, q.syncs, q.heartbeats, q.clockSwitches, q.otherSyncs, q.timestampResets) =
-            (data, trigger, sync, heartbeat, clock, other, resets)
+        q.triggerWords = others.triggerWords
+        (q.syncs, q.heartbeats, q.clockSwitches, q.otherSyncs) = (others.syncs, others.heartbeats, others.clockSwitches, others.otherSyncs)
+        q.timestampResets = resets
+        q.dataWords = UInt16(truncatingIfNeeded: words) &- others.triggerWords &- others.syncs &- others.heartbeats
+            &- others.clockSwitches &- others.otherSyncs &- others.dataWords // here: words of unknown type
+    }
+
+    /// A word that is not a data word, counted in `q` (`q.dataWords`: words of unknown type);
+    /// true for an 'S' sync. Out of line, so the data words' loop stays short.
+    @inline(never)
+    private static func countOther(_ w: UnsafeRawPointer, _ q: inout MessageQuality) -> Bool {
+        switch w.load(as: UInt8.self) {
+        case 0x54: q.triggerWords &+= 1 // 'T', PacmanWordType.trigger
+        case 0x53: // 'S', PacmanWordType.sync
+            switch w.load(fromByteOffset: 1, as: UInt8.self) {
+            case 0x53: // PacmanSyncType.sync
+                q.syncs &+= 1
+                return true
+            case 0x48: q.heartbeats &+= 1 // PacmanSyncType.heartbeat
+            case 0x43: q.clockSwitches &+= 1 // PacmanSyncType.clockSwitch
+            default: q.otherSyncs &+= 1
+            }
+        default: q.dataWords &+= 1
+        }
+        return false
     }
 
     /// A 32-bit counter that ran over (a board without syncs wraps every 429 s): no reset.
