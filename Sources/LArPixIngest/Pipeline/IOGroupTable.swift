@@ -23,13 +23,17 @@ package struct IOGroupTable: Sendable, Equatable {
         lastArrival[g] = now
     }
 
-    /// A received message's quality (the receiver counted it; nothing is parsed here).
-    @inline(__always)
-    mutating func received(ioGroup: UInt8, quality q: MessageQuality, at now: UInt64) {
-        let g = Int(ioGroup)
-        quality[g].add(q)
-        if q.heartbeats > 0 { lastHeartbeat[g] = now }
-        if q.syncs > 0 { lastSync[g] = now }
+    /// A burst's message qualities (the receiver counted them; nothing is parsed here), over
+    /// the arrays' buffers: one uniqueness check per burst, not per message.
+    mutating func received(ioGroups: [UInt8], qualities: [MessageQuality], at now: UInt64) {
+        quality.withUnsafeMutableBufferPointer { totals in
+            for i in 0..<min(ioGroups.count, qualities.count) {
+                let q = qualities[i], g = Int(ioGroups[i])
+                totals[g].add(q)
+                if _slowPath(q.heartbeats > 0) { lastHeartbeat[g] = now }
+                if _slowPath(q.syncs > 0) { lastSync[g] = now }
+            }
+        }
     }
 
     @inline(__always)

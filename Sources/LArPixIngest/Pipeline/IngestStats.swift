@@ -47,7 +47,7 @@ public final class IngestStats: Sendable {
         let payloads = burst.payloads, ioGroups = burst.ioGroups, qualities = burst.qualities
         groups.withLock { t in
             for i in 0..<payloads.count { t.received(ioGroup: ioGroups[i], bytes: payloads[i].count, at: now) }
-            for i in 0..<qualities.count { t.received(ioGroup: ioGroups[i], quality: qualities[i], at: now) }
+            if !qualities.isEmpty { t.received(ioGroups: ioGroups, qualities: qualities, at: now) }
         }
     }
 
