@@ -50,9 +50,9 @@ package struct QualityCounter: Sendable {
     private static func judgeTime(_ t: UInt32, _ gap: Int64, _ s: inout GroupState, _ now: UInt64, _ q: inout MessageQuality) {
         if s.hasTime {
             let delta = Int64(t) - Int64(s.lastTime)
-            let elapsed = Int64((now &- s.lastArrival) / 1_000_000_000)
             if delta < -gap { q.timeJumpsBackward = 1 }
-            else if delta - elapsed > gap { q.timeJumpsForward = 1 }
+            // The time that passed here only when the header ran ahead (no division per message).
+            else if delta > gap && delta - Int64((now &- s.lastArrival) / 1_000_000_000) > gap { q.timeJumpsForward = 1 }
         }
         s.hasTime = true
         s.lastTime = t
