@@ -92,8 +92,9 @@ let package = Package(
         .target(name: "CBenchCeilings", dependencies: ["CHDF5", "CZMQ"],
                 linkerSettings: [.linkedLibrary("hdf5_serial"), .linkedLibrary("zmq")]),
         .executableTarget(name: "larpix-bench", dependencies: [
-            "LArPixRaw", "LArPixPackets", "PACMAN", "CBenchCeilings",
+            "LArPixRaw", "LArPixPackets", "PACMAN", "CBenchCeilings", "LArPixIngest",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            .product(name: "Logging", package: "swift-log"),
         ]),
 
         // Temp dirs, subprocesses and the Python oracles, for the test targets only.

@@ -72,7 +72,7 @@ public struct PacmanMessageBuilder: Sendable {
 
     /// A plausible LArPix v2 data packet: packet type 0, chip id 11-110, channel 0-63,
     /// 31-bit timestamp, 8-bit ADC value, downstream marker set, odd parity in bit 63.
-    static func larpixDataPacket(_ r: UInt64, timestamp: UInt32) -> UInt64 {
+    public static func larpixDataPacket(_ r: UInt64, timestamp: UInt32) -> UInt64 {
         let chip = 11 + (r % 100)
         let channel = (r >> 8) % 64
         let adc = (r >> 16) & 0xFF

@@ -67,6 +67,7 @@ public final class PacmanPublisher: @unchecked Sendable {
     public func run(progress: ((PublishReport) -> Void)? = nil) throws -> PublishReport {
         try awaitSubscribers()
         pause(seconds: options.startDelay)
+        if let board = options.board { return try runBoard(board, progress: progress) }
 
         var builder = PacmanMessageBuilder(seed: options.seed)
         var report = PublishReport()
@@ -106,6 +107,45 @@ public final class PacmanPublisher: @unchecked Sendable {
             } else {
                 report.dropped += 1
             }
+        }
+        report.seconds = (clock.now - start).inSeconds
+        return report
+    }
+
+    /// Board mode: each message of the stream at its time (from the start, on the wall clock).
+    private func runBoard(_ settings: BoardStream.Settings, progress: ((PublishReport) -> Void)?) throws -> PublishReport {
+        var stream = BoardStream(settings: settings)
+        var report = PublishReport()
+        var attempted = 0, nextProgress = options.progressInterval
+        let clock = ContinuousClock()
+        let start = clock.now
+        var m = stream.next()
+        while !isStopRequested {
+            if let limit = options.count, attempted >= limit { break }
+            if let s = options.seconds, m.seconds >= s { break }
+            let elapsed = (clock.now - start).inSeconds
+            if let progress, elapsed >= nextProgress {
+                report.seconds = elapsed
+                progress(report)
+                nextProgress = elapsed + options.progressInterval
+            }
+            if m.seconds - elapsed > Self.burstWindow {
+                Thread.sleep(forTimeInterval: min(m.seconds - elapsed, Double(Self.stopCheckMilliseconds) / 1000))
+                continue
+            }
+            let outcome = try m.bytes.withUnsafeBytes { try sendPayload($0) }
+            if outcome == .stopped { break }
+            attempted += 1
+            if outcome == .sent {
+                report.messages += 1
+                report.bytes += m.bytes.count
+                report.wordsTotal += m.counts.words
+                report.sentWords += m.counts
+            } else {
+                report.dropped += 1
+                report.droppedWords += m.counts
+            }
+            m = stream.next()
         }
         report.seconds = (clock.now - start).inSeconds
         return report
@@ -242,6 +282,8 @@ public final class PacmanPublisher: @unchecked Sendable {
         if o.minimumSubscribers < 1 { try fail("minimum subscribers \(o.minimumSubscribers) must be at least 1") }
         if !(o.startDelay >= 0) { try fail("start delay \(o.startDelay) must not be negative") }
         if !(o.progressInterval > 0) { try fail("progress interval \(o.progressInterval) must be positive") }
+        if let b = o.board, let problem = b.problem { try fail(problem) }
+        if o.board != nil && o.replay != nil { try fail("board mode and a replay exclude each other") }
     }
 }
 

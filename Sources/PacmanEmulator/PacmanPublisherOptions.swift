@@ -47,6 +47,10 @@ public struct PacmanPublisherOptions: Sendable {
     /// Z85 CURVE secret key: the PUB is a CURVE server, and only subscribers that know its
     /// public key get the messages (as a board configured for CURVE); nil: no CURVE.
     public var curveSecretKey: String? = nil
+    /// Send what a board sends (heartbeats, syncs, triggers, its batching), paced to the wall
+    /// clock, instead of generated or replayed messages; `count` and `seconds` still bound it
+    /// (`seconds` in the stream's time). nil: the generator or the replay.
+    public var board: BoardStream.Settings? = nil
 
     public init() {}
 }

@@ -10,6 +10,9 @@ public struct PublishReport: Codable, Sendable, Equatable {
     public var wordsTotal: Int
     /// Messages not sent because the queue was full, with `dropOnFull`; otherwise 0.
     public var dropped: Int
+    /// Board mode: the words sent and dropped by kind (zero otherwise).
+    public var sentWords = BoardWordCounts()
+    public var droppedWords = BoardWordCounts()
 
     public init(messages: Int = 0, bytes: Int = 0, seconds: Double = 0, wordsTotal: Int = 0, dropped: Int = 0) {
         self.messages = messages

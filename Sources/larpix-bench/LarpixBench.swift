@@ -7,6 +7,6 @@ struct LarpixBench: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "larpix-bench",
         abstract: "Benchmarks of larpix-rawd against its ceilings (driven by bench/run.sh).",
-        subcommands: [AppendCommand.self, PublishCommand.self, CountCommand.self, LatencyCommand.self, MakeRawCommand.self, PacketsCommand.self]
+        subcommands: [AppendCommand.self, PublishCommand.self, CountCommand.self, LatencyCommand.self, MakeRawCommand.self, PacketsCommand.self, IngestCommand.self]
     )
 }

@@ -38,6 +38,13 @@ struct PublishCommand: ParsableCommand {
         what is sent before a subscriber joins). By default a full send queue blocks (nothing \
         dropped); --drop-on-full drops like the real dataserver and counts the drops. \
         The bound endpoint is printed on stderr ("publishing on …"), useful with a :* port. \
+        Board mode (--board, or any of --data-rate, --trigger-rate, --heartbeat-interval, \
+        --board-batching, --no-syncs) sends what a PACMAN board sends instead, paced to the wall \
+        clock: data and trigger words at their rates, an 'S' sync every second (10,000,000 ticks \
+        of the 10 MHz clock, where the timestamp counter restarts), a heartbeat message every \
+        --heartbeat-interval, one word per message or batched as the 2024 dataserver; it reports \
+        the words sent (and dropped, with --drop-at-hwm: a send high-water mark of 100 that drops \
+        like a board) by kind. --seconds is then the stream's time. \
         A ZeroMQ failure (endpoint in use, bad address) exits 22.
         """
     )
@@ -61,8 +68,10 @@ struct PublishCommand: ParsableCommand {
     @Flag(help: "Print the report as JSON.") var json = false
     @Option(name: .customLong("curve-secret-key"), help: ArgumentHelp("Act as a CURVE server with the secret key in this file (mode 0600; see keygen).", valueName: "file"))
     var curveSecretKey: String?
+    @OptionGroup(title: "Board mode") var boardMode: BoardOptions
 
     func validate() throws {
+        try boardMode.validate(replay: replay, rated: rate != nil || byteRate != nil)
         if rate != nil && byteRate != nil { throw ValidationError("give --rate or --byte-rate, not both") }
         if count != nil && seconds != nil { throw ValidationError("give --count or --seconds, not both") }
         if let rate, !(rate > 0) { throw ValidationError("--rate must be positive") }
@@ -87,6 +96,8 @@ struct PublishCommand: ParsableCommand {
             o.tagged = tagged
             o.sendHighWaterMark = hwm
             o.dropOnFull = dropOnFull
+            if boardMode.dropAtHWM { (o.sendHighWaterMark, o.dropOnFull) = (100, true) }
+            o.board = boardMode.settings(seed: seed, time: msgTime ?? UInt32(truncatingIfNeeded: time(nil)))
             o.startDelay = waitSubscriber
             if let curveSecretKey {
                 guard ZMQCurve.isAvailable else {
@@ -108,25 +119,34 @@ struct PublishCommand: ParsableCommand {
             }
 
             let (report, bound) = try publish(o)
-            if json {
-                let obj: JSONValue = .object([
-                    ("endpoint", .string(bound)),
-                    ("messages", .int(report.messages)),
-                    ("bytes", .int(report.bytes)),
-                    ("words", .int(report.wordsTotal)),
-                    ("dropped", .int(report.dropped)),
-                    ("seconds", .double(report.seconds)),
-                    ("stopped_by_signal", .bool(StopSignal.shared.stopRequested)),
-                ])
-                print(obj.rendered(pretty: false))
-            } else {
-                var line = "\(bound): sent \(report.messages) messages, \(report.bytes) bytes"
-                if replay == nil { line += ", \(report.wordsTotal) words" }
-                line += String(format: " in %.3f s", report.seconds)
-                if report.dropped > 0 { line += ", dropped \(report.dropped)" }
-                if StopSignal.shared.stopRequested { line += " (stopped by signal)" }
-                print(line)
+            printReport(report, bound: bound)
+        }
+    }
+
+    private func printReport(_ report: PacmanPublisher.Report, bound: String) {
+        if json {
+            let obj: JSONValue = .object([
+                ("endpoint", .string(bound)),
+                ("messages", .int(report.messages)),
+                ("bytes", .int(report.bytes)),
+                ("words", .int(report.wordsTotal)),
+                ("dropped", .int(report.dropped)),
+                ("seconds", .double(report.seconds)),
+                ("stopped_by_signal", .bool(StopSignal.shared.stopRequested)),
+            ] + (boardMode.isBoard ? [("sent_words", BoardOptions.json(report.sentWords)),
+                                      ("dropped_words", BoardOptions.json(report.droppedWords))] : []))
+            print(obj.rendered(pretty: false))
+        } else {
+            var line = "\(bound): sent \(report.messages) messages, \(report.bytes) bytes"
+            if replay == nil { line += ", \(report.wordsTotal) words" }
+            line += String(format: " in %.3f s", report.seconds)
+            if report.dropped > 0 { line += ", dropped \(report.dropped)" }
+            if StopSignal.shared.stopRequested { line += " (stopped by signal)" }
+            if boardMode.isBoard {
+                line += "\n  sent \(BoardOptions.text(report.sentWords))"
+                if report.dropped > 0 { line += "\n  dropped \(BoardOptions.text(report.droppedWords))" }
             }
+            print(line)
         }
     }
 

@@ -8,7 +8,8 @@ struct StatusCommand: ParsableCommand {
         abstract: "Summarize a running larpix-rawd from its metrics endpoint (one screen, or --json).",
         discussion: """
         Reads http://ENDPOINT/metrics (the daemon's metrics.listen) and prints the current file, \
-        write rates, per-io_group counts and the age of each io_group's last message, messages \
+        write rates, per-io_group counts and the age of each io_group's last message, the data \
+        quality per io_group (words by type, last heartbeat and sync, time jumps, timestamp resets), messages \
         dropped by reason, buffer use, source connection states, disk space and the data tap. \
         Exits 23 when nothing answers at ENDPOINT, 24 when what answers is not larpix-rawd.
         """
@@ -66,6 +67,7 @@ struct DaemonStatus {
     var diskFree: Int?
     var tapSent: Int?, tapDropped: Int?
     var sidecars: Int?, sidecarFailures = 0, onCloseFailures = 0, closedPending = 0
+    var quality: QualityStatus
 
     init?(_ samples: [MetricSample]) {
         let p = MetricNames.prefix
@@ -97,6 +99,7 @@ struct DaemonStatus {
         perGroup(MetricNames.bytesWritten) { $0.writtenBytes = Int($1) }
         perGroup(MetricNames.secondsSinceLastMessage) { $0.secondsSinceLast = $1 }
         ioGroups = groups.values.sorted { $0.ioGroup < $1.ioGroup }
+        quality = QualityStatus(byName)
         drops = (byName[MetricNames.messagesDropped] ?? []).compactMap { s in s.labels["reason"].map { ($0, Int(s.value)) } }
             .sorted { $0.0 < $1.0 }
         bufferBytes = int(MetricNames.bufferBytes)
@@ -159,7 +162,7 @@ struct DaemonStatus {
             out += Self.row([String(g.ioGroup), String(g.received), String(g.written), shortBytes(g.writtenBytes),
                              g.secondsSinceLast.map { Self.duration($0) + " ago" } ?? "never"]) + "\n"
         }
-        return out
+        return out + quality.text
     }
 
     func json(endpoint: String) -> JSONValue {
@@ -176,6 +179,7 @@ struct DaemonStatus {
                          ("messages_written", .int(g.written)), ("bytes_written", .int(g.writtenBytes)),
                          (MetricNames.secondsSinceLastMessage, g.secondsSinceLast.map { .double($0) } ?? .null)])
             })),
+            ("quality", quality.json),
             ("dropped", .object(drops.map { ($0.0, .int($0.1)) })),
             ("buffer", .object([("bytes", .int(bufferBytes)), ("max_bytes", .int(bufferMaxBytes)), ("blocked_seconds", .double(blockedSeconds))])),
             ("sources", .array(sources.map { s in

@@ -98,4 +98,25 @@ final class PublishTests: XCTestCase {
         XCTAssertEqual(try CLI.run(["publish", "--words", "9-3"]).status, 2)
         assertFailure(try CLI.run(["publish", "--replay", path("none.h5")]), status: 10, subject: path("none.h5"))
     }
+
+    func testBoardModeReportsItsWordsByKindAndRefusesRates() throws {
+        let (p, endpoint) = try startPublisher(["--board", "--data-rate", "200", "--trigger-rate", "5", "--heartbeat-interval", "0.5",
+                                                "--seconds", "1.2", "--wait-subscriber", "0.5", "--msg-time", "1700000000", "--json"])
+        let sub = try subscriber(endpoint)
+        var got = 0, heartbeats = 0
+        while got < 250, let m = try sub.receiveMessage(timeoutMilliseconds: 3000) {
+            got += 1
+            if m.bytes[8] == 0x53 && m.bytes[9] == PacmanSyncType.heartbeat { heartbeats += 1 }
+        }
+        XCTAssertEqual(try p.wait(timeout: 10), 0, p.stderr)
+        let j = try jsonObject(p.stdout)
+        let sent = try XCTUnwrap(j["sent_words"] as? [String: Int])
+        // Words at 0, 5 ms, ... (240 data), triggers at 0.1, 0.3, ... (6), heartbeats at 0, 0.5, 1.0, a sync at 1 s.
+        XCTAssertEqual(sent, ["messages": 250, "data": 240, "trigger": 6, "heartbeat": 3, "sync": 1])
+        XCTAssertEqual(j["dropped"] as? Int, 0)
+        XCTAssertEqual(got, 250, "every message reached the subscriber")
+        XCTAssertEqual(heartbeats, 3)
+        XCTAssertEqual(try CLI.run(["publish", "--board", "--rate", "5"]).status, 2)
+        XCTAssertEqual(try CLI.run(["publish", "--data-rate", "0", "--no-syncs"]).status, 2)
+    }
 }

@@ -4,13 +4,13 @@ import XCTest
 /// The writer's decisions, as the pure types that make them.
 final class WriterPolicyTests: XCTestCase {
     func testFlushBySizeIsMeasuredInTheBuffersUnit() {
-        // A 2 MiB buffer: the trigger is 1 MiB of buffer cost. 24-byte messages cost 216 each, so
-        // the buffer holds 9,709 of them; counting payload bytes alone, the trigger would need
+        // A 2 MiB buffer: the trigger is 1 MiB of buffer cost. 24-byte messages cost 234 each, so
+        // the buffer holds 8,962 of them; counting payload bytes alone, the trigger would need
         // 43,690 and never fire before the buffer is full.
         let p = FlushPolicy(interval: 1000, bufferMaxBytes: 2 << 20)
         XCTAssertEqual(p.sizeTrigger, 1 << 20)
         let perMessage = MessageBudget.cost(messages: 1, payloadBytes: 24)
-        XCTAssertEqual(perMessage, 216)
+        XCTAssertEqual(perMessage, 234)
         let fitting = (2 << 20) / perMessage
         var unflushed = UnflushedBatches()
         XCTAssertEqual(unflushed.bufferCost, 0)

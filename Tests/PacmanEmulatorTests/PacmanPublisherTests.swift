@@ -249,6 +249,6 @@ final class PacmanPublisherTests: XCTestCase {
         let data = try JSONEncoder().encode(r)
         XCTAssertEqual(try JSONDecoder().decode(PublishReport.self, from: data), r)
         let keys = try XCTUnwrap(JSONSerialization.jsonObject(with: data) as? [String: Any]).keys.sorted()
-        XCTAssertEqual(keys, ["bytes", "dropped", "messages", "seconds", "wordsTotal"])
+        XCTAssertEqual(keys, ["bytes", "dropped", "droppedWords", "messages", "seconds", "sentWords", "wordsTotal"])
     }
 }

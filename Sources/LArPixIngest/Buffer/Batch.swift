@@ -3,21 +3,47 @@
 // @unchecked Sendable: filled under the batcher's lock, then handed whole to the writer thread;
 // never changed by two threads.
 package final class Batch: @unchecked Sendable {
-    package private(set) var payloads: [UnsafeRawBufferPointer] = []
-    package private(set) var ioGroups: [UInt8] = []
+    /// The per-message columns in one stored value: adding a message is one (runtime-checked)
+    /// access to the class's storage, not one per column.
+    private struct Rows {
+        var payloads: [UnsafeRawBufferPointer] = []
+        var ioGroups: [UInt8] = []
+        /// One per payload (what the receiver counted, for the file's sidecar), or none when
+        /// quality counting is off: the setting is the daemon's, so a batch never mixes the two.
+        var qualities: [MessageQuality] = []
+        var bytes = 0
+
+        @inline(__always)
+        mutating func add(_ payload: UnsafeRawBufferPointer, _ ioGroup: UInt8) {
+            payloads.append(payload)
+            ioGroups.append(ioGroup)
+            bytes += payload.count
+        }
+
+        @inline(__always)
+        mutating func add(_ payload: UnsafeRawBufferPointer, _ ioGroup: UInt8, _ quality: MessageQuality) {
+            add(payload, ioGroup)
+            qualities.append(quality)
+        }
+    }
+
+    private var rows = Rows()
+    package var payloads: [UnsafeRawBufferPointer] { rows.payloads }
+    package var ioGroups: [UInt8] { rows.ioGroups }
+    package var qualities: [MessageQuality] { rows.qualities }
+    package var bytes: Int { rows.bytes }
     /// Every slab a payload points into.
     private var slabs: [MessageSlab] = []
-    package private(set) var bytes = 0
     /// When the first message arrived (monotonic nanoseconds), for the age bound.
     private(set) var openedAt: UInt64 = 0
 
     init(capacity: Int) {
-        payloads.reserveCapacity(capacity)
-        ioGroups.reserveCapacity(capacity)
+        rows.payloads.reserveCapacity(capacity)
+        rows.ioGroups.reserveCapacity(capacity)
     }
 
-    package var count: Int { payloads.count }
-    var isEmpty: Bool { payloads.isEmpty }
+    package var count: Int { rows.payloads.count }
+    var isEmpty: Bool { rows.payloads.isEmpty }
 
     /// Starts the age bound (called with the first message).
     func open(at now: UInt64) { openedAt = now }
@@ -28,10 +54,11 @@ package final class Batch: @unchecked Sendable {
     }
 
     @inline(__always)
-    func add(_ payload: UnsafeRawBufferPointer, ioGroup: UInt8) {
-        payloads.append(payload)
-        ioGroups.append(ioGroup)
-        bytes += payload.count
+    func add(_ payload: UnsafeRawBufferPointer, ioGroup: UInt8) { rows.add(payload, ioGroup) }
+
+    @inline(__always)
+    func add(_ payload: UnsafeRawBufferPointer, ioGroup: UInt8, quality: MessageQuality) {
+        rows.add(payload, ioGroup, quality)
     }
 
     /// Splits off the first `n` messages (for an exact message-count rotation); self keeps the rest.
@@ -39,10 +66,18 @@ package final class Batch: @unchecked Sendable {
         let head = Batch(capacity: n)
         head.open(at: openedAt)
         head.keep(slabs)
-        for i in 0..<n { head.add(payloads[i], ioGroup: ioGroups[i]) }
-        payloads.removeFirst(n)
-        ioGroups.removeFirst(n)
-        bytes -= head.bytes
+        let counted = !rows.qualities.isEmpty
+        do {
+            let r = rows
+            for i in 0..<n {
+                if counted { head.add(r.payloads[i], ioGroup: r.ioGroups[i], quality: r.qualities[i]) }
+                else { head.add(r.payloads[i], ioGroup: r.ioGroups[i]) }
+            }
+        }
+        if counted { rows.qualities.removeFirst(n) }
+        rows.payloads.removeFirst(n)
+        rows.ioGroups.removeFirst(n)
+        rows.bytes -= head.bytes
         return head
     }
 }

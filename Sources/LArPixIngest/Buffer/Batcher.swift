@@ -32,7 +32,8 @@ final class Batcher: @unchecked Sendable {
 
     /// Adds a receiver's burst in its order; seals a batch whenever it reaches a count or byte bound.
     func add(_ burst: ReceivedBurst) {
-        let payloads = burst.payloads, groups = burst.ioGroups
+        let payloads = burst.payloads, groups = burst.ioGroups, qualities = burst.qualities
+        let counted = !qualities.isEmpty
         lastArrival.store(DispatchTime.now().uptimeNanoseconds, ordering: .relaxed)
         lock.lock()
         var i = 0
@@ -41,7 +42,8 @@ final class Batcher: @unchecked Sendable {
             if current.isEmpty { current.open(at: DispatchTime.now().uptimeNanoseconds) }
             current.keep(burst.slabs)
             while i < payloads.count {
-                current.add(payloads[i], ioGroup: groups[i])
+                if counted { current.add(payloads[i], ioGroup: groups[i], quality: qualities[i]) }
+                else { current.add(payloads[i], ioGroup: groups[i]) }
                 i += 1
                 if current.count >= limits.maxMessages || current.bytes >= limits.maxBytes {
                     sealLocked()

@@ -11,8 +11,9 @@ import Synchronization
 final class MessageBudget: @unchecked Sendable {
     /// Memory a stored message holds besides its payload until its flush: its batch and burst
     /// slots, HDF5's hvl_t, global-heap object header and descriptor row, a slab's unused tail.
-    /// An upper bound (measured at 24 B payloads, before payloads shared slabs).
-    static let messageOverhead = 192
+    /// An upper bound (measured at 24 B payloads, before payloads shared slabs), plus the 18
+    /// bytes of its `MessageQuality` in the batch.
+    static let messageOverhead = 210
 
     /// What `count` messages of `payloadBytes` in all cost the budget: the one unit in which the
     /// buffer is bounded and the size-triggered flush is measured.

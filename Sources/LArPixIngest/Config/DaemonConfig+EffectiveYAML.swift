@@ -65,6 +65,10 @@ extension DaemonConfig {
         tap:
           listen: \(q(tap.listen))
           sndhwm: \(tap.sendHighWaterMark)
+        quality:
+          enabled: \(quality.enabled)
+          time_jump_seconds: \(quality.timeJumpSeconds)
+          heartbeat_timeout: \(num(quality.heartbeatTimeout))
         log_level: \(logLevel.rawValue)
 
         """

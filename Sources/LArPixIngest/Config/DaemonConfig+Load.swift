@@ -32,7 +32,7 @@ extension DaemonConfig {
         guard let root else { throw ConfigError(file: file, key: "sources", problem: "missing: the configuration is empty") }
         let top = try r.mapping(root, "", known: ["sources", "io_config", "receive", "output", "flush_interval", "batch",
                                                   "buffer", "rotate", "metrics", "tap", "log_level", "stop_timeout", "packets", "idle_flush",
-                                                  "run", "control", "catalog"])
+                                                  "run", "control", "catalog", "quality"])
         if let n = top["receive"] { try c.readReceive(n, r) }
         if let n = top["output"] { try c.readOutput(n, r) }
         if let problem = FileNamer.patternProblem(c.output.filename) { throw r.error("output.filename", problem) }
@@ -57,6 +57,7 @@ extension DaemonConfig {
         if let n = top["run"] { try c.readRun(n, r) }
         if let n = top["control"] { try c.readControl(n, r) }
         if let n = top["catalog"] { c.catalog = try CatalogConfig.read(n, r) }
+        if let n = top["quality"] { try c.readQuality(n, r) }
         if let v = top["log_level"] { c.logLevel = try r.logLevel(v, "log_level") }
         try c.readSources(top["sources"], ioConfig: top["io_config"], r, file: file, baseDirectory: baseDirectory)
         return c

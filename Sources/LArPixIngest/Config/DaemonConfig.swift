@@ -102,6 +102,7 @@ public struct DaemonConfig: Sendable, Equatable {
     public var control = ControlConfig()
     /// The site's fields of the sidecars' catalog records.
     public var catalog = CatalogConfig()
+    public var quality = Quality()
     public var logLevel: Logger.Level = .info
     /// The file it came from, for messages ("built-in default" otherwise).
     public var origin = "built-in default"

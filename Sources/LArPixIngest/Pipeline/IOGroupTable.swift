@@ -1,5 +1,6 @@
-/// Per-io_group counts: messages and bytes received and written, and when the last message
-/// arrived. One table for the whole data path (IngestStats keeps it under its lock).
+/// Per-io_group counts: messages and bytes received and written, when the last message
+/// arrived, and the data-quality counters (words by type, timing faults, when the last heartbeat
+/// and 'S' sync came). One table for the whole data path (IngestStats keeps it under its lock).
 package struct IOGroupTable: Sendable, Equatable {
     package private(set) var messagesReceived = [Int](repeating: 0, count: 256)
     package private(set) var bytesReceived = [Int](repeating: 0, count: 256)
@@ -7,6 +8,10 @@ package struct IOGroupTable: Sendable, Equatable {
     package private(set) var bytesWritten = [Int](repeating: 0, count: 256)
     /// Monotonic nanoseconds of the last arrival (0: never), to the burst: no clock per message.
     package private(set) var lastArrival = [UInt64](repeating: 0, count: 256)
+    package private(set) var quality = [QualityCounts](repeating: QualityCounts(), count: 256)
+    /// Monotonic nanoseconds of the burst that held the last heartbeat ('H') / 'S' sync (0: never).
+    package private(set) var lastHeartbeat = [UInt64](repeating: 0, count: 256)
+    package private(set) var lastSync = [UInt64](repeating: 0, count: 256)
 
     init() {}
 
@@ -16,6 +21,19 @@ package struct IOGroupTable: Sendable, Equatable {
         messagesReceived[g] += 1
         bytesReceived[g] += bytes
         lastArrival[g] = now
+    }
+
+    /// A burst's message qualities (the receiver counted them; nothing is parsed here), over
+    /// the arrays' buffers: one uniqueness check per burst, not per message.
+    mutating func received(ioGroups: [UInt8], qualities: [MessageQuality], at now: UInt64) {
+        quality.withUnsafeMutableBufferPointer { totals in
+            for i in 0..<min(ioGroups.count, qualities.count) {
+                let q = qualities[i], g = Int(ioGroups[i])
+                totals[g].add(q)
+                if _slowPath(q.heartbeats > 0) { lastHeartbeat[g] = now }
+                if _slowPath(q.syncs > 0) { lastSync[g] = now }
+            }
+        }
     }
 
     @inline(__always)

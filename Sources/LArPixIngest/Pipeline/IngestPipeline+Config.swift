@@ -11,7 +11,7 @@ extension IngestPipeline {
         if !c.output.latestLink.isEmpty { files.reserved = [c.output.latestLink] }
         let namer = Mutex(files)
         let directory = c.output.directory, append = c.output.append
-        self.init(sources: c.sources.map { Self.receiverSettings($0, receive: c.receive) }, writer: Self.writerSettings(c),
+        self.init(sources: c.sources.map { Self.receiverSettings($0, receive: c.receive, quality: c.quality) }, writer: Self.writerSettings(c),
                   batch: .init(maxMessages: c.batch.maxMessages, maxBytes: c.batch.maxBytes,
                                maxAgeNanoseconds: UInt64(c.batch.maxAge * 1e9)),
                   stats: stats,
@@ -27,12 +27,14 @@ extension IngestPipeline {
         self.init(config: c, stats: IngestStats(bufferMaxBytes: c.bufferMaxBytes), logger: logger)
     }
 
-    static func receiverSettings(_ s: DaemonConfig.Source, receive: DaemonConfig.Receive) -> SourceReceiver.Settings {
+    static func receiverSettings(_ s: DaemonConfig.Source, receive: DaemonConfig.Receive,
+                                 quality: DaemonConfig.Quality = .init()) -> SourceReceiver.Settings {
         var g: UInt8? = nil
         if case .ioGroup(let v) = s.tagging { g = v }
         return .init(endpoint: s.endpoint, ioGroup: g, name: s.name, receiveHighWaterMark: s.rcvhwm ?? receive.rcvhwm,
                      receiveBufferBytes: receive.rcvbuf, maxMessageBytes: receive.maxMessageBytes,
-                     validation: s.validate ?? receive.validate, curve: s.curve)
+                     validation: s.validate ?? receive.validate, curve: s.curve,
+                     qualityTimeJumpSeconds: quality.enabled ? quality.timeJumpSeconds : nil)
     }
 
     static func writerSettings(_ c: DaemonConfig) -> WriterSettings {
@@ -41,6 +43,7 @@ extension IngestPipeline {
                        rotateMaxMessages: c.rotate.maxMessages, rotateMaxSeconds: c.rotate.maxSeconds,
                        fileOptions: .init(pageSize: c.output.pageSize, orderedFlush: c.output.orderedFlush,
                                           exposureWait: c.output.exposureWait, fileMode: 0o640),
-                       minFreeBytes: c.output.minFreeBytes, stopRetrySeconds: c.stopTimeout, idleFlush: c.idleFlush, run: c.run)
+                       minFreeBytes: c.output.minFreeBytes, stopRetrySeconds: c.stopTimeout, idleFlush: c.idleFlush,
+                       heartbeatTimeout: c.quality.enabled ? c.quality.heartbeatTimeout : nil, run: c.run)
     }
 }

@@ -47,9 +47,10 @@ public final class IngestStats: Sendable {
     func received(_ burst: ReceivedBurst, at now: UInt64) {
         messagesReceived.wrappingAdd(burst.count, ordering: .relaxed)
         bytesReceived.wrappingAdd(burst.bytes, ordering: .relaxed)
-        let payloads = burst.payloads, ioGroups = burst.ioGroups
+        let payloads = burst.payloads, ioGroups = burst.ioGroups, qualities = burst.qualities
         groups.withLock { t in
             for i in 0..<payloads.count { t.received(ioGroup: ioGroups[i], bytes: payloads[i].count, at: now) }
+            if !qualities.isEmpty { t.received(ioGroups: ioGroups, qualities: qualities, at: now) }
         }
     }
 

@@ -13,6 +13,18 @@ public enum MetricNames {
     /// The per-io_group counters, in the order they are made.
     public static let perIOGroupCounters = [messagesReceived, bytesReceived, messagesWritten, bytesWritten]
 
+    // Data quality per io_group (label io_group), counted as messages arrive (QualityCounter).
+    public static let dataWords = "data_words_total"
+    public static let triggerWords = "trigger_words_total"
+    /// Also label sync_type: H (heartbeat), S (sync), C (clock switch), other.
+    public static let syncWords = "sync_words_total"
+    public static let secondsSinceLastHeartbeat = "seconds_since_last_heartbeat"
+    public static let secondsSinceLastSync = "seconds_since_last_sync"
+    /// Also label direction: backward, forward.
+    public static let timeJumps = "time_jumps_total"
+    public static let timestampResets = "timestamp_resets_total"
+    public static let unparsedMessages = "unparsed_messages_total"
+
     // Refusals (label reason) and the buffer.
     public static let messagesDropped = "messages_dropped_total"
     public static let bufferBytes = "buffer_bytes"

@@ -22,6 +22,8 @@ final class SourceReceiver: @unchecked Sendable {
         var validation: IntakeValidation = .raw
         /// CURVE client keys (nil: no CURVE).
         var curve: CurveClientKeys? = nil
+        /// Data-quality counting (QualityCounter) with this time-jump gap; nil: off.
+        var qualityTimeJumpSeconds: Int? = nil
 
         var policy: IntakePolicy { IntakePolicy(ioGroup: ioGroup, maxMessageBytes: maxMessageBytes, validation: validation) }
     }
@@ -100,12 +102,15 @@ final class SourceReceiver: @unchecked Sendable {
         let frame = ZMQReceiveFrame()
         var slabs = SlabWriter()
         var burst = ReceivedBurst()
+        var quality = settings.qualityTimeJumpSeconds.map { QualityCounter(timeJumpSeconds: $0) }
         while !stopping.load(ordering: .acquiring) {
             do {
                 guard try socket.receive(into: frame, timeoutMilliseconds: 100) else {
                     if monitor.takeReconnectRequest() { reconnect() }
                     continue
                 }
+                // One clock per burst: the quality counter's "time that passed here".
+                let now = quality == nil ? 0 : DispatchTime.now().uptimeNanoseconds
                 if !receiving.load(ordering: .relaxed) {
                     receiving.store(true, ordering: .relaxed)
                     logger.info("receiving from \(settings.endpoint)")
@@ -113,7 +118,7 @@ final class SourceReceiver: @unchecked Sendable {
                 // Then whatever else is queued, without waiting.
                 var taken = 0
                 while true {
-                    try take(frame, into: &burst, slabs: &slabs)
+                    try take(frame, into: &burst, slabs: &slabs, quality: &quality, at: now)
                     taken += 1
                     guard taken < Self.burstLimit, try socket.receive(into: frame, timeoutMilliseconds: 0) else { break }
                 }
@@ -131,19 +136,21 @@ final class SourceReceiver: @unchecked Sendable {
     /// Applies the intake policy to the message whose first frame is in `frame`: what is stored
     /// is copied into a slab and added to the burst; what is refused is counted by reason.
     @inline(__always)
-    private func take(_ frame: ZMQReceiveFrame, into burst: inout ReceivedBurst, slabs: inout SlabWriter) throws(ZMQError) {
+    private func take(_ frame: ZMQReceiveFrame, into burst: inout ReceivedBurst, slabs: inout SlabWriter,
+                      quality: inout QualityCounter?, at now: UInt64) throws(ZMQError) {
         // Single-frame fast path: a PACMAN message is one frame.
         if !frame.more && settings.ioGroup != nil {
-            store(policy.judge(single: frame.unsafeBytes), into: &burst, slabs: &slabs)
+            store(policy.judge(single: frame.unsafeBytes), into: &burst, slabs: &slabs, quality: &quality, at: now)
             return
         }
         let frames = frame.more ? try socket.receiveRest(of: frame.takeMessage()) : [frame.takeMessage()]
-        store(policy.judge(frames.map(\.unsafeBytes)), into: &burst, slabs: &slabs)
+        store(policy.judge(frames.map(\.unsafeBytes)), into: &burst, slabs: &slabs, quality: &quality, at: now)
         withExtendedLifetime(frames) {}
     }
 
     @inline(__always)
-    private func store(_ verdict: IntakePolicy.Verdict, into burst: inout ReceivedBurst, slabs: inout SlabWriter) {
+    private func store(_ verdict: IntakePolicy.Verdict, into burst: inout ReceivedBurst, slabs: inout SlabWriter,
+                       quality: inout QualityCounter?, at now: UInt64) {
         switch verdict {
         case .refuse(let reason):
             stats.drop(reason)
@@ -155,7 +162,11 @@ final class SourceReceiver: @unchecked Sendable {
                 budget.take(payloadBytes: payload.count)
             }
             let (copy, slab) = slabs.store(payload)
-            burst.append(copy, ioGroup: ioGroup, in: slab)
+            if quality != nil {
+                burst.append(copy, ioGroup: ioGroup, quality: quality!.count(copy, ioGroup: ioGroup, at: now), in: slab)
+            } else {
+                burst.append(copy, ioGroup: ioGroup, in: slab)
+            }
         }
     }
 

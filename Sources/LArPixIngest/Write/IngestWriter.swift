@@ -62,6 +62,7 @@ final class IngestWriter: @unchecked Sendable {
     private var flushLead = 0.0
     private var lastStatus = DispatchTime.now().uptimeNanoseconds
     private var backlog = BacklogWatch()
+    private var heartbeats: HeartbeatWatch?
     /// Stopping, the stop's budget ran out on a failing write: what is left is not tried again.
     /// (messages, bytes) given up, logged once when the writer ends.
     private var givenUp: (messages: Int, bytes: Int)?
@@ -80,6 +81,7 @@ final class IngestWriter: @unchecked Sendable {
         rotation = settings.rotation
         runState = RunState(config: settings.run)
         diskSpace = DiskSpace(directory: settings.directory, free: freeSpace)
+        heartbeats = settings.heartbeatTimeout.map { HeartbeatWatch(timeout: $0) }
     }
 
     /// Starts the writer thread and waits until the first file is open (or failed to open).
@@ -413,6 +415,7 @@ final class IngestWriter: @unchecked Sendable {
         _ = stats.tickRates(now: now)
         let snapshot = stats.snapshot()
         watchBacklog(snapshot, now: Double(now) / 1e9)
+        watchHeartbeats(snapshot, now: now)
         parts.notifier.status(StatusLine.render(snapshot))
         if parts.notifier.watchdogInterval != nil { parts.notifier.watchdog() }
     }
@@ -427,6 +430,19 @@ final class IngestWriter: @unchecked Sendable {
             logger.notice("the writer caught up after \(Int(seconds)) s with the buffer above \(Int(backlog.threshold * 100)) %")
         }
         stats.writerBehind.store(backlog.behind, ordering: .relaxed)
+    }
+
+    /// Boards that stopped sending heartbeats (a dead board, a cable, drops at its send HWM).
+    private func watchHeartbeats(_ s: IngestSnapshot, now: UInt64) {
+        guard heartbeats != nil else { return }
+        for event in heartbeats!.observe(lastHeartbeat: s.ioGroups.lastHeartbeat, now: now) {
+            switch event {
+            case let .stopped(g, silent), let .stillStopped(g, silent):
+                logger.warning("io_group \(g): no heartbeat for \(Int(silent)) s (quality.heartbeat_timeout \(settings.heartbeatTimeout ?? 0) s): is the board sending?")
+            case let .resumed(g, silent):
+                logger.info("io_group \(g): heartbeats resumed after \(Int(silent)) s")
+            }
+        }
     }
 
     private static func seconds(_ d: Duration) -> Double {

@@ -21,6 +21,8 @@ struct WriterSettings: Sendable {
     var stopRetrySeconds: Double = 60
     /// Flush as soon as the input has been idle this long (0 = only by interval and size).
     var idleFlush: Double = 0.1
+    /// A board silent on heartbeats this long is logged (HeartbeatWatch); nil: not watched.
+    var heartbeatTimeout: Double? = nil
 
     /// An open file not written for this long gets its mtime set to now, so that a watcher's "no
     /// change for 30 s means complete" (the 2x2 nearline's rule) never fires on an open file.

@@ -19,6 +19,9 @@ struct FileRecord: Sendable {
     var messages = 0
     var bytes = 0
     var messagesByIOGroup = [Int](repeating: 0, count: 256)
+    /// The data-quality counts of the messages written to this file, summed from what the
+    /// receivers counted (no message is parsed again here); all zero when counting is off.
+    var qualityByIOGroup = [QualityCounts](repeating: QualityCounts(), count: 256)
     /// msg_time of the first and last well-formed PACMAN messages written (as `larpix-raw info`).
     var firstMessageTime: UInt32?
     var lastMessageTime: UInt32?
@@ -40,6 +43,8 @@ struct FileRecord: Sendable {
             bytes += payloads[i].count
             messagesByIOGroup[Int(groups[i])] += 1
         }
+        let qualities = batch.qualities
+        for i in 0..<qualities.count { qualityByIOGroup[Int(groups[i])].add(qualities[i]) }
         addTimes(batch)
     }
 

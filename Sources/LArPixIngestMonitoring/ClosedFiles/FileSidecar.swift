@@ -33,6 +33,7 @@ enum FileSidecar {
         if r.messagesBefore > 0 { ours["appended_to_messages"] = r.messagesBefore }
         if let run = r.run { ours["subrun"] = run.subrun }
         if let closeError { ours["close_error"] = closeError }
+        if let q = quality(r) { ours["quality"] = q }
         return CatalogRecord.record(facts(r, name: (r.path as NSString).lastPathComponent, checksums: checksums),
                                     settings: catalog, ours: ours)
     }
@@ -42,6 +43,14 @@ enum FileSidecar {
         CatalogRecord.FileFacts(name: name, size: checksums.bytes, adler32Hex: checksums.adler32Hex,
                                 created: r.created, modified: r.modified, run: r.run?.run, subrun: r.run?.catalogSubrun,
                                 dataStream: r.run?.dataStream, packetFile: packetFile)
+    }
+
+    /// `quality`: per io_group (as a string key), the data-quality counts of the words written to
+    /// this file (QualityCounts.json); nil when nothing was counted (`quality.enabled: false`).
+    static func quality(_ r: FileRecord) -> [String: Any]? {
+        var out: [String: Any] = [:]
+        for (g, q) in r.qualityByIOGroup.enumerated() where !q.isEmpty { out[String(g)] = q.json }
+        return out.isEmpty ? nil : out
     }
 
     /// The sidecar of a packet file: a catalog record of data tier `decoded-raw`, with the raw

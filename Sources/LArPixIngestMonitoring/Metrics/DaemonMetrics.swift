@@ -59,6 +59,7 @@ private struct Series: @unchecked Sendable {
     let factory: PrometheusMetricsFactory
     var perGroup: [String: [UInt8: CounterFeed]] = [:]
     var sinceLast: [UInt8: Meter] = [:]
+    var quality: [UInt8: QualitySeries] = [:]
     var drops: [DropReason: CounterFeed] = [:]
     var totals: [String: CounterFeed] = [:]
     var gauges: [String: Meter] = [:]
@@ -96,6 +97,8 @@ private struct Series: @unchecked Sendable {
                 }
                 sinceLast[group]!.set(Double(now &- t.lastArrival[g]) / 1e9)
             }
+            if quality[group] == nil && !t.quality[g].isEmpty { quality[group] = QualitySeries(ioGroup: group, factory: factory) }
+            quality[group]?.update(t.quality[g], lastHeartbeat: t.lastHeartbeat[g], lastSync: t.lastSync[g], now: now)
         }
         for (reason, f) in drops { f.set(s.drops[reason] ?? 0) }
         total(MetricNames.batchesWritten, s.batchesWritten)
