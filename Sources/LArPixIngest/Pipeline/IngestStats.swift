@@ -13,6 +13,9 @@ public final class IngestStats: Sendable {
     public let batchesWritten = Atomic<Int>(0)
     public let flushes = Atomic<Int>(0)
     public let rotations = Atomic<Int>(0)
+    /// Writer-thread time spent rotating (closing one file, opening the next), in all and the longest.
+    public let rotationNanoseconds = Atomic<Int>(0)
+    public let rotationMaxNanoseconds = Atomic<Int>(0)
     public let writeErrors = Atomic<Int>(0)
     /// Connections whose ZMTP/CURVE handshake failed (wrong key, security mismatch): nothing
     /// from them is ingested.

@@ -144,6 +144,12 @@ final class IngestWriter: @unchecked Sendable {
             appendWithRetry(nil)
             finishFile(.stop)
         }
+        let rotations = stats.rotations.load(ordering: .relaxed)
+        if rotations > 0 {
+            let total = Double(stats.rotationNanoseconds.load(ordering: .relaxed)) / 1e6
+            let longest = Double(stats.rotationMaxNanoseconds.load(ordering: .relaxed)) / 1e6
+            logger.info("\(rotations) rotations took the writer \(String(format: "%.3f", total / Double(rotations))) ms each on average, \(String(format: "%.3f", longest)) ms at most")
+        }
         if let lost = givenUp {
             logger.critical("stopping with the file unwritable: \(lost.messages) received messages (\(lost.bytes) bytes) could not be written within the stop's \(settings.stopRetrySeconds) s")
         }
@@ -362,12 +368,16 @@ final class IngestWriter: @unchecked Sendable {
     }
 
     private func rotate(_ reason: CloseReason) {
+        let started = ContinuousClock.now
         finishFile(reason)
         stats.rotations.wrappingAdd(1, ordering: .relaxed)
         do { try openNewFile(reason: "\(reason)") } catch {
             stats.writeErrors.wrappingAdd(1, ordering: .relaxed)
             logger.error("cannot open the next file: \(error); will retry on the next message")
         }
+        let took = Int(Self.seconds(ContinuousClock.now - started) * 1e9)
+        stats.rotationNanoseconds.wrappingAdd(took, ordering: .relaxed)
+        _ = stats.rotationMaxNanoseconds.max(took, ordering: .relaxed)
     }
 
     private func warnIfLowOnSpace() {
