@@ -18,7 +18,7 @@ output: {directory: "$work/data", filename: "rot_{seq:6}.h5"}
 rotate: {max_messages: $max}
 metrics: {listen: ""}
 YAML
-"$bin/larpix-rawd" --config "$work/rawd.yaml" 2> "$work/rawd.log" &
+${STRACE:-} "$bin/larpix-rawd" --config "$work/rawd.yaml" 2> "$work/rawd.log" &
 daemon=$!
 for _ in $(seq 100); do grep -q "ready:" "$work/rawd.log" && break; sleep 0.05; done
 start=$(date +%s.%N)

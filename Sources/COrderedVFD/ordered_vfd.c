@@ -371,12 +371,61 @@ static H5FD_t *ordered_open(const char *name, unsigned flags, hid_t fapl, haddr_
     return (H5FD_t *)f;
 }
 
+// Closing an inotify instance waits for the kernel's fsnotify grace period (synchronize_srcu):
+// 2-100 ms measured, most of a rotation's cost on the writer thread. Those closes are handed to
+// one background thread instead, started on first use; the descriptor stays allocated until it
+// is closed, so nothing can reuse its number meanwhile. Without the thread, or with too many
+// queued, the close is done here.
+enum { closer_capacity = 64 };
+static pthread_mutex_t closer_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t closer_cond = PTHREAD_COND_INITIALIZER;
+static int closer_fds[closer_capacity];
+static int closer_count;
+static int closer_state;  // 0 not started, 1 running, -1 could not start
+
+static void *closer_main(void *arg) {
+    (void)arg;
+    for (;;) {
+        pthread_mutex_lock(&closer_lock);
+        while (closer_count == 0) pthread_cond_wait(&closer_cond, &closer_lock);
+        int fd = closer_fds[--closer_count];
+        pthread_mutex_unlock(&closer_lock);
+        close(fd);
+    }
+    return NULL;
+}
+
+static void close_later(int fd) {
+    pthread_mutex_lock(&closer_lock);
+    if (closer_state == 0) {
+        pthread_t t;
+        pthread_attr_t a;
+        pthread_attr_init(&a);
+        pthread_attr_setdetachstate(&a, PTHREAD_CREATE_DETACHED);
+        // Block every signal in it, so that the process's handlers never run on this thread.
+        sigset_t all, old;
+        sigfillset(&all);
+        pthread_sigmask(SIG_SETMASK, &all, &old);
+        closer_state = pthread_create(&t, &a, closer_main, NULL) == 0 ? 1 : -1;
+        pthread_sigmask(SIG_SETMASK, &old, NULL);
+        pthread_attr_destroy(&a);
+    }
+    if (closer_state == 1 && closer_count < closer_capacity) {
+        closer_fds[closer_count++] = fd;
+        pthread_cond_signal(&closer_cond);
+        pthread_mutex_unlock(&closer_lock);
+        return;
+    }
+    pthread_mutex_unlock(&closer_lock);
+    close(fd);
+}
+
 static herr_t ordered_close(H5FD_t *file) {
     ordered_file_t *f = (ordered_file_t *)file;
     herr_t r = commit_held(f, 0);
     drop_held(f);
     free(f->held);
-    if (f->watch_fd >= 0) close(f->watch_fd);
+    if (f->watch_fd >= 0) close_later(f->watch_fd);
     if (close(f->fd) != 0) r = -1;
     free(f);
     return r;

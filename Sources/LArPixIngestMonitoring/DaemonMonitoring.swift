@@ -35,8 +35,9 @@ package final class DaemonMonitoring: Sendable {
             tap = try DataTap(endpoint: settings.tapListen, sendHighWaterMark: settings.tapSendHighWaterMark, logger: logger)
             logger.info("tap: republishing written messages on \(settings.tapListen)")
         }
-        let worker = settings.sidecars || !settings.onClose.isEmpty || settings.packets != nil
-            ? ClosedFileWorker(sidecars: settings.sidecars, onClose: settings.onClose, packets: settings.packets, logger: logger) : nil
+        // Always there: besides sidecars and on_close, it fsyncs each closed file (off the writer).
+        let worker: ClosedFileWorker? = ClosedFileWorker(sidecars: settings.sidecars, onClose: settings.onClose,
+                                                         packets: settings.packets, logger: logger)
         if let p = settings.packets {
             try FileManager.default.createDirectory(atPath: p.directory, withIntermediateDirectories: true,
                                                     attributes: [.posixPermissions: 0o750])

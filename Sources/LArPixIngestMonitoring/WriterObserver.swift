@@ -24,6 +24,9 @@ final class WriterObserver: WriterEvents {
         self.logger = logger
     }
 
+    /// The closed-file worker fsyncs each closed file and its directory, off the writer thread.
+    var syncsClosedFiles: Bool { closedFiles != nil }
+
     func fileOpened(path: String, created: Double, messagesBefore: Int) {
         state.withLock { $0.record = FileRecord(path: path, created: created, messagesBefore: messagesBefore) }
         guard let latestLink else { return }
@@ -47,9 +50,12 @@ final class WriterObserver: WriterEvents {
 
     func flushed(nanoseconds: UInt64) { metrics?.recordFlush(nanoseconds: nanoseconds) }
 
-    func fileClosed(path: String, messages: Int, reason: CloseReason, error: String?) {
+    func fileClosed(path: String, messages: Int, reason: CloseReason, error: String?, synced: Bool) {
         let record = state.withLock { s -> FileRecord? in defer { s.record = nil }; return s.record }
-        guard let r = record, r.path == path, let closedFiles else { return }
-        closedFiles.submit(.init(record: r, fileMessages: messages, closedAt: Date(), reason: "\(reason)", closeError: error))
+        guard let closedFiles else { return }
+        // Without its record (cannot happen: every close follows its open) the file is still synced.
+        let r = record.flatMap { $0.path == path ? $0 : nil } ?? FileRecord(path: path, created: 0, messagesBefore: 0)
+        closedFiles.submit(.init(record: r, fileMessages: messages, closedAt: Date(), reason: "\(reason)", closeError: error,
+                                 synced: synced))
     }
 }

@@ -34,9 +34,12 @@ public final class IngestPipeline: Sendable {
         self.stats = stats
         batcher = Batcher(limits: batch)
         budget = MessageBudget(stats: stats)
+        var files = writerSettings.files
+        // A watcher that syncs closed files syncs their directory too: not the writer at create.
+        if events?.syncsClosedFiles == true { files.options.syncDirectory = false }
         writer = IngestWriter(settings: writerSettings,
                               parts: .init(batcher: batcher, budget: budget, stats: stats, logger: logger, notifier: notifier,
-                                           events: events, files: writerSettings.files, nextPath: nextPath))
+                                           events: events, files: files, nextPath: nextPath))
     }
 
     /// The file being written now.

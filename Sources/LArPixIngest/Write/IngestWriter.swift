@@ -344,14 +344,18 @@ final class IngestWriter: @unchecked Sendable {
         logger.error("writing \(path) failed: \(error); abandoned it with \(f.durable) durable messages; its \(pending.reduce(0) { $0 + $1.count }) unflushed messages go to the next file (if \(path) shows more than \(f.durable), `larpix-raw repair \(path) --messages \(f.durable)` drops the repeats)")
     }
 
-    /// Flushes, closes and fsyncs the current file.
+    /// Whether the writer fsyncs a file it closes: only when no watcher does it off this thread.
+    private var syncsAtClose: Bool { !(parts.events?.syncsClosedFiles ?? false) }
+
+    /// Flushes and closes the current file, and fsyncs it unless the watcher does (`syncsAtClose`).
     private func finishFile(_ reason: CloseReason) {
         guard let f = file else { return }
         var closeError: Error?
         // The driver's counters go with the file: read them before it closes.
         let readerWaits = f.sink.readerWaitSummary
+        let sync = syncsAtClose
         do {
-            try f.sink.close(fsync: true)
+            try f.sink.close(fsync: sync)
             stats.flushes.wrappingAdd(1, ordering: .relaxed)
             unflushedAreDurable()
             logger.info("closed \(f.sink.path): \(f.sink.messageCount) messages (\(reason))")
@@ -363,7 +367,8 @@ final class IngestWriter: @unchecked Sendable {
             logger.error("closing \(f.sink.path) failed: \(error)")
             rewrite += file?.unflushed.takeAll() ?? []
         }
-        parts.events?.fileClosed(path: f.sink.path, messages: f.sink.messageCount, reason: reason, error: closeError.map { "\($0)" })
+        parts.events?.fileClosed(path: f.sink.path, messages: f.sink.messageCount, reason: reason,
+                                 error: closeError.map { "\($0)" }, synced: sync)
         file = nil
     }
 

@@ -33,6 +33,7 @@ struct LatestLink: Sendable {
             unlink(temporary)
             throw Failure(path: link, reason: "rename: \(reason)")
         }
-        DirectorySync.sync(directoryOf: link)
+        // No directory fsync here (the writer thread calls this): the closed-file worker's
+        // fsync of this directory at the next close makes the new link durable.
     }
 }
