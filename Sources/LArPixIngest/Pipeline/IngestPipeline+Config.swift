@@ -10,12 +10,14 @@ extension IngestPipeline {
         var files = FileNamer(pattern: c.output.filename)
         if !c.output.latestLink.isEmpty { files.reserved = [c.output.latestLink] }
         let namer = Mutex(files)
-        let directory = c.output.directory, append = c.output.append
+        let append = c.output.append
         self.init(sources: c.sources.map { Self.receiverSettings($0, receive: c.receive) }, writer: Self.writerSettings(c),
                   batch: .init(maxMessages: c.batch.maxMessages, maxBytes: c.batch.maxBytes,
                                maxAgeNanoseconds: UInt64(c.batch.maxAge * 1e9)),
                   stats: stats,
-                  nextPath: { namer.withLock { $0.next(in: directory, allowExisting: append, reusable: { FileNamer.appendable($0, logger: logger) }) } },
+                  nextPath: { directory in
+                      namer.withLock { $0.next(in: directory, allowExisting: append, reusable: { FileNamer.appendable($0, logger: logger) }) }
+                  },
                   logger: logger, notifier: notifier, events: events)
     }
 
@@ -33,11 +35,14 @@ extension IngestPipeline {
     }
 
     static func writerSettings(_ c: DaemonConfig) -> WriterSettings {
-        WriterSettings(directory: c.output.directory, append: c.output.append, ioVersion: c.output.ioVersion,
-                       flushInterval: c.flushInterval, rotateMaxBytes: c.rotate.maxBytes,
-                       rotateMaxMessages: c.rotate.maxMessages, rotateMaxSeconds: c.rotate.maxSeconds,
-                       fileOptions: .init(pageSize: c.output.pageSize, orderedFlush: c.output.orderedFlush,
-                                          exposureWait: c.output.exposureWait, fileMode: 0o640),
-                       minFreeBytes: c.output.minFreeBytes, stopRetrySeconds: c.stopTimeout)
+        var s = WriterSettings(directory: c.output.directory, append: c.output.append, ioVersion: c.output.ioVersion,
+                               flushInterval: c.flushInterval, rotateMaxBytes: c.rotate.maxBytes,
+                               rotateMaxMessages: c.rotate.maxMessages, rotateMaxSeconds: c.rotate.maxSeconds,
+                               fileOptions: .init(pageSize: c.output.pageSize, orderedFlush: c.output.orderedFlush,
+                                                  exposureWait: c.output.exposureWait, fileMode: 0o640),
+                               minFreeBytes: c.output.minFreeBytes, stopRetrySeconds: c.stopTimeout)
+        s.directories = c.output.directories
+        s.returnToFirst = c.output.returnToFirst
+        return s
     }
 }

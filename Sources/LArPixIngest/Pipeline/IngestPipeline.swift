@@ -26,7 +26,7 @@ public final class IngestPipeline: Sendable {
     }
 
     init(sources: [SourceReceiver.Settings], writer writerSettings: WriterSettings, batch: Batcher.Limits,
-         stats: IngestStats, nextPath: @escaping () -> String, logger: Logger,
+         stats: IngestStats, nextPath: @escaping (_ directory: String) -> String, logger: Logger,
          notifier: SystemdNotifier = SystemdNotifier(), events: (any WriterEvents)? = nil) {
         self.logger = logger
         self.notifier = notifier

@@ -20,6 +20,9 @@ package struct IngestSnapshot: Sendable {
     package var sources: [SourceMonitor.State]
     /// The buffer has been above 80 % for 5 s: the writer cannot keep up.
     package var writerBehind = false
+    /// The output place written now, and the moves between places so far by reason.
+    package var place: ActivePlace? = nil
+    package var placeMoves: [String: Int] = [:]
 
     package var droppedTotal: Int { drops.values.reduce(0, +) }
 }

@@ -32,6 +32,7 @@ public final class IngestStats: Sendable {
     private let rates = Mutex<WriteRates>(WriteRates())
     private let file = Mutex<CurrentFile?>(nil)
     private let sources = Mutex<[SourceMonitor]>([])
+    private let place = Mutex<(active: ActivePlace?, moves: [String: Int])>((nil, [:]))
 
     public init(bufferMaxBytes: Int = 0) { self.bufferMaxBytes = bufferMaxBytes }
 
@@ -82,6 +83,20 @@ public final class IngestStats: Sendable {
         }
     }
 
+    /// The output place being written (the writer sets it at start).
+    var activePlace: ActivePlace? {
+        get { place.withLock { $0.active } }
+        set { place.withLock { $0.active = newValue } }
+    }
+
+    /// The writer moved to another output place (counted by reason).
+    func movedPlace(to p: ActivePlace) {
+        place.withLock { s in
+            s.active = p
+            s.moves[p.reason, default: 0] += 1
+        }
+    }
+
     /// The sources whose connection state snapshots report (the pipeline adds them at start).
     func register(_ monitors: [SourceMonitor]) { sources.withLock { $0 += monitors } }
 
@@ -97,6 +112,7 @@ public final class IngestStats: Sendable {
             drops: drops.withLock { $0 }, ioGroups: groups.withLock { $0 },
             bufferBytes: bufferBytes.load(ordering: .relaxed), bufferMaxBytes: bufferMaxBytes,
             rates: rates.withLock { $0 }, file: currentFile, sources: sources.withLock { $0.map(\.state) },
-            writerBehind: writerBehind.load(ordering: .relaxed))
+            writerBehind: writerBehind.load(ordering: .relaxed),
+            place: place.withLock { $0.active }, placeMoves: place.withLock { $0.moves })
     }
 }

@@ -8,6 +8,8 @@ package enum CloseReason: Sendable, Equatable, CustomStringConvertible {
     case maxMessages(Int)
     case maxBytes(Int)
     case maxSeconds(Double)
+    /// The writer moved to another output place (output.directories).
+    case moved(OutputPlaces.MoveReason)
 
     package var isRotation: Bool { self != .stop }
 
@@ -18,6 +20,7 @@ package enum CloseReason: Sendable, Equatable, CustomStringConvertible {
         case .maxMessages(let n): return "rotation: max_messages \(n)"
         case .maxBytes(let n): return "rotation: max_bytes \(n)"
         case .maxSeconds(let s): return "rotation: max_seconds \(s)"
+        case .moved(let why): return "rotation: moving to another output place (\(why))"
         }
     }
 }

@@ -22,8 +22,9 @@ final class IngestWriter: @unchecked Sendable {
         var notifier: SystemdNotifier
         var events: (any WriterEvents)?
         var files: any RawFileSinkFactory
-        /// Chooses the path of the next file (the daemon's FileNamer); called on the writer thread.
-        var nextPath: () -> String
+        /// Chooses the path of the next file in a directory (the daemon's FileNamer); called on
+        /// the writer thread.
+        var nextPath: (_ directory: String) -> String
     }
 
     /// The open file and what is pending on it.
@@ -46,7 +47,12 @@ final class IngestWriter: @unchecked Sendable {
     private let flushPolicy: FlushPolicy
     private let rotation: RotationPolicy
     private let retry = RetryPolicy()
-    private let diskSpace: DiskSpace
+    /// The output places and which is written now (see OutputPlaces).
+    private var places: OutputPlaces
+    private var lastPlaceCheck = ContinuousClock.now
+    private let freeSpace: @Sendable (String) -> Int?
+    /// Free space where the writer writes now.
+    private var diskSpace: DiskSpace { DiskSpace(directory: places.activeDirectory, free: freeSpace) }
     private var file: OpenFile?
     /// Appended to a file that then failed: written again, first, to the next file.
     private var rewrite: [Batch] = []
@@ -69,7 +75,10 @@ final class IngestWriter: @unchecked Sendable {
         self.parts = parts
         flushPolicy = FlushPolicy(interval: settings.flushInterval, bufferMaxBytes: parts.budget.maxBytes)
         rotation = settings.rotation
-        diskSpace = DiskSpace(directory: settings.directory, free: freeSpace)
+        self.freeSpace = freeSpace
+        places = OutputPlaces(directories: settings.places, minFreeBytes: settings.minFreeBytes,
+                              returnToFirst: settings.returnToFirst, free: freeSpace)
+        parts.stats.activePlace = ActivePlace(index: 0, path: places.activeDirectory, reason: "start")
     }
 
     /// Starts the writer thread and waits until the first file is open (or failed to open).
@@ -125,6 +134,7 @@ final class IngestWriter: @unchecked Sendable {
             if rotationRequested.exchange(false, ordering: .acquiring) { rotate(.requested) }
             if let reason = ageLimitReached() { rotate(reason) }
             flushIfDue()
+            checkPlaces()
             touchIfIdle()
             statusTick()
         }
@@ -197,11 +207,14 @@ final class IngestWriter: @unchecked Sendable {
         if givenUp != nil { return giveUp(queue.map(\.0)) }
         var delay = retry.firstDelay
         var stalledSince: ContinuousClock.Instant?
+        // Moves to another place since the last append that worked (at most one per place).
+        var moves = 0
         while let (next, counted) = queue.first {
             let failure: RetryPolicy.Failure
             do {
                 try append(next, counted: counted)
                 queue.removeFirst()
+                moves = 0
                 if let since = stalledSince {
                     logger.notice("disk space is back: writing again after \(Self.seconds(ContinuousClock.now - since)) s")
                     stalledSince = nil
@@ -209,6 +222,14 @@ final class IngestWriter: @unchecked Sendable {
                 delay = retry.firstDelay
                 continue
             } catch let shortage as DiskSpace.Shortage {
+                // Another place with room takes the next file; this one is closed, complete.
+                if moves < places.directories.count, let move = places.afterShortage(needed: Self.bytesNeeded(next)) {
+                    moves += 1
+                    moveTo(move)
+                    queue = rewrite.map { ($0, true) } + queue
+                    rewrite = []
+                    continue
+                }
                 failure = .diskFull
                 if stalledSince == nil {
                     stalledSince = .now
@@ -220,6 +241,11 @@ final class IngestWriter: @unchecked Sendable {
                 failure = .writeFailed
                 abandonFile(after: error)
                 logger.error("write failed, will retry: \(error)")
+                // Failed for lack of space (the disk filled behind our back): the next file goes elsewhere.
+                let needed = Self.bytesNeeded(next)
+                if (diskSpace.freeBytes().map { $0 < needed } ?? false), let move = places.afterShortage(needed: needed) {
+                    takeMove(move)
+                }
             }
             stats.writeErrors.wrappingAdd(1, ordering: .relaxed)
             // A failed file's unflushed batches come before those still queued.
@@ -323,8 +349,10 @@ final class IngestWriter: @unchecked Sendable {
     // MARK: Files
 
     private func openNewFile(reason: String) throws {
+        // Between files: a move costs nothing here.
+        if let move = places.check() { takeMove(move) }
         warnIfLowOnSpace()
-        let sink = try parts.files.open(parts.nextPath())
+        let sink = try parts.files.open(parts.nextPath(places.activeDirectory))
         file = OpenFile(sink: sink, openedAt: .now, lastFlush: .now, lastChange: .now, durable: sink.messageCount)
         stats.currentFile = CurrentFile(path: sink.path, messages: sink.messageCount, bytes: 0)
         parts.events?.fileOpened(path: sink.path, created: sink.created, messagesBefore: sink.messageCount)
@@ -387,7 +415,35 @@ final class IngestWriter: @unchecked Sendable {
 
     private func warnIfLowOnSpace() {
         guard settings.minFreeBytes > 0, let free = diskSpace.freeBytes(), free < settings.minFreeBytes else { return }
-        logger.warning("only \(free) bytes free in \(settings.directory) (min_free_bytes \(settings.minFreeBytes))")
+        let elsewhere = places.directories.count > 1 ? " and no other output place has more" : ""
+        logger.warning("only \(free) bytes free in \(places.activeDirectory) (min_free_bytes \(settings.minFreeBytes))\(elsewhere)")
+    }
+
+    // MARK: Places
+
+    /// What a batch needs on a disk it alone is written to.
+    private static func bytesNeeded(_ b: Batch) -> Int { DiskSpace.bytesNeeded(messages: b.count, bytes: b.bytes) + DiskSpace.margin }
+
+    /// Once a second at most (two statvfs at most): whether to write elsewhere (OutputPlaces.check).
+    private func checkPlaces() {
+        guard places.directories.count > 1, Self.seconds(ContinuousClock.now - lastPlaceCheck) >= min(1, flushPolicy.interval) else { return }
+        lastPlaceCheck = .now
+        if let move = places.check() { moveTo(move) }
+    }
+
+    /// Moves to another place: the file here is closed (complete), the next opens there.
+    private func moveTo(_ move: OutputPlaces.Move) {
+        takeMove(move)
+        if file != nil { rotate(.moved(move.reason)) }
+    }
+
+    /// Makes `move`'s place the active one: logged once, counted, shown in status.
+    private func takeMove(_ move: OutputPlaces.Move) {
+        let from = places.directories[move.from], to = places.directories[move.to]
+        let free = freeSpace(from).map { "\($0) bytes free" } ?? "free space unknown"
+        logger.warning("output: moving from \(from) to \(to) (place \(move.to + 1) of \(places.directories.count)): \(move.reason) (\(free) in \(from), min_free_bytes \(settings.minFreeBytes))")
+        places.take(move)
+        stats.movedPlace(to: ActivePlace(index: move.to, path: to, reason: move.reason.rawValue))
     }
 
     // MARK: Status

@@ -24,6 +24,13 @@ struct WriterSettings: Sendable {
     /// change for 30 s means complete" (the 2x2 nearline's rule) never fires on an open file.
     var touchInterval: Double = 5
 
+    /// output.directories: the places to write, in order (empty: `directory` alone).
+    var directories: [String] = []
+    /// Come back to an earlier place once it has room again (output.return_to_first).
+    var returnToFirst = true
+
+    var places: [String] { directories.isEmpty ? [directory] : directories }
+
     var rotation: RotationPolicy {
         RotationPolicy(maxMessages: rotateMaxMessages, maxBytes: rotateMaxBytes, maxSeconds: rotateMaxSeconds)
     }

@@ -45,7 +45,7 @@ final class DaemonMetrics: Sendable {
         let snapshot = inputs.stats.snapshot()
         series.withLock { s in
             s.update(snapshot, now: DispatchTime.now().uptimeNanoseconds)
-            s.updateMonitoring(tap: inputs.tap, closedFiles: inputs.closedFiles, directory: inputs.directory)
+            s.updateMonitoring(tap: inputs.tap, closedFiles: inputs.closedFiles, directory: snapshot.place?.path ?? inputs.directory)
         }
         var out: [UInt8] = []
         registry.emit(into: &out)
@@ -65,17 +65,21 @@ private struct Series: @unchecked Sendable {
     let blocked: CoreMetrics.FloatingPointCounter
     var blockedSeen = 0
     let fileInfo: InfoGauge
+    let placeInfo: InfoGauge
+    var placeMoves: [String: CounterFeed] = [:]
     var sources: [(state: InfoGauge, connected: Meter, disconnects: CounterFeed, handshakeFailures: CounterFeed)] = []
 
     init(factory f: PrometheusMetricsFactory, bufferMaxBytes: Int, configuredIOGroups: [UInt8]) {
         factory = f
         blocked = CoreMetrics.FloatingPointCounter(label: MetricNames.prefix + MetricNames.bufferBlockedSeconds, factory: f)
         fileInfo = InfoGauge(label: MetricNames.prefix + MetricNames.fileInfo, factory: f)
+        placeInfo = InfoGauge(label: MetricNames.prefix + MetricNames.outputPlaceInfo, factory: f)
         Meter(label: MetricNames.prefix + MetricNames.info, dimensions: [("version", DaemonVersion.string)], factory: f).set(1)
         Meter(label: MetricNames.prefix + MetricNames.startTime, factory: f).set(Date().timeIntervalSince1970)
         Meter(label: MetricNames.prefix + MetricNames.bufferMaxBytes, factory: f).set(bufferMaxBytes)
         for reason in DropReason.allCases { drops[reason] = feed(MetricNames.messagesDropped, [("reason", reason.rawValue)]) }
         for g in configuredIOGroups { touchGroup(g) }
+        for r in OutputPlaces.MoveReason.allCases { placeMoves[r.rawValue] = feed(MetricNames.outputPlaceMoves, [("reason", r.rawValue)]) }
     }
 
     mutating func update(_ s: IngestSnapshot, now: UInt64) {
@@ -111,6 +115,8 @@ private struct Series: @unchecked Sendable {
         gauge(MetricNames.writeBytesPerSecond, s.rates.bytesPerSecond)
         updateFile(s.file)
         updateSources(s.sources)
+        if let p = s.place { placeInfo.show([("index", String(p.index + 1)), ("path", p.path), ("reason", p.reason)]) }
+        for (reason, f) in placeMoves { f.set(s.placeMoves[reason] ?? 0) }
     }
 
     private mutating func updateFile(_ file: CurrentFile?) {
