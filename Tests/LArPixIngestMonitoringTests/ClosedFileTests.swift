@@ -52,7 +52,7 @@ final class ClosedFileTests: XCTestCase {
         let synced = dir.appendingPathComponent("run_0003.h5").path
         for p in [good, bad, synced] { XCTAssertTrue(FileManager.default.createFile(atPath: p, contents: Data(repeating: 7, count: 1000))) }
         let steps = Mutex<[String]>([])
-        func seen(_ step: String, _ p: String) {
+        @Sendable func seen(_ step: String, _ p: String) {
             let name = (p as NSString).lastPathComponent
             steps.withLock { $0.append("\(step) \(name), sidecar \(FileManager.default.fileExists(atPath: p + ".json"))") }
         }

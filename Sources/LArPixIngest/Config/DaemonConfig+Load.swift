@@ -66,9 +66,9 @@ extension DaemonConfig {
     }
 
     private mutating func readOutput(_ n: Node, _ r: ConfigReader) throws(ConfigError) {
-        let m = try r.mapping(n, "output", known: ["directory", "directories", "return_to_first", "filename", "append", "io_version",
-                                                  "min_free_bytes", "page_size", "ordered_flush", "exposure_wait",
-                                                  "sidecar", "latest_link", "on_close"])
+        let m = try r.mapping(n, "output", known: ["directory", "filename", "append", "io_version", "min_free_bytes", "page_size",
+                                                  "ordered_flush", "exposure_wait", "sidecar", "latest_link", "on_close",
+                                                  "directories", "return_to_first"])
         if m["directory"] != nil && m["directories"] != nil {
             throw r.error("output.directories", "given with output.directory: give one place (directory) or a list of places (directories), not both")
         }
