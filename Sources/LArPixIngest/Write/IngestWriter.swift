@@ -223,9 +223,8 @@ final class IngestWriter: @unchecked Sendable {
                 continue
             } catch let shortage as DiskSpace.Shortage {
                 // Another place with room takes the next file; this one is closed, complete.
-                if moves < places.directories.count, let move = places.afterShortage(needed: Self.bytesNeeded(next)) {
+                if moves < places.directories.count, moveOnShortage(of: next) {
                     moves += 1
-                    moveTo(move)
                     queue = rewrite.map { ($0, true) } + queue
                     rewrite = []
                     continue
@@ -241,11 +240,7 @@ final class IngestWriter: @unchecked Sendable {
                 failure = .writeFailed
                 abandonFile(after: error)
                 logger.error("write failed, will retry: \(error)")
-                // Failed for lack of space (the disk filled behind our back): the next file goes elsewhere.
-                let needed = Self.bytesNeeded(next)
-                if (diskSpace.freeBytes().map { $0 < needed } ?? false), let move = places.afterShortage(needed: needed) {
-                    takeMove(move)
-                }
+                moveIfOutOfSpace(after: next)
             }
             stats.writeErrors.wrappingAdd(1, ordering: .relaxed)
             // A failed file's unflushed batches come before those still queued.
@@ -429,6 +424,21 @@ final class IngestWriter: @unchecked Sendable {
         guard places.directories.count > 1, Self.seconds(ContinuousClock.now - lastPlaceCheck) >= min(1, flushPolicy.interval) else { return }
         lastPlaceCheck = .now
         if let move = places.check() { moveTo(move) }
+    }
+
+    /// `batch` does not fit in the active place: moves to the next place it fits in, if any.
+    private func moveOnShortage(of batch: Batch) -> Bool {
+        guard let move = places.afterShortage(needed: Self.bytesNeeded(batch)) else { return false }
+        moveTo(move)
+        return true
+    }
+
+    /// After a failed write: if it failed for lack of space (the disk filled behind our back),
+    /// the next file goes to a place with room.
+    private func moveIfOutOfSpace(after batch: Batch) {
+        let needed = Self.bytesNeeded(batch)
+        guard diskSpace.freeBytes().map({ $0 < needed }) ?? false, let move = places.afterShortage(needed: needed) else { return }
+        takeMove(move)
     }
 
     /// Moves to another place: the file here is closed (complete), the next opens there.
