@@ -11,14 +11,16 @@ package final class DaemonMonitoring: Sendable {
     /// What the writer reports to.
     package let events: any WriterEvents
     private let closedFiles: ClosedFileWorker?
+    private let latestLink: LatestLinkUpdater?
     private let tap: DataTap?
     private let server: MetricsServer?
 
     private init(settings: MonitoringSettings, events: any WriterEvents, closedFiles: ClosedFileWorker?,
-                 tap: DataTap?, server: MetricsServer?) {
+                 latestLink: LatestLinkUpdater?, tap: DataTap?, server: MetricsServer?) {
         self.settings = settings
         self.events = events
         self.closedFiles = closedFiles
+        self.latestLink = latestLink
         self.tap = tap
         self.server = server
     }
@@ -56,13 +58,16 @@ package final class DaemonMonitoring: Sendable {
             logger.info("metrics: http://\(settings.metricsListen)/metrics")
         }
         worker?.start()
-        let link = settings.latestLink.isEmpty ? nil : LatestLink(directory: directory, name: settings.latestLink)
+        let link = settings.latestLink.isEmpty ? nil
+            : LatestLinkUpdater(link: LatestLink(directory: directory, name: settings.latestLink), logger: logger)
+        link?.start()
         let observer = WriterObserver(tap: tap, latestLink: link, closedFiles: worker, metrics: metrics, logger: logger)
-        return DaemonMonitoring(settings: settings, events: observer, closedFiles: worker, tap: tap, server: server)
+        return DaemonMonitoring(settings: settings, events: observer, closedFiles: worker, latestLink: link, tap: tap, server: server)
     }
 
     /// After the writer has stopped: the last sidecar and on_close, then sockets and server.
     package func stop() {
+        latestLink?.finish()
         closedFiles?.finish()
         tap?.close()
         server?.stop()

@@ -143,7 +143,8 @@ final class DaemonMonitoringTests: DaemonProcessCase {
 
         let daemon = try startDaemon(config: config)
         let link = dir.appendingPathComponent("data/latest").path
-        XCTAssertEqual(try FileManager.default.destinationOfSymbolicLink(atPath: link), "run_0000.h5")
+        // Made on a thread of its own, just after the file.
+        TestSupport.wait("the latest link", seconds: 10) { (try? FileManager.default.destinationOfSymbolicLink(atPath: link)) == "run_0000.h5" }
         XCTAssertEqual(Self.runPublishers([a]).map(\.messages), [3000])
         waitUntilVisible(3000)
         kill(daemon.processIdentifier, SIGHUP)

@@ -74,4 +74,18 @@ final class ClosedFileTests: XCTestCase {
         XCTAssertEqual(worker.sidecarFailures.load(ordering: .relaxed), 1)
         XCTAssertEqual(worker.sidecarsWritten.load(ordering: .relaxed), 2)
     }
+
+    /// The writer's requests are made on the updater's thread; the last one wins, and `finish`
+    /// makes it before returning. A file in another output place is linked by absolute path.
+    func testTheLatestLinkIsMadeOffTheWriterAndEndsOnTheLastFile() throws {
+        let dir = TestSupport.temporaryDirectory("linker")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let updater = LatestLinkUpdater(link: LatestLink(directory: dir.path, name: "latest"), logger: Logger(label: "test"))
+        updater.start()
+        for i in 0..<50 { updater.point(at: dir.appendingPathComponent("run_\(i).h5").path) }
+        updater.point(at: "/elsewhere/spill/run_50.h5")
+        updater.finish()
+        XCTAssertEqual(try FileManager.default.destinationOfSymbolicLink(atPath: updater.link.path), "/elsewhere/spill/run_50.h5")
+        XCTAssertEqual(LatestLink.target(of: dir.appendingPathComponent("a.h5").path, from: dir.path + "/"), "a.h5")
+    }
 }

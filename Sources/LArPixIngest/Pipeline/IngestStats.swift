@@ -16,6 +16,8 @@ public final class IngestStats: Sendable {
     /// Writer-thread time spent rotating (closing one file, opening the next), in all and the longest.
     public let rotationNanoseconds = Atomic<Int>(0)
     public let rotationMaxNanoseconds = Atomic<Int>(0)
+    /// CPU time of the writer thread in those rotations (the rest is waiting: for a core, the disk).
+    public let rotationCPUNanoseconds = Atomic<Int>(0)
     public let writeErrors = Atomic<Int>(0)
     /// Connections whose ZMTP/CURVE handshake failed (wrong key, security mismatch): nothing
     /// from them is ingested.
