@@ -79,6 +79,7 @@ typedef struct {
     ino_t inode;
     double exposure_wait;
     int watch_fd;          // inotify on the file (-1: none)
+    int watch_wd;          // its watch on the file
     int lease_ok;          // write leases work on this file
     int failed;            // a write failed: never expose rows again (see the top of this file)
     long readers;          // other opens of the file not yet closed
@@ -343,6 +344,86 @@ static void *fapl_copy(const void *old) {
 
 static herr_t fapl_free(void *fa) { free(fa); return 0; }
 
+// Closing an inotify instance waits for the kernel's fsnotify grace period (synchronize_srcu):
+// 2-100 ms measured, most of a rotation's cost on the writer thread, and at most one such close
+// at a time in the process. So instances are kept: a closed file's watch is removed
+// (inotify_rm_watch is cheap, its cleanup deferred by the kernel) and its instance goes to a
+// small pool that the next file takes (after reading away events left from the old watch).
+// An instance the pool cannot take is closed by one background thread, started on first use;
+// the descriptor stays allocated until then, so nothing can reuse its number meanwhile.
+// Without the thread, or with too many queued, the close is done here.
+enum { closer_capacity = 64 };
+static pthread_mutex_t closer_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t closer_cond = PTHREAD_COND_INITIALIZER;
+static int closer_fds[closer_capacity];
+static int closer_count;
+static int closer_state;  // 0 not started, 1 running, -1 could not start
+
+static void *closer_main(void *arg) {
+    (void)arg;
+    for (;;) {
+        pthread_mutex_lock(&closer_lock);
+        while (closer_count == 0) pthread_cond_wait(&closer_cond, &closer_lock);
+        int fd = closer_fds[--closer_count];
+        pthread_mutex_unlock(&closer_lock);
+        close(fd);
+    }
+    return NULL;
+}
+
+static void close_later(int fd) {
+    pthread_mutex_lock(&closer_lock);
+    if (closer_state == 0) {
+        pthread_t t;
+        pthread_attr_t a;
+        pthread_attr_init(&a);
+        pthread_attr_setdetachstate(&a, PTHREAD_CREATE_DETACHED);
+        // Block every signal in it, so that the process's handlers never run on this thread.
+        sigset_t all, old;
+        sigfillset(&all);
+        pthread_sigmask(SIG_SETMASK, &all, &old);
+        closer_state = pthread_create(&t, &a, closer_main, NULL) == 0 ? 1 : -1;
+        pthread_sigmask(SIG_SETMASK, &old, NULL);
+        pthread_attr_destroy(&a);
+    }
+    if (closer_state == 1 && closer_count < closer_capacity) {
+        closer_fds[closer_count++] = fd;
+        pthread_cond_signal(&closer_cond);
+        pthread_mutex_unlock(&closer_lock);
+        return;
+    }
+    pthread_mutex_unlock(&closer_lock);
+    close(fd);
+}
+
+enum { pool_capacity = 8 };
+static int pool_fds[pool_capacity];
+static int pool_count;
+
+// An inotify instance with no watch: from the pool, or new (-1: none to be had).
+static int take_watch_fd(void) {
+    pthread_mutex_lock(&closer_lock);
+    int fd = pool_count > 0 ? pool_fds[--pool_count] : -1;
+    pthread_mutex_unlock(&closer_lock);
+    if (fd < 0) return inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+    char buf[4096] __attribute__((aligned(__alignof__(struct inotify_event))));
+    while (read(fd, buf, sizeof buf) > 0) {}  // the old watch's last events (IN_IGNORED, closes)
+    return fd;
+}
+
+// Removes the watch `wd` and gives its instance back to the pool (or closes it off this thread).
+static void give_back_watch_fd(int fd, int wd) {
+    if (wd < 0 || inotify_rm_watch(fd, wd) != 0) { close_later(fd); return; }
+    pthread_mutex_lock(&closer_lock);
+    if (pool_count < pool_capacity) {
+        pool_fds[pool_count++] = fd;
+        pthread_mutex_unlock(&closer_lock);
+        return;
+    }
+    pthread_mutex_unlock(&closer_lock);
+    close_later(fd);
+}
+
 static H5FD_t *ordered_open(const char *name, unsigned flags, hid_t fapl, haddr_t maxaddr) {
     (void)maxaddr;
     int o = (flags & H5F_ACC_RDWR) ? O_RDWR : O_RDONLY;
@@ -366,9 +447,10 @@ static H5FD_t *ordered_open(const char *name, unsigned flags, hid_t fapl, haddr_
         f->lease_ok = 1;
         // Without inotify (no instances left, or a filesystem without it) the wait is not
         // shortened; with it, our own later opens of the file (none while HDF5 has it) would count.
-        f->watch_fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
-        if (f->watch_fd >= 0 && inotify_add_watch(f->watch_fd, name, IN_OPEN | IN_CLOSE_WRITE | IN_CLOSE_NOWRITE) < 0) {
-            close(f->watch_fd);
+        f->watch_fd = take_watch_fd();
+        f->watch_wd = f->watch_fd >= 0 ? inotify_add_watch(f->watch_fd, name, IN_OPEN | IN_CLOSE_WRITE | IN_CLOSE_NOWRITE) : -1;
+        if (f->watch_fd >= 0 && f->watch_wd < 0) {
+            give_back_watch_fd(f->watch_fd, -1);
             f->watch_fd = -1;
         }
     }
@@ -380,7 +462,7 @@ static herr_t ordered_close(H5FD_t *file) {
     herr_t r = commit_held(f, 0);
     drop_held(f);
     free(f->held);
-    if (f->watch_fd >= 0) close(f->watch_fd);
+    if (f->watch_fd >= 0) give_back_watch_fd(f->watch_fd, f->watch_wd);
     if (close(f->fd) != 0) r = -1;
     free(f);
     return r;

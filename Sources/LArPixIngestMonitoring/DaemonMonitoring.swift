@@ -11,14 +11,16 @@ package final class DaemonMonitoring: Sendable {
     /// What the writer reports to.
     package let events: any WriterEvents
     private let closedFiles: ClosedFileWorker?
+    private let latestLink: LatestLinkUpdater?
     private let tap: DataTap?
     private let server: MetricsServer?
 
     private init(settings: MonitoringSettings, events: any WriterEvents, closedFiles: ClosedFileWorker?,
-                 tap: DataTap?, server: MetricsServer?) {
+                 latestLink: LatestLinkUpdater?, tap: DataTap?, server: MetricsServer?) {
         self.settings = settings
         self.events = events
         self.closedFiles = closedFiles
+        self.latestLink = latestLink
         self.tap = tap
         self.server = server
     }
@@ -35,9 +37,9 @@ package final class DaemonMonitoring: Sendable {
             tap = try DataTap(endpoint: settings.tapListen, sendHighWaterMark: settings.tapSendHighWaterMark, logger: logger)
             logger.info("tap: republishing written messages on \(settings.tapListen)")
         }
-        let worker = settings.sidecars || !settings.onClose.isEmpty || settings.packets != nil
-            ? ClosedFileWorker(sidecars: settings.sidecars, onClose: settings.onClose, packets: settings.packets,
-                               catalog: settings.catalog, logger: logger) : nil
+        // Always there: besides sidecars and on_close, it fsyncs each closed file (off the writer).
+        let worker: ClosedFileWorker? = ClosedFileWorker(sidecars: settings.sidecars, onClose: settings.onClose,
+                                                         packets: settings.packets, catalog: settings.catalog, logger: logger)
         if let p = settings.packets {
             try FileManager.default.createDirectory(atPath: p.directory, withIntermediateDirectories: true,
                                                     attributes: [.posixPermissions: 0o750])
@@ -56,13 +58,16 @@ package final class DaemonMonitoring: Sendable {
             logger.info("metrics: http://\(settings.metricsListen)/metrics")
         }
         worker?.start()
-        let link = settings.latestLink.isEmpty ? nil : LatestLink(directory: directory, name: settings.latestLink)
+        let link = settings.latestLink.isEmpty ? nil
+            : LatestLinkUpdater(link: LatestLink(directory: directory, name: settings.latestLink), logger: logger)
+        link?.start()
         let observer = WriterObserver(tap: tap, latestLink: link, closedFiles: worker, metrics: metrics, logger: logger)
-        return DaemonMonitoring(settings: settings, events: observer, closedFiles: worker, tap: tap, server: server)
+        return DaemonMonitoring(settings: settings, events: observer, closedFiles: worker, latestLink: link, tap: tap, server: server)
     }
 
     /// After the writer has stopped: the last sidecar and on_close, then sockets and server.
     package func stop() {
+        latestLink?.finish()
         closedFiles?.finish()
         tap?.close()
         server?.stop()

@@ -9,15 +9,15 @@ import Synchronization
 /// file to the sidecar/on_close worker. Every call comes from the writer thread.
 final class WriterObserver: WriterEvents {
     private let tap: DataTap?
-    private let latestLink: LatestLink?
+    private let latestLink: LatestLinkUpdater?
     private let closedFiles: ClosedFileWorker?
     private let metrics: DaemonMetrics?
     private let logger: Logger
-    /// The open file's record and whether the link last failed; writer thread only, behind a
-    /// lock so that the type is plainly Sendable (never contended).
-    private let state = Mutex<(record: FileRecord?, linkFailed: Bool)>((nil, false))
+    /// The open file's record; writer thread only, behind a lock so that the type is plainly
+    /// Sendable (never contended).
+    private let state = Mutex<FileRecord?>(nil)
 
-    init(tap: DataTap?, latestLink: LatestLink?, closedFiles: ClosedFileWorker?, metrics: DaemonMetrics?, logger: Logger) {
+    init(tap: DataTap?, latestLink: LatestLinkUpdater?, closedFiles: ClosedFileWorker?, metrics: DaemonMetrics?, logger: Logger) {
         self.tap = tap
         self.latestLink = latestLink
         self.closedFiles = closedFiles
@@ -25,22 +25,18 @@ final class WriterObserver: WriterEvents {
         self.logger = logger
     }
 
+    /// The closed-file worker fsyncs each closed file and its directory, off the writer thread.
+    var syncsClosedFiles: Bool { closedFiles != nil }
+
     func fileOpened(path: String, created: Double, messagesBefore: Int, run: RunTag?) {
-        state.withLock { $0.record = FileRecord(path: path, created: created, messagesBefore: messagesBefore, run: run) }
-        guard let latestLink else { return }
-        do {
-            try latestLink.point(at: path)
-            state.withLock { $0.linkFailed = false }
-        } catch {
-            let first = state.withLock { s in defer { s.linkFailed = true }; return !s.linkFailed }
-            if first { logger.error("latest link: \(error)") }
-        }
+        state.withLock { $0 = FileRecord(path: path, created: created, messagesBefore: messagesBefore, run: run) }
+        latestLink?.point(at: path)
     }
 
     func written(_ batch: Batch) {
         if closedFiles != nil {
             state.withLock { s in
-                s.record?.add(batch)
+                s?.add(batch)
             }
         }
         tap?.publish(batch)
@@ -48,10 +44,13 @@ final class WriterObserver: WriterEvents {
 
     func flushed(nanoseconds: UInt64) { metrics?.recordFlush(nanoseconds: nanoseconds) }
 
-    func fileClosed(path: String, messages: Int, modified: Double, reason: CloseReason, error: String?) {
-        let record = state.withLock { s -> FileRecord? in defer { s.record = nil }; return s.record }
-        guard var r = record, r.path == path, let closedFiles else { return }
+    func fileClosed(path: String, messages: Int, modified: Double, reason: CloseReason, error: String?, synced: Bool) {
+        let record = state.withLock { s -> FileRecord? in defer { s = nil }; return s }
+        guard let closedFiles else { return }
+        // Without its record (cannot happen: every close follows its open) the file is still synced.
+        var r = record.flatMap { $0.path == path ? $0 : nil } ?? FileRecord(path: path, created: 0, messagesBefore: 0)
         r.modified = modified
-        closedFiles.submit(.init(record: r, fileMessages: messages, closedAt: Date(), reason: "\(reason)", closeError: error))
+        closedFiles.submit(.init(record: r, fileMessages: messages, closedAt: Date(), reason: "\(reason)", closeError: error,
+                                 synced: synced))
     }
 }

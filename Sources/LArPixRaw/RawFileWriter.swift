@@ -37,6 +37,10 @@ public final class RawFileWriter {
         /// Permissions of a created file, set before anything is written to it whatever the
         /// process umask (the daemon uses 0640); nil: what the umask leaves of 0666.
         public var fileMode: mode_t?
+        /// fsync the directory once a created file's name is in it (so that a power cut keeps the
+        /// name). The daemon turns it off: its closed-file worker syncs the directory at the
+        /// file's close, off the writer thread; a kill -9 loses no name either way.
+        public var syncDirectory = true
 
         public init(pageSize: Int = 0, pageBufferBytes: Int = 0, chunk: Int = RawFileLayout.chunk,
                     gzipLevel: Int? = RawFileLayout.gzipLevel, orderedFlush: Bool = true, exposureWait: Double = 0,
@@ -147,7 +151,7 @@ public final class RawFileWriter {
             }
             unlink(building)
             createdFile = false
-            DirectorySync.sync(directoryOf: path)
+            if options.syncDirectory { DirectorySync.sync(directoryOf: path) }
             let md = RawFileMetadata(created: created ?? now, modified: now, version: version.description, ioVersion: ioVersion, run: run)
             return try RawFileWriter(file: file, path: path, objects: .init(meta: meta, messages: msgs, headers: hdrs),
                                      metadata: md, count: 0, exposureWait: options.exposureWait)

@@ -68,6 +68,16 @@ struct DaemonStatus {
     var tapSent: Int?, tapDropped: Int?
     var sidecars: Int?, sidecarFailures = 0, onCloseFailures = 0, closedPending = 0
     var quality: QualityStatus
+    /// The output place written now (output.directories) and the moves between places.
+    struct Place {
+        var index: Int, path: String, reason: String
+        var moves: [(String, Int)]
+        var text: String {
+            let moved = moves.filter { $0.1 > 0 }.map { "\($0.0) \($0.1)" }
+            return "\(index): \(path) (\(reason == "start" ? "since start" : "moved here: \(reason)")); moves: \(moved.isEmpty ? "none" : moved.joined(separator: ", "))"
+        }
+    }
+    var place: Place?
 
     init?(_ samples: [MetricSample]) {
         let p = MetricNames.prefix
@@ -120,6 +130,7 @@ struct DaemonStatus {
         flushSeconds = one(MetricNames.flushDuration + "_sum") ?? 0
         flushCount = int(MetricNames.flushDuration + "_count")
         diskFree = one(MetricNames.diskFree).map { Int($0) }
+        place = Self.place(byName)
         if byName[MetricNames.tapMessages] != nil { tapSent = int(MetricNames.tapMessages); tapDropped = int(MetricNames.tapDropped) }
         if byName[MetricNames.sidecarsWritten] != nil {
             sidecars = int(MetricNames.sidecarsWritten)
@@ -141,6 +152,7 @@ struct DaemonStatus {
         lines.append(("buffer", "\(shortBytes(bufferBytes)) of \(shortBytes(bufferMaxBytes)) (\(String(format: "%.1f", pct))%), blocked \(String(format: "%.1f", blockedSeconds)) s in all"))
         lines.append(("dropped", droppedTotal == 0 ? "none" : drops.filter { $0.1 > 0 }.map { "\($0.0) \($0.1)" }.joined(separator: ", ")))
         lines.append(("disk free", diskFree.map(shortBytes) ?? "?"))
+        if let place { lines.append(("output place", place.text)) }
         let mean = flushCount > 0 ? String(format: ", mean %.1f ms", 1000 * flushSeconds / Double(flushCount)) : ""
         lines.append(("writer", "\(batches) batches, \(flushes) flushes\(mean), \(rotations) rotations, \(writeErrors) write errors"))
         if let sidecars {
@@ -190,12 +202,23 @@ struct DaemonStatus {
                                 ("rotations", .int(rotations)), ("write_errors", .int(writeErrors))])),
             (MetricNames.diskFree, optInt(diskFree)),
         ]
+        if let p = place {
+            fields.append(("output_place", .object([("index", .int(p.index)), ("path", .string(p.path)), ("reason", .string(p.reason)),
+                                                    ("moves", .object(p.moves.map { ($0.0, .int($0.1)) }))])))
+        }
         if let sidecars {
             fields.append(("closed_files", .object([("sidecars_written", .int(sidecars)), ("sidecar_failures", .int(sidecarFailures)),
                                                     ("on_close_failures", .int(onCloseFailures)), ("pending", .int(closedPending))])))
         }
         if let tapSent { fields.append(("tap", .object([("sent", .int(tapSent)), ("dropped", .int(tapDropped ?? 0))]))) }
         return .object(fields)
+    }
+
+    private static func place(_ byName: [String: [MetricSample]]) -> Place? {
+        guard let s = byName[MetricNames.outputPlaceInfo]?.first else { return nil }
+        let moves = (byName[MetricNames.outputPlaceMoves] ?? []).compactMap { m in m.labels["reason"].map { ($0, Int(m.value)) } }
+        return Place(index: Int(s.labels["index"] ?? "") ?? 0, path: s.labels["path"] ?? "?", reason: s.labels["reason"] ?? "?",
+                     moves: moves.sorted { $0.0 < $1.0 })
     }
 
     private static func row(_ cells: [String]) -> String {

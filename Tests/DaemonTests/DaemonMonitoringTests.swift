@@ -81,6 +81,10 @@ final class DaemonMonitoringTests: DaemonProcessCase {
         XCTAssertEqual(sample(m.body, "larpix_rawd_buffer_bytes"), 0)
         XCTAssertEqual(sample(m.body, "larpix_rawd_write_errors_total"), 0)
         XCTAssertEqual(sample(m.body, "larpix_rawd_file_rotations_total"), 0)
+        // One output place, written since the start; no moves.
+        let place = (current as NSString).deletingLastPathComponent
+        XCTAssertTrue(m.body.contains("larpix_rawd_output_place_info{index=\"1\",path=\"\(place)\",reason=\"start\"} 1"), m.body)
+        XCTAssertEqual(sample(m.body, "larpix_rawd_output_place_moves_total", "reason=\"low_space\""), 0)
         // Both sources completed a ZMTP handshake (they may have gone away since).
         for e in [a, b] {
             let state = m.body.split(separator: "\n").first { $0.hasPrefix("larpix_rawd_source_state{") && $0.contains(e.publisher.endpoint) }
@@ -93,6 +97,7 @@ final class DaemonMonitoringTests: DaemonProcessCase {
         XCTAssertEqual(text.status, 0, text.stderr)
         XCTAssertTrue(text.stdout.contains("\(current): 5000 messages"), text.stdout)
         XCTAssertTrue(text.stdout.contains("dropped:") && text.stdout.contains("none"), text.stdout)
+        XCTAssertTrue(text.stdout.contains("output place: 1: \(place) (since start); moves: none"), text.stdout)
         let rows = text.stdout.split(separator: "\n").map { $0.split(separator: " ").map(String.init) }
         XCTAssertTrue(rows.contains { $0.starts(with: ["11", "3000", "3000"]) }, text.stdout)
         XCTAssertTrue(rows.contains { $0.starts(with: ["12", "2000", "2000"]) }, text.stdout)
@@ -138,9 +143,8 @@ final class DaemonMonitoringTests: DaemonProcessCase {
 
         let daemon = try startDaemon(config: config)
         let link = dir.appendingPathComponent("data/latest").path
-        // The writer makes the link when it opens its first file, which can come after READY.
-        TestSupport.wait("the latest link", seconds: 20) { (try? FileManager.default.destinationOfSymbolicLink(atPath: link)) != nil }
-        XCTAssertEqual(try FileManager.default.destinationOfSymbolicLink(atPath: link), "run_0000.h5")
+        // Made on a thread of its own, just after the file.
+        TestSupport.wait("the latest link", seconds: 10) { (try? FileManager.default.destinationOfSymbolicLink(atPath: link)) == "run_0000.h5" }
         XCTAssertEqual(Self.runPublishers([a]).map(\.messages), [3000])
         waitUntilVisible(3000)
         kill(daemon.processIdentifier, SIGHUP)

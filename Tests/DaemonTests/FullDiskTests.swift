@@ -9,13 +9,11 @@ import XCTest
 /// again when the filler is deleted, with everything the emulator got out stored in order and
 /// every message that could not be held counted (the emulator's --drop-on-full count).
 final class FullDiskTests: XCTestCase {
-    var mountPoint: URL?
+    var mountPoints: [URL] = []
 
     override func tearDown() {
-        if let m = mountPoint {
-            _ = try? TestSupport.run("/bin/umount", [m.path])
-            mountPoint = nil
-        }
+        for m in mountPoints { _ = try? TestSupport.run("/bin/umount", [m.path]) }
+        mountPoints = []
     }
 
     /// Mounts a tmpfs of `megabytes` at `dir`, or skips saying why it cannot.
@@ -28,7 +26,7 @@ final class FullDiskTests: XCTestCase {
         guard r.status == 0 else {
             throw TestSupport.unavailable("cannot mount a \(megabytes) MB tmpfs at \(dir.path) (a container without CAP_SYS_ADMIN?): \(r.stderr)")
         }
-        mountPoint = dir
+        mountPoints.append(dir)
     }
 
     func testFullDiskHoldsRetriesAndResumesCountingEveryDrop() throws {
@@ -114,6 +112,53 @@ final class FullDiskTests: XCTestCase {
         XCTAssertEqual(stopped.received, stopped.written + stopped.refused, "received = written + write_failed")
         XCTAssertGreaterThan(stopped.refused, 0, "the full disk left messages unwritten")
         print("full-disk stop: SIGTERM to exit \(String(format: "%.2f", stopSeconds)) s with stop_timeout 2 s; \(stopped.received) received, \(stopped.written) written, \(stopped.refused) counted write_failed; \(lost.first ?? "")")
+    }
+
+    /// Two places (output.directories), small tmpfs each: the first fills during a full-rate run,
+    /// the writer closes its file there and goes on in the second. Nothing is lost or repeated:
+    /// across both places, in creation order, the files hold exactly the published sequence, and
+    /// every file has its sidecar.
+    func testWhenTheFirstPlaceFillsTheWriterGoesOnInTheNextLosingNothing() throws {
+        let h = try DaemonHarness(label: "spill")
+        defer { h.cleanUp() }
+        let spill = h.dir.appendingPathComponent("spill")
+        try mountSmallFilesystem(h.dataDir, megabytes: 12)
+        try mountSmallFilesystem(spill, megabytes: 32)
+        // About 21 MB of messages at full rate: more than the first place holds above min_free_bytes.
+        let count = 150_000
+        let emulator = try h.emulator(seed: 21, words: 1...16, count: count)
+        let config = try h.writeConfig(flushInterval: "100ms", output: ["min_free_bytes: 3MB"],
+                                       extra: "buffer:\n  max_bytes: 16MiB\nbatch:\n  max_bytes: 256kB\n")
+        let text = try String(contentsOfFile: config, encoding: .utf8)
+            .replacingOccurrences(of: "  directory: \"\(h.dataDir.path)\"\n", with: "  directories: [\"\(h.dataDir.path)\", \"\(spill.path)\"]\n")
+        try text.write(toFile: config, atomically: true, encoding: .utf8)
+        _ = try h.startDaemon(config: config)
+        let report = emulator.wait()
+        XCTAssertEqual(report.messages, count)
+        func files() -> [String] {
+            [h.dataDir, spill].flatMap { d in
+                ((try? FileManager.default.contentsOfDirectory(atPath: d.path)) ?? []).filter { $0.hasSuffix(".h5") }.map { (d, $0) }
+            }.sorted { DaemonHarness.creationKey($0.1) < DaemonHarness.creationKey($1.1) }.map { $0.0.appendingPathComponent($0.1).path }
+        }
+        TestSupport.wait("every message in the files", seconds: 60) { files().reduce(0) { $0 + ((try? RawFile.count($1)) ?? 0) } >= count }
+        XCTAssertEqual(try h.signalAndWait(SIGTERM), 0, h.log.suffix(3000).description)
+
+        let all = files()
+        let cmp = try DaemonHarness.compare(files: all, with: emulator.sequence())
+        XCTAssertNil(cmp.problem)
+        XCTAssertEqual(cmp.messages, count, "every message once, in order, across both places")
+        XCTAssertEqual(cmp.bytes, report.bytes)
+        let inSpill = all.filter { $0.hasPrefix(spill.path) }
+        XCTAssertFalse(inSpill.isEmpty, "the second place took files: \(all)")
+        XCTAssertLessThan(inSpill.count, all.count, "the first place took files too")
+        let log = h.log
+        let moves = log.split(separator: "\n").filter { $0.contains("output: moving from \(h.dataDir.path) to \(spill.path)") }
+        XCTAssertEqual(moves.count, 1, "the move is logged once: \(log.suffix(2000))")
+        XCTAssertEqual(FullDiskTests.writeErrors(log), 0, "no write failed: the writer moved before the disk was full")
+        for f in all { XCTAssertTrue(FileManager.default.fileExists(atPath: f + ".json"), "sidecar of \(f)") }
+        let latest = try FileManager.default.destinationOfSymbolicLink(atPath: h.dataDir.appendingPathComponent("latest").path)
+        XCTAssertEqual(latest, inSpill.last, "the latest link (in the first place) points into the second")
+        print("spill: \(count) messages at \(String(format: "%.0f", Double(count) / report.seconds)) msg/s: \(all.count - inSpill.count) file(s) in the first place (12 MB tmpfs), \(inSpill.count) in the second; \(moves.first.map { String($0) } ?? "")")
     }
 
     /// "E write errors" from the stopped line.

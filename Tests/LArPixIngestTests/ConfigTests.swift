@@ -334,6 +334,12 @@ final class ConfigTests: XCTestCase {
             ("sources: [\n", "", "line 2"),
             ("sources:\n  - endpoint: tcp://a:1\n    io_group: 1\n   bad: x\n", "", "line 4"),
             (src + "flush_interval: 1\nflush_interval: 2\n", "", "'flush_interval' given twice"),
+            (src + "output: {directory: a, directories: [b]}\n", "output.directories", "not both"),
+            (src + "output: {directories: []}\n", "output.directories", "empty"),
+            (src + "output: {directories: a}\n", "output.directories", "list"),
+            (src + "output: {directories: [a, \"\"]}\n", "output.directories[1]", "empty"),
+            (src + "output: {directories: [/d/a, /d/./a/]}\n", "output.directories[1]", "also output.directories[0]"),
+            (src + "output: {return_to_first: maybe}\n", "output.return_to_first", "maybe"),
         ]
         XCTAssertGreaterThanOrEqual(cases.count, 20)
         var keysSeen = Set<String>()
@@ -386,6 +392,18 @@ final class ConfigTests: XCTestCase {
     }
 
     // MARK: output directory
+
+    func testOutputDirectoriesAreOrderedPlacesAndPrintBack() throws {
+        let c = try parse(oneSource + "output: {directories: [/data/a, /data/b], return_to_first: false}\n")
+        XCTAssertEqual(c.output.directories, ["/data/a", "/data/b"])
+        XCTAssertEqual(c.output.directory, "/data/a", "the first is the preferred place")
+        XCTAssertFalse(c.output.returnToFirst)
+        XCTAssertEqual(try parse(c.effectiveYAML()).output, c.output, "--check-config prints them back")
+        let one = try parse(oneSource + "output: {directories: [/data/a]}\n")
+        XCTAssertEqual(one.output.directories, ["/data/a"])
+        XCTAssertTrue(one.output.returnToFirst, "default true")
+        XCTAssertEqual(IngestPipeline.writerSettings(c).places, ["/data/a", "/data/b"])
+    }
 
     func testOutputDirectoryIsCreatedAndUnusableOnesAreRefused() throws {
         let dir = TestSupport.temporaryDirectory("cfgdir")

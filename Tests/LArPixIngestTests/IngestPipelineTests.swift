@@ -35,7 +35,7 @@ final class IngestPipelineTests: XCTestCase {
         return IngestPipeline(sources: sources, writer: settings,
                             batch: .init(maxMessages: batchMessages, maxBytes: 8 << 20, maxAgeNanoseconds: 20_000_000),
                             stats: IngestStats(bufferMaxBytes: bufferBytes),
-                            nextPath: { _ in seq += 1; return d.appendingPathComponent(String(format: "part_%04d.h5", seq)).path },
+                            nextPath: { _, _ in seq += 1; return d.appendingPathComponent(String(format: "part_%04d.h5", seq)).path },
                             logger: logger)
     }
 

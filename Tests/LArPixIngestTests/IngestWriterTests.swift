@@ -18,6 +18,8 @@ final class IngestWriterTests: XCTestCase {
             var flushes = 0
             var touches = 0
             var closed = false
+            /// Whether the writer fsynced it at close (nil: not closed cleanly).
+            var syncedAtClose: Bool?
             /// Messages durable at the last flush or close.
             var durable = 0
         }
@@ -76,7 +78,7 @@ final class IngestWriterTests: XCTestCase {
             func close(fsync: Bool) throws {
                 if broken { files.state.withLock { $0.files[index].closed = true }; throw Failure() }
                 let n = messageCount
-                files.state.withLock { s in s.files[index].closed = true; s.files[index].durable = n }
+                files.state.withLock { s in s.files[index].closed = true; s.files[index].durable = n; s.files[index].syncedAtClose = fsync }
             }
         }
     }
@@ -92,14 +94,16 @@ final class IngestWriterTests: XCTestCase {
 
         init(rotation: RotationPolicy = RotationPolicy(), flushInterval: Double = 0.05, bufferBytes: Int = 64 << 20,
              stopBudget: Double = 10, touchInterval: Double = 5, run: RunConfig = RunConfig(), idleFlush: Double = 0,
-             free: @escaping @Sendable (String) -> Int? = { _ in nil }) {
+             free: @escaping @Sendable (String) -> Int? = { _ in nil },
+             directories: [String] = [], minFreeBytes: Int = 0, events: (any WriterEvents)? = nil) {
             stats = IngestStats(bufferMaxBytes: bufferBytes)
             batcher = Batcher(limits: .init(maxMessages: 1000, maxBytes: 8 << 20, maxAgeNanoseconds: 5_000_000))
             budget = MessageBudget(stats: stats)
             files = FakeFiles()
             var settings = WriterSettings(directory: "/fake", append: false, ioVersion: "0.0", flushInterval: flushInterval,
                                           rotateMaxBytes: rotation.maxBytes, rotateMaxMessages: rotation.maxMessages,
-                                          rotateMaxSeconds: rotation.maxSeconds, fileOptions: .init(), minFreeBytes: 0)
+                                          rotateMaxSeconds: rotation.maxSeconds, fileOptions: .init(), minFreeBytes: minFreeBytes)
+            settings.directories = directories
             settings.stopRetrySeconds = stopBudget
             settings.touchInterval = touchInterval
             settings.idleFlush = idleFlush
@@ -110,8 +114,8 @@ final class IngestWriterTests: XCTestCase {
             logger.logLevel = .info
             writer = IngestWriter(settings: settings,
                                   parts: .init(batcher: batcher, budget: budget, stats: stats, logger: logger, notifier: SystemdNotifier(),
-                                               events: nil, files: files,
-                                               nextPath: { _ in seq.withLock { $0 += 1; return "/fake/f\($0).h5" } }),
+                                             events: events, files: files,
+                                             nextPath: { dir, _ in seq.withLock { $0 += 1; return "\(dir)/f\($0).h5" } }),
                                   freeSpace: free)
         }
 
@@ -292,5 +296,85 @@ final class IngestWriterTests: XCTestCase {
         XCTAssertGreaterThan(st.st_mtim.tv_sec, 1_000_000_000)
         XCTAssertEqual(sink.fileSize, size)
         try sink.close(fsync: false)
+    }
+
+    // MARK: Output places
+
+    /// Free bytes per directory, changed by the test (nil: unknown, taken as room).
+    final class Disks: Sendable {
+        let free = Mutex<[String: Int]>([:])
+        func set(_ d: String, _ n: Int?) { free.withLock { $0[d] = n } }
+        var function: @Sendable (String) -> Int? { { [self] d in free.withLock { $0[d] } } }
+    }
+
+    func testTheWriterMovesToTheNextPlaceWhenTheFirstRunsLowAndComesBackWhenSpaceReturns() throws {
+        let disks = Disks()
+        disks.set("/a", 100 << 20)
+        disks.set("/b", 100 << 20)
+        var rig = Rig(flushInterval: 0.02, free: disks.function, directories: ["/a", "/b"], minFreeBytes: 10 << 20)
+        try rig.writer.start()
+        rig.receive(Self.messages(0..<10))
+        wait("10 written") { rig.stats.messagesWritten.load(ordering: .relaxed) == 10 }
+        disks.set("/a", 5 << 20)
+        wait("the move to /b") { rig.files.files.count == 2 }
+        rig.receive(Self.messages(10..<20))
+        wait("20 written") { rig.stats.messagesWritten.load(ordering: .relaxed) == 20 }
+        disks.set("/a", 100 << 20)
+        wait("the move back to /a") { rig.files.files.count == 3 }
+        rig.receive(Self.messages(20..<30))
+        rig.finish()
+        let files = rig.files.files
+        XCTAssertEqual(files.map(\.path), ["/a/f1.h5", "/b/f2.h5", "/a/f3.h5"])
+        XCTAssertEqual(files.map(\.messages.count), [10, 10, 10])
+        XCTAssertEqual(files.flatMap(\.messages), Self.messages(0..<30), "every message once, in order, across both places")
+        XCTAssertTrue(files.allSatisfy(\.closed))
+        let s = rig.stats.snapshot()
+        XCTAssertEqual(s.placeMoves, ["low_space": 1, "space_back": 1])
+        XCTAssertEqual(s.place, ActivePlace(index: 0, path: "/a", reason: "space_back"))
+        XCTAssertEqual(s.writeErrors, 0)
+        XCTAssertEqual(rig.log.all.filter { $0.contains("output: moving from") }.count, 2, "each move logged once")
+        XCTAssertEqual(rig.budget.bytesInUse, 0)
+    }
+
+    func testAWriteThatDoesNotFitGoesToTheNextPlaceWithoutHolding() throws {
+        let disks = Disks()
+        disks.set("/a", 0)
+        var rig = Rig(flushInterval: 1000, free: disks.function, directories: ["/a", "/b"])
+        try rig.writer.start()
+        rig.receive(Self.messages(0..<5))
+        rig.finish()
+        let files = rig.files.files
+        XCTAssertEqual(files.map(\.path), ["/a/f1.h5", "/b/f2.h5"])
+        XCTAssertEqual(files.map(\.messages.count), [0, 5])
+        XCTAssertTrue(files.allSatisfy(\.closed), "the file in /a is closed, complete")
+        XCTAssertEqual(rig.stats.writeErrors.load(ordering: .relaxed), 0, "no hold: another place had room")
+        XCTAssertEqual(rig.stats.snapshot().placeMoves, ["no_space": 1])
+    }
+
+    /// With a watcher that syncs closed files (the daemon's closed-file worker), the writer only
+    /// closes them; without one, it fsyncs them itself.
+    func testTheWriterLeavesTheFsyncToAWatcherThatDoesIt() throws {
+        final class Watcher: WriterEvents, @unchecked Sendable {
+            let closed = Mutex<[Bool]>([])
+            var syncsClosedFiles: Bool { true }
+            func fileOpened(path: String, created: Double, messagesBefore: Int, run: RunTag?) {}
+            func written(_ batch: Batch) {}
+            func flushed(nanoseconds: UInt64) {}
+            func fileClosed(path: String, messages: Int, modified: Double, reason: CloseReason, error: String?, synced: Bool) {
+                closed.withLock { $0.append(synced) }
+            }
+        }
+        let watcher = Watcher()
+        var rig = Rig(rotation: RotationPolicy(maxMessages: 5), events: watcher)
+        try rig.writer.start()
+        rig.receive(Self.messages(0..<12))
+        rig.finish()
+        XCTAssertEqual(rig.files.files.map(\.syncedAtClose), [false, false, false])
+        XCTAssertEqual(watcher.closed.withLock { $0 }, [false, false, false])
+        var plain = Rig(rotation: RotationPolicy(maxMessages: 5))
+        try plain.writer.start()
+        plain.receive(Self.messages(0..<6))
+        plain.finish()
+        XCTAssertEqual(plain.files.files.map(\.syncedAtClose), [true, true])
     }
 }

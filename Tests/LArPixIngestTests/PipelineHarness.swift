@@ -25,7 +25,7 @@ struct PipelineHarness {
         return IngestPipeline(sources: sources, writer: settings,
                               batch: .init(maxMessages: 256, maxBytes: 8 << 20, maxAgeNanoseconds: 20_000_000),
                               stats: IngestStats(bufferMaxBytes: 256 << 20),
-                              nextPath: { _ in seq += 1; return d.appendingPathComponent(String(format: "part_%04d.h5", seq)).path },
+                              nextPath: { _, _ in seq += 1; return d.appendingPathComponent(String(format: "part_%04d.h5", seq)).path },
                               logger: logger, controlToken: controlToken)
     }
 

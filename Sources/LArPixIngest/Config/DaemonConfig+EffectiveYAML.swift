@@ -32,7 +32,8 @@ extension DaemonConfig {
           max_message_bytes: \(receive.maxMessageBytes)
           validate: \(receive.validate.rawValue)
         output:
-          directory: \(q(output.directory))
+          \(output.directories.count > 1 ? "directories: [\(output.directories.map(q).joined(separator: ", "))]" : "directory: \(q(output.directory))")
+          return_to_first: \(output.returnToFirst)
           filename: \(q(output.filename))
           append: \(output.append)
           io_version: \(q(output.ioVersion))

@@ -72,12 +72,18 @@ extension DaemonConfig {
     }
 
     private mutating func readOutput(_ n: Node, _ r: ConfigReader) throws(ConfigError) {
-        let m = try r.mapping(n, "output", known: ["directory", "filename", "append", "io_version", "min_free_bytes", "page_size", "ordered_flush", "exposure_wait",
-                                                  "sidecar", "latest_link", "on_close"])
+        let m = try r.mapping(n, "output", known: ["directory", "filename", "append", "io_version", "min_free_bytes", "page_size",
+                                                  "ordered_flush", "exposure_wait", "sidecar", "latest_link", "on_close",
+                                                  "directories", "return_to_first"])
+        if m["directory"] != nil && m["directories"] != nil {
+            throw r.error("output.directories", "given with output.directory: give one place (directory) or a list of places (directories), not both")
+        }
         if let v = m["directory"] {
             output.directory = try r.string(v, "output.directory")
             if output.directory.isEmpty { throw r.error("output.directory", "is empty") }
         }
+        if let v = m["directories"] { output.directories = try r.directories(v, "output.directories") }
+        if let v = m["return_to_first"] { output.returnToFirst = try r.bool(v, "output.return_to_first") }
         if let v = m["filename"] { output.filename = try r.string(v, "output.filename") }
         if let v = m["append"] { output.append = try r.bool(v, "output.append") }
         if let v = m["io_version"] {

@@ -33,7 +33,16 @@ public struct DaemonConfig: Sendable, Equatable {
     }
 
     public struct Output: Sendable, Equatable {
-        public var directory = "./data"
+        /// The places to write, in order of preference (output.directories; output.directory
+        /// is the one-place form): see OutputPlaces.
+        public var directories = ["./data"]
+        /// The first (preferred) place; setting it makes it the only one.
+        public var directory: String {
+            get { directories[0] }
+            set { directories = [newValue] }
+        }
+        /// Come back to an earlier place once it has room again.
+        public var returnToFirst = true
         public var filename = "raw_%Y_%m_%d_%H_%M_%S_%Z.h5"
         public var append = false
         public var ioVersion = "0.0"

@@ -10,13 +10,15 @@ extension IngestPipeline {
         var files = FileNamer(pattern: c.output.filename)
         if !c.output.latestLink.isEmpty { files.reserved = [c.output.latestLink] }
         let namer = Mutex(files)
-        let directory = c.output.directory, append = c.output.append
+        let append = c.output.append
         self.init(sources: c.sources.map { Self.receiverSettings($0, receive: c.receive, quality: c.quality) }, writer: Self.writerSettings(c),
                   batch: .init(maxMessages: c.batch.maxMessages, maxBytes: c.batch.maxBytes,
                                maxAgeNanoseconds: UInt64(c.batch.maxAge * 1e9)),
                   stats: stats,
-                  nextPath: { tag in namer.withLock { $0.next(in: directory, run: tag, allowExisting: append,
-                                                              reusable: { FileNamer.appendable($0, logger: logger) }) } },
+                  nextPath: { directory, tag in
+                      namer.withLock { $0.next(in: directory, run: tag, allowExisting: append,
+                                               reusable: { FileNamer.appendable($0, logger: logger) }) }
+                  },
                   logger: logger, notifier: notifier, events: events,
                   // An unreadable token file matches no request (never none needed).
                   controlToken: c.control.tokenFile.isEmpty ? nil : ((try? ControlToken.read(c.control.tokenFile)) ?? UUID().uuidString))
@@ -38,12 +40,15 @@ extension IngestPipeline {
     }
 
     static func writerSettings(_ c: DaemonConfig) -> WriterSettings {
-        WriterSettings(directory: c.output.directory, append: c.output.append, ioVersion: c.output.ioVersion,
-                       flushInterval: c.flushInterval, rotateMaxBytes: c.rotate.maxBytes,
-                       rotateMaxMessages: c.rotate.maxMessages, rotateMaxSeconds: c.rotate.maxSeconds,
-                       fileOptions: .init(pageSize: c.output.pageSize, orderedFlush: c.output.orderedFlush,
-                                          exposureWait: c.output.exposureWait, fileMode: 0o640),
-                       minFreeBytes: c.output.minFreeBytes, stopRetrySeconds: c.stopTimeout, idleFlush: c.idleFlush,
-                       heartbeatTimeout: c.quality.enabled ? c.quality.heartbeatTimeout : nil, run: c.run)
+        var s = WriterSettings(directory: c.output.directory, append: c.output.append, ioVersion: c.output.ioVersion,
+                               flushInterval: c.flushInterval, rotateMaxBytes: c.rotate.maxBytes,
+                               rotateMaxMessages: c.rotate.maxMessages, rotateMaxSeconds: c.rotate.maxSeconds,
+                               fileOptions: .init(pageSize: c.output.pageSize, orderedFlush: c.output.orderedFlush,
+                                                  exposureWait: c.output.exposureWait, fileMode: 0o640),
+                               minFreeBytes: c.output.minFreeBytes, stopRetrySeconds: c.stopTimeout, idleFlush: c.idleFlush,
+                               heartbeatTimeout: c.quality.enabled ? c.quality.heartbeatTimeout : nil, run: c.run)
+        s.directories = c.output.directories
+        s.returnToFirst = c.output.returnToFirst
+        return s
     }
 }

@@ -28,7 +28,7 @@ public final class IngestPipeline: Sendable {
     }
 
     init(sources: [SourceReceiver.Settings], writer writerSettings: WriterSettings, batch: Batcher.Limits,
-         stats: IngestStats, nextPath: @escaping (RunTag?) -> String, logger: Logger,
+         stats: IngestStats, nextPath: @escaping (_ directory: String, _ run: RunTag?) -> String, logger: Logger,
          notifier: SystemdNotifier = SystemdNotifier(), events: (any WriterEvents)? = nil, controlToken: String? = nil) {
         self.controlToken = controlToken
         self.logger = logger
@@ -37,9 +37,12 @@ public final class IngestPipeline: Sendable {
         self.stats = stats
         batcher = Batcher(limits: batch)
         budget = MessageBudget(stats: stats)
+        var files = writerSettings.files
+        // A watcher that syncs closed files syncs their directory too: not the writer at create.
+        if events?.syncsClosedFiles == true { files.options.syncDirectory = false }
         writer = IngestWriter(settings: writerSettings,
                               parts: .init(batcher: batcher, budget: budget, stats: stats, logger: logger, notifier: notifier,
-                                           events: events, files: writerSettings.files, nextPath: nextPath))
+                                           events: events, files: files, nextPath: nextPath))
     }
 
     /// The file being written now.

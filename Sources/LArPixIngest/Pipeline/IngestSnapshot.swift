@@ -24,6 +24,9 @@ package struct IngestSnapshot: Sendable {
     package var run = RunStatus()
     /// Control commands answered, by command and result.
     package var controlCommands: [ControlCount: Int] = [:]
+    /// The output place written now, and the moves between places so far by reason.
+    package var place: ActivePlace? = nil
+    package var placeMoves: [String: Int] = [:]
 
     package var droppedTotal: Int { drops.values.reduce(0, +) }
 }

@@ -14,6 +14,11 @@ public final class IngestStats: Sendable {
     public let batchesWritten = Atomic<Int>(0)
     public let flushes = Atomic<Int>(0)
     public let rotations = Atomic<Int>(0)
+    /// Writer-thread time spent rotating (closing one file, opening the next), in all and the longest.
+    public let rotationNanoseconds = Atomic<Int>(0)
+    public let rotationMaxNanoseconds = Atomic<Int>(0)
+    /// CPU time of the writer thread in those rotations (the rest is waiting: for a core, the disk).
+    public let rotationCPUNanoseconds = Atomic<Int>(0)
     public let writeErrors = Atomic<Int>(0)
     /// Connections whose ZMTP/CURVE handshake failed (wrong key, security mismatch): nothing
     /// from them is ingested.
@@ -32,6 +37,7 @@ public final class IngestStats: Sendable {
     private let sources = Mutex<[SourceMonitor]>([])
     private let runTag = Mutex<RunStatus>(RunStatus())
     private let control = Mutex<[ControlCount: Int]>([:])
+    private let place = Mutex<(active: ActivePlace?, moves: [String: Int])>((nil, [:]))
 
     public init(bufferMaxBytes: Int = 0) { self.bufferMaxBytes = bufferMaxBytes }
 
@@ -94,6 +100,20 @@ public final class IngestStats: Sendable {
         }
     }
 
+    /// The output place being written (the writer sets it at start).
+    var activePlace: ActivePlace? {
+        get { place.withLock { $0.active } }
+        set { place.withLock { $0.active = newValue } }
+    }
+
+    /// The writer moved to another output place (counted by reason).
+    func movedPlace(to p: ActivePlace) {
+        place.withLock { s in
+            s.active = p
+            s.moves[p.reason, default: 0] += 1
+        }
+    }
+
     /// The sources whose connection state snapshots report (the pipeline adds them at start).
     func register(_ monitors: [SourceMonitor]) { sources.withLock { $0 += monitors } }
 
@@ -109,6 +129,7 @@ public final class IngestStats: Sendable {
             drops: drops.withLock { $0 }, ioGroups: groups.withLock { $0 },
             bufferBytes: bufferBytes.load(ordering: .relaxed), bufferMaxBytes: bufferMaxBytes,
             rates: rates.withLock { $0 }, file: currentFile, sources: sources.withLock { $0.map(\.state) },
-            writerBehind: writerBehind.load(ordering: .relaxed), run: runStatus, controlCommands: control.withLock { $0 })
+            writerBehind: writerBehind.load(ordering: .relaxed), run: runStatus, controlCommands: control.withLock { $0 },
+            place: place.withLock { $0.active }, placeMoves: place.withLock { $0.moves })
     }
 }

@@ -44,7 +44,13 @@ public enum MetricNames {
     public static let fileMessages = "file_messages"
     public static let writeMessagesPerSecond = "write_messages_per_second"
     public static let writeBytesPerSecond = "write_bytes_per_second"
+    /// Free bytes where the writer writes now (the active output place).
     public static let diskFree = "disk_free_bytes"
+    /// 1 for the output place written now (labels index, 1-based in output.directories; path;
+    /// reason: start, or why the writer moved there).
+    public static let outputPlaceInfo = "output_place_info"
+    /// Moves between output places (label reason: low_space, no_space, space_back).
+    public static let outputPlaceMoves = "output_place_moves_total"
 
     // Runs and control.
     /// The run of the file being written; 0 when untagged or paused.

@@ -12,6 +12,8 @@ package enum CloseReason: Sendable, Equatable, CustomStringConvertible {
     case controlRotate
     case runStart(Int)
     case runStop(Int)
+    /// The writer moved to another output place (output.directories).
+    case moved(OutputPlaces.MoveReason)
 
     package var isRotation: Bool { self != .stop }
 
@@ -25,6 +27,7 @@ package enum CloseReason: Sendable, Equatable, CustomStringConvertible {
         case .controlRotate: return "rotation: requested (control)"
         case .runStart(let n): return "start-run \(n)"
         case .runStop(let n): return "stop-run \(n)"
+        case .moved(let why): return "rotation: moving to another output place (\(why))"
         }
     }
 }

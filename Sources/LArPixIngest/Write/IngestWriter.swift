@@ -23,9 +23,9 @@ final class IngestWriter: @unchecked Sendable {
         var notifier: SystemdNotifier
         var events: (any WriterEvents)?
         var files: any RawFileSinkFactory
-        /// Chooses the path of the next file for its run tag (the daemon's FileNamer); called on
-        /// the writer thread.
-        var nextPath: (RunTag?) -> String
+        /// Chooses the path of the next file in a directory for its run tag (the daemon's
+        /// FileNamer); called on the writer thread.
+        var nextPath: (_ directory: String, _ run: RunTag?) -> String
     }
 
     /// The open file and what is pending on it.
@@ -50,7 +50,12 @@ final class IngestWriter: @unchecked Sendable {
     private let flushPolicy: FlushPolicy
     private let rotation: RotationPolicy
     private let retry = RetryPolicy()
-    private let diskSpace: DiskSpace
+    /// The output places and which is written now (see OutputPlaces).
+    private var places: OutputPlaces
+    private var lastPlaceCheck = ContinuousClock.now
+    private let freeSpace: @Sendable (String) -> Int?
+    /// Free space where the writer writes now.
+    private var diskSpace: DiskSpace { DiskSpace(directory: places.activeDirectory, free: freeSpace) }
     var file: OpenFile?
     /// Run, no run, or paused; which tag the next file gets (writer thread only).
     var runState: RunState
@@ -80,8 +85,11 @@ final class IngestWriter: @unchecked Sendable {
                                   idleDelay: settings.idleFlush)
         rotation = settings.rotation
         runState = RunState(config: settings.run)
-        diskSpace = DiskSpace(directory: settings.directory, free: freeSpace)
         heartbeats = settings.heartbeatTimeout.map { HeartbeatWatch(timeout: $0) }
+        self.freeSpace = freeSpace
+        places = OutputPlaces(directories: settings.places, minFreeBytes: settings.minFreeBytes,
+                              returnToFirst: settings.returnToFirst, free: freeSpace)
+        parts.stats.activePlace = ActivePlace(index: 0, path: places.activeDirectory, reason: "start")
     }
 
     /// Starts the writer thread and waits until the first file is open (or failed to open).
@@ -147,6 +155,7 @@ final class IngestWriter: @unchecked Sendable {
             if rotationRequested.exchange(false, ordering: .acquiring), !runState.isPaused { rotate(.requested) }
             if let reason = ageLimitReached() { rotate(reason) }
             flushIfDue(idleFor: batcher.secondsSinceInput)
+            checkPlaces()
             touchIfIdle()
             statusTick()
         }
@@ -165,6 +174,13 @@ final class IngestWriter: @unchecked Sendable {
         if !rewrite.isEmpty {
             appendWithRetry(nil)
             finishFile(.stop)
+        }
+        let rotations = stats.rotations.load(ordering: .relaxed)
+        if rotations > 0 {
+            let total = Double(stats.rotationNanoseconds.load(ordering: .relaxed)) / 1e6
+            let longest = Double(stats.rotationMaxNanoseconds.load(ordering: .relaxed)) / 1e6
+            let cpu = Double(stats.rotationCPUNanoseconds.load(ordering: .relaxed)) / 1e6
+            logger.info("\(rotations) rotations took the writer \(String(format: "%.3f", total / Double(rotations))) ms each on average (\(String(format: "%.3f", cpu / Double(rotations))) ms of its CPU), \(String(format: "%.3f", longest)) ms at most")
         }
         if let lost = givenUp {
             logger.critical("stopping with the file unwritable: \(lost.messages) received messages (\(lost.bytes) bytes) could not be written within the stop's \(settings.stopRetrySeconds) s")
@@ -214,11 +230,14 @@ final class IngestWriter: @unchecked Sendable {
         if givenUp != nil { return giveUp(queue.map(\.0)) }
         var delay = retry.firstDelay
         var stalledSince: ContinuousClock.Instant?
+        // Moves to another place since the last append that worked (at most one per place).
+        var moves = 0
         while let (next, counted) = queue.first {
             let failure: RetryPolicy.Failure
             do {
                 try append(next, counted: counted)
                 queue.removeFirst()
+                moves = 0
                 if let since = stalledSince {
                     logger.notice("disk space is back: writing again after \(Self.seconds(ContinuousClock.now - since)) s")
                     stalledSince = nil
@@ -226,6 +245,13 @@ final class IngestWriter: @unchecked Sendable {
                 delay = retry.firstDelay
                 continue
             } catch let shortage as DiskSpace.Shortage {
+                // Another place with room takes the next file; this one is closed, complete.
+                if moves < places.directories.count, moveOnShortage(of: next) {
+                    moves += 1
+                    queue = rewrite.map { ($0, true) } + queue
+                    rewrite = []
+                    continue
+                }
                 failure = .diskFull
                 if stalledSince == nil {
                     stalledSince = .now
@@ -237,6 +263,7 @@ final class IngestWriter: @unchecked Sendable {
                 failure = .writeFailed
                 abandonFile(after: error)
                 logger.error("write failed, will retry: \(error)")
+                moveIfOutOfSpace(after: next)
             }
             stats.writeErrors.wrappingAdd(1, ordering: .relaxed)
             // A failed file's unflushed batches come before those still queued.
@@ -339,13 +366,15 @@ final class IngestWriter: @unchecked Sendable {
 
     // MARK: Files
 
-    /// Opens the next file, tagged with the run in effect (which advances its subrun). Nothing
-    /// opens while paused.
+    /// Opens the next file in the active output place, tagged with the run in effect (which
+    /// advances its subrun). Nothing opens while paused.
     func openNewFile(reason: String) throws {
         guard !runState.isPaused else { return }
+        // Between files: a move costs nothing here.
+        if let move = places.check() { takeMove(move) }
         warnIfLowOnSpace()
         let tag = runState.nextTag
-        let sink = try parts.files.open(parts.nextPath(tag), run: tag)
+        let sink = try parts.files.open(parts.nextPath(places.activeDirectory, tag), run: tag)
         runState.fileOpened()
         file = OpenFile(sink: sink, run: tag, openedAt: .now, lastFlush: .now, lastChange: .now, durable: sink.messageCount)
         stats.currentFile = CurrentFile(path: sink.path, messages: sink.messageCount, bytes: 0)
@@ -367,14 +396,18 @@ final class IngestWriter: @unchecked Sendable {
         logger.error("writing \(path) failed: \(error); abandoned it with \(f.durable) durable messages; its \(pending.reduce(0) { $0 + $1.count }) unflushed messages go to the next file (if \(path) shows more than \(f.durable), `larpix-raw repair \(path) --messages \(f.durable)` drops the repeats)")
     }
 
-    /// Flushes, closes and fsyncs the current file.
+    /// Whether the writer fsyncs a file it closes: only when no watcher does it off this thread.
+    private var syncsAtClose: Bool { !(parts.events?.syncsClosedFiles ?? false) }
+
+    /// Flushes and closes the current file, and fsyncs it unless the watcher does (`syncsAtClose`).
     func finishFile(_ reason: CloseReason) {
         guard let f = file else { return }
         var closeError: Error?
         // The driver's counters go with the file: read them before it closes.
         let readerWaits = f.sink.readerWaitSummary
+        let sync = syncsAtClose
         do {
-            try f.sink.close(fsync: true)
+            try f.sink.close(fsync: sync)
             stats.flushes.wrappingAdd(1, ordering: .relaxed)
             unflushedAreDurable()
             logger.info("closed \(f.sink.path): \(f.sink.messageCount) messages (\(reason))")
@@ -387,22 +420,77 @@ final class IngestWriter: @unchecked Sendable {
             rewrite += file?.unflushed.takeAll() ?? []
         }
         parts.events?.fileClosed(path: f.sink.path, messages: f.sink.messageCount, modified: f.sink.modified, reason: reason,
-                                 error: closeError.map { "\($0)" })
+                                 error: closeError.map { "\($0)" }, synced: sync)
         file = nil
     }
 
     func rotate(_ reason: CloseReason) {
+        let started = ContinuousClock.now, cpuStarted = Self.threadCPUNanoseconds()
         finishFile(reason)
         stats.rotations.wrappingAdd(1, ordering: .relaxed)
         do { try openNewFile(reason: "\(reason)") } catch {
             stats.writeErrors.wrappingAdd(1, ordering: .relaxed)
             logger.error("cannot open the next file: \(error); will retry on the next message")
         }
+        let took = Int(Self.seconds(ContinuousClock.now - started) * 1e9)
+        stats.rotationNanoseconds.wrappingAdd(took, ordering: .relaxed)
+        _ = stats.rotationMaxNanoseconds.max(took, ordering: .relaxed)
+        stats.rotationCPUNanoseconds.wrappingAdd(Self.threadCPUNanoseconds() - cpuStarted, ordering: .relaxed)
+    }
+
+    /// CPU time this thread has used (CLOCK_THREAD_CPUTIME_ID: a vDSO read, no system call).
+    private static func threadCPUNanoseconds() -> Int {
+        var t = timespec()
+        clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t)
+        return t.tv_sec * 1_000_000_000 + t.tv_nsec
     }
 
     private func warnIfLowOnSpace() {
         guard settings.minFreeBytes > 0, let free = diskSpace.freeBytes(), free < settings.minFreeBytes else { return }
-        logger.warning("only \(free) bytes free in \(settings.directory) (min_free_bytes \(settings.minFreeBytes))")
+        let elsewhere = places.directories.count > 1 ? " and no other output place has more" : ""
+        logger.warning("only \(free) bytes free in \(places.activeDirectory) (min_free_bytes \(settings.minFreeBytes))\(elsewhere)")
+    }
+
+    // MARK: Places
+
+    /// What a batch needs on a disk it alone is written to.
+    private static func bytesNeeded(_ b: Batch) -> Int { DiskSpace.bytesNeeded(messages: b.count, bytes: b.bytes) + DiskSpace.margin }
+
+    /// Once a second at most (two statvfs at most): whether to write elsewhere (OutputPlaces.check).
+    private func checkPlaces() {
+        guard places.directories.count > 1, Self.seconds(ContinuousClock.now - lastPlaceCheck) >= min(1, flushPolicy.interval) else { return }
+        lastPlaceCheck = .now
+        if let move = places.check() { moveTo(move) }
+    }
+
+    /// `batch` does not fit in the active place: moves to the next place it fits in, if any.
+    private func moveOnShortage(of batch: Batch) -> Bool {
+        guard let move = places.afterShortage(needed: Self.bytesNeeded(batch)) else { return false }
+        moveTo(move)
+        return true
+    }
+
+    /// After a failed write: if it failed for lack of space (the disk filled behind our back),
+    /// the next file goes to a place with room.
+    private func moveIfOutOfSpace(after batch: Batch) {
+        let needed = Self.bytesNeeded(batch)
+        guard diskSpace.freeBytes().map({ $0 < needed }) ?? false, let move = places.afterShortage(needed: needed) else { return }
+        takeMove(move)
+    }
+
+    /// Moves to another place: the file here is closed (complete), the next opens there.
+    private func moveTo(_ move: OutputPlaces.Move) {
+        takeMove(move)
+        if file != nil { rotate(.moved(move.reason)) }
+    }
+
+    /// Makes `move`'s place the active one: logged once, counted, shown in status.
+    private func takeMove(_ move: OutputPlaces.Move) {
+        let from = places.directories[move.from], to = places.directories[move.to]
+        let free = freeSpace(from).map { "\($0) bytes free" } ?? "free space unknown"
+        logger.warning("output: moving from \(from) to \(to) (place \(move.to + 1) of \(places.directories.count)): \(move.reason) (\(free) in \(from), min_free_bytes \(settings.minFreeBytes))")
+        places.take(move)
+        stats.movedPlace(to: ActivePlace(index: move.to, path: to, reason: move.reason.rawValue))
     }
 
     // MARK: Status

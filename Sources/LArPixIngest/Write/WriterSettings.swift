@@ -30,6 +30,12 @@ struct WriterSettings: Sendable {
 
     /// The run at start, the subrun policy, and what follows a stop-run.
     var run = RunConfig()
+    /// output.directories: the places to write, in order (empty: `directory` alone).
+    var directories: [String] = []
+    /// Come back to an earlier place once it has room again (output.return_to_first).
+    var returnToFirst = true
+
+    var places: [String] { directories.isEmpty ? [directory] : directories }
 
     var rotation: RotationPolicy {
         RotationPolicy(maxMessages: rotateMaxMessages, maxBytes: rotateMaxBytes, maxSeconds: rotateMaxSeconds)

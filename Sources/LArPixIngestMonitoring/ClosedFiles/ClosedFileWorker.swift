@@ -3,10 +3,12 @@ import LArPixIngest
 import Logging
 import Synchronization
 
-/// What happens to a file after the writer has closed and fsynced it, on a thread of its own so
-/// the writer never waits: checksums and the sidecar `FILE.json`, then the `on_close` command
-/// with the file's path as its last argument. Files are handled one at a time, in close order,
-/// so a transfer script sees them in the order they were written, each with its sidecar.
+/// What happens to a file after the writer has closed it, on a thread of its own so the writer
+/// never waits: the fsync of the file and of its directory (unless the writer did it), then
+/// checksums and the sidecar `FILE.json`, then the `on_close` command with the file's path as
+/// its last argument. Files are handled one at a time, in close order, so a transfer script sees
+/// them in the order they were written, each with its sidecar; a file whose fsync failed is
+/// not handed on (no sidecar, no on_close), and says so in the log.
 // @unchecked Sendable: the job queue and flags are under `condition`; the rest is immutable or atomic.
 final class ClosedFileWorker: @unchecked Sendable {
     struct Job: Sendable {
@@ -15,6 +17,8 @@ final class ClosedFileWorker: @unchecked Sendable {
         var closedAt: Date
         var reason: String
         var closeError: String?
+        /// The writer fsynced the file; false: this worker does (`FileDurability`), first.
+        var synced = true
     }
 
     let writesSidecars: Bool
@@ -31,6 +35,7 @@ final class ClosedFileWorker: @unchecked Sendable {
     let packetFailures = Atomic<Int>(0)
     /// nil: no packet files.
     let packets: PacketConversion?
+    private let durability: FileDurability
     private let logger: Logger
     private let condition = NSCondition()
     private var jobs: [Job] = []
@@ -40,9 +45,10 @@ final class ClosedFileWorker: @unchecked Sendable {
     private var commandDeadline: Date?
     private let done = DispatchSemaphore(value: 0)
 
-    init(sidecars: Bool, onClose: [String], packets: PacketConversion? = nil, catalog: CatalogRecord.Settings = .init(),
-         logger: Logger) {
+    init(sidecars: Bool, onClose: [String], packets: PacketConversion? = nil, durability: FileDurability = .fsync,
+         catalog: CatalogRecord.Settings = .init(), logger: Logger) {
         writesSidecars = sidecars
+        self.durability = durability
         self.onClose = onClose
         self.catalog = catalog
         self.packets = packets
@@ -97,6 +103,13 @@ final class ClosedFileWorker: @unchecked Sendable {
 
     private func handle(_ job: Job) {
         let path = job.record.path
+        if !job.synced {
+            do { try durability.make(path) } catch {
+                sidecarFailures.wrappingAdd(1, ordering: .relaxed)
+                logger.error("closed file \(error); it may not survive a power cut, so it gets no sidecar and no on_close")
+                return
+            }
+        }
         if writesSidecars {
             do {
                 let sums = try FileChecksums.compute(path: path)

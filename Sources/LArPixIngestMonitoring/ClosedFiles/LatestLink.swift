@@ -2,8 +2,9 @@ import Foundation
 import LArPixRaw
 
 /// The symbolic link in the output directory (`output.latest_link`, default `latest`, never *.h5) to the
-/// file being written. It holds the file's name only (relative), so it survives moving the
-/// directory, and it is replaced atomically: a new link made beside it is renamed over it, so a
+/// file being written; with several output places it lives in the first. It holds the file's
+/// name only (relative) for a file beside it, so it survives moving the directory, and the
+/// absolute path of a file in another place. It is replaced atomically: a new link made beside it is renamed over it, so a
 /// reader always finds either the old file or the new one.
 struct LatestLink: Sendable {
     let directory: String
@@ -26,13 +27,23 @@ struct LatestLink: Sendable {
         }
         let temporary = (directory as NSString).appendingPathComponent(".\(name).\(getpid()).tmp")
         unlink(temporary)
-        let target = (file as NSString).lastPathComponent
+        let target = Self.target(of: file, from: directory)
         guard symlink(target, temporary) == 0 else { throw Failure(path: temporary, reason: "symlink: \(String(cString: strerror(errno)))") }
         guard rename(temporary, link) == 0 else {
             let reason = String(cString: strerror(errno))
             unlink(temporary)
             throw Failure(path: link, reason: "rename: \(reason)")
         }
-        DirectorySync.sync(directoryOf: link)
+        // No directory fsync here (the writer thread calls this): the closed-file worker's
+        // fsync of this directory at the next close makes the new link durable.
+    }
+
+    /// What the link holds: the file's name when it is in the link's directory (the link then
+    /// survives moving the directory), else its absolute path (a file in another output place).
+    static func target(of file: String, from directory: String) -> String {
+        let dir = (file as NSString).deletingLastPathComponent
+        if (dir as NSString).standardizingPath == (directory as NSString).standardizingPath { return (file as NSString).lastPathComponent }
+        if file.hasPrefix("/") { return file }
+        return (FileManager.default.currentDirectoryPath as NSString).appendingPathComponent(file)
     }
 }

@@ -45,7 +45,7 @@ final class DaemonMetrics: Sendable {
         let snapshot = inputs.stats.snapshot()
         series.withLock { s in
             s.update(snapshot, now: DispatchTime.now().uptimeNanoseconds)
-            s.updateMonitoring(tap: inputs.tap, closedFiles: inputs.closedFiles, directory: inputs.directory)
+            s.updateMonitoring(tap: inputs.tap, closedFiles: inputs.closedFiles, directory: snapshot.place?.path ?? inputs.directory)
         }
         var out: [UInt8] = []
         registry.emit(into: &out)
@@ -67,17 +67,21 @@ private struct Series: @unchecked Sendable {
     var blockedSeen = 0
     let fileInfo: InfoGauge
     var control: [ControlCount: CounterFeed] = [:]
+    let placeInfo: InfoGauge
+    var placeMoves: [String: CounterFeed] = [:]
     var sources: [(state: InfoGauge, connected: Meter, disconnects: CounterFeed, handshakeFailures: CounterFeed)] = []
 
     init(factory f: PrometheusMetricsFactory, bufferMaxBytes: Int, configuredIOGroups: [UInt8]) {
         factory = f
         blocked = CoreMetrics.FloatingPointCounter(label: MetricNames.prefix + MetricNames.bufferBlockedSeconds, factory: f)
         fileInfo = InfoGauge(label: MetricNames.prefix + MetricNames.fileInfo, factory: f)
+        placeInfo = InfoGauge(label: MetricNames.prefix + MetricNames.outputPlaceInfo, factory: f)
         Meter(label: MetricNames.prefix + MetricNames.info, dimensions: [("version", DaemonVersion.string)], factory: f).set(1)
         Meter(label: MetricNames.prefix + MetricNames.startTime, factory: f).set(Date().timeIntervalSince1970)
         Meter(label: MetricNames.prefix + MetricNames.bufferMaxBytes, factory: f).set(bufferMaxBytes)
         for reason in DropReason.allCases { drops[reason] = feed(MetricNames.messagesDropped, [("reason", reason.rawValue)]) }
         for g in configuredIOGroups { touchGroup(g) }
+        for r in OutputPlaces.MoveReason.allCases { placeMoves[r.rawValue] = feed(MetricNames.outputPlaceMoves, [("reason", r.rawValue)]) }
     }
 
     mutating func update(_ s: IngestSnapshot, now: UInt64) {
@@ -116,6 +120,8 @@ private struct Series: @unchecked Sendable {
         updateFile(s.file)
         updateSources(s.sources)
         updateRun(s)
+        if let p = s.place { placeInfo.show([("index", String(p.index + 1)), ("path", p.path), ("reason", p.reason)]) }
+        for (reason, f) in placeMoves { f.set(s.placeMoves[reason] ?? 0) }
     }
 
     private mutating func updateRun(_ s: IngestSnapshot) {
