@@ -25,7 +25,7 @@ done
 SUDO=""
 [ "$(id -u)" -ne 0 ] && SUDO="sudo"
 
-debs=(libhdf5-dev libzmq3-dev libsystemd-dev zlib1g-dev libssl-dev pkg-config systemd)
+debs=(libhdf5-dev libzmq3-dev libsystemd-dev zlib1g-dev libssl-dev pkg-config systemd xz-utils)
 [ $want_oracles = 1 ] && debs+=(python3 python3-venv python3-h5py python3-numpy python3-zmq hdf5-tools)
 [ $want_package = 1 ] && debs+=(dpkg-dev binutils)
 [ $want_deploy = 1 ] && debs+=(lintian systemd-container debootstrap prometheus util-linux procps python3)

@@ -16,3 +16,23 @@ extension H5Group {
         return try openDataset(name)
     }
 }
+
+extension H5Group {
+    /// Creates a fixed-size rank-1 uint8 dataset holding `bytes` (contiguous, as h5py makes one
+    /// from a numpy byte array). Not for a file in SWMR-write mode: HDF5 creates no object then.
+    @discardableResult
+    public func createBytes(_ name: String, _ bytes: [UInt8]) throws(H5Error) -> H5Dataset {
+        H5Library.ensure()
+        let where_ = path == "/" ? "/" + name : path + "/" + name
+        let space = try H5Dataspace.vector(bytes.count)
+        let d = lrp_H5P_DEFAULT()
+        let id = try h5id(H5Dcreate2(self.id, name, H5Datatype.uint8LE.id, space.id, d, d, d), "create dataset \(where_)")
+        let status = bytes.withUnsafeBytes { p in
+            H5Dwrite(id, H5Datatype.nativeUInt8.id, lrp_H5S_ALL(), lrp_H5S_ALL(), d, p.baseAddress)
+        }
+        if status < 0 { _ = H5Dclose(id) }
+        try h5check(status, "write dataset \(where_)")
+        try h5check(H5Dclose(id), "close new dataset \(where_)")
+        return try openDataset(name)
+    }
+}

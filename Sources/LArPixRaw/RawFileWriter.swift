@@ -111,7 +111,8 @@ public final class RawFileWriter {
     /// Creates a new file (never overwrites) with /meta and both datasets, then starts SWMR writing.
     public static func create(_ path: String, version: FormatVersion = .latestFile, ioVersion: String? = nil,
                               options: Options = Options(), now: Double = Date().timeIntervalSince1970,
-                              created: Double? = nil, run: RunTag? = nil) throws(RawFileError) -> RawFileWriter {
+                              created: Double? = nil, run: RunTag? = nil,
+                              embedded: EmbeddedArchive? = nil) throws(RawFileError) -> RawFileWriter {
         guard version == .latestFile else {
             throw .versionRefused(path: path, what: "version", file: nil, requested: version.description + " (this build writes only 0.0)")
         }
@@ -142,6 +143,12 @@ public final class RawFileWriter {
                                               chunk: options.chunk, gzipLevel: options.gzipLevel)
             let hdrs = try root.createDataset(RawFileLayout.headers, type: try RawFileLayout.headerFileType(),
                                               chunk: options.chunk, gzipLevel: options.gzipLevel)
+            // Before SWMR writing: HDF5 creates no object after it starts.
+            if let e = embedded {
+                let d = try root.createBytes(EmbeddedArchive.dataset, e.bytes)
+                try d.attributes.writeString(EmbeddedArchive.dirnameAttribute, e.dirname)
+                try d.close()
+            }
             try file.startSWMRWrite()
             try file.flush()
             // link() refuses an existing name, so a file that appeared meanwhile is never replaced.

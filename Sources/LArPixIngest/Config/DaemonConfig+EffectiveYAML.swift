@@ -44,6 +44,7 @@ extension DaemonConfig {
           sidecar: \(output.sidecar)
           latest_link: \(q(output.latestLink))
           on_close: [\(output.onClose.map(q).joined(separator: ", "))]
+          embed_configs: \(q(output.embedConfigs))
         packets:
           enabled: \(packets.enabled)
           directory: \(q(packets.directory))

@@ -74,7 +74,7 @@ extension DaemonConfig {
     private mutating func readOutput(_ n: Node, _ r: ConfigReader) throws(ConfigError) {
         let m = try r.mapping(n, "output", known: ["directory", "filename", "append", "io_version", "min_free_bytes", "page_size",
                                                   "ordered_flush", "exposure_wait", "sidecar", "latest_link", "on_close",
-                                                  "directories", "return_to_first"])
+                                                  "directories", "return_to_first", "embed_configs"])
         if m["directory"] != nil && m["directories"] != nil {
             throw r.error("output.directories", "given with output.directory: give one place (directory) or a list of places (directories), not both")
         }
@@ -101,6 +101,14 @@ extension DaemonConfig {
             if output.pageSize != 0 && output.pageSize < 512 { throw r.error("output.page_size", "\(output.pageSize) is below HDF5's minimum of 512 (0 = off)") }
         }
         try r.closedFileKeys(m, into: &output)
+        if let v = m["embed_configs"] {
+            let d = try r.string(v, "output.embed_configs")
+            output.embedConfigs = d.isEmpty ? "" : r.resolve(d)
+            var isDir: ObjCBool = false
+            if !d.isEmpty && !(FileManager.default.fileExists(atPath: output.embedConfigs, isDirectory: &isDir) && isDir.boolValue) {
+                throw r.error("output.embed_configs", "\(output.embedConfigs) is not a directory")
+            }
+        }
     }
 
     private mutating func readBatch(_ n: Node, _ r: ConfigReader) throws(ConfigError) {

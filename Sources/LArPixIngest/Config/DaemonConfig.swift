@@ -61,6 +61,9 @@ public struct DaemonConfig: Sendable, Equatable {
         public var latestLink = "latest"
         /// Program and arguments run with a closed file's path appended; empty = none.
         public var onClose: [String] = []
+        /// A directory stored in each new file as /daq_configs (an xz tarball, as crs_daq
+        /// does); "" = none.
+        public var embedConfigs = ""
     }
 
     /// Packet files (larpix-control's hdf5format 2.4) made from each closed raw file.

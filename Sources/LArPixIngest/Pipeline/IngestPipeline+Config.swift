@@ -11,7 +11,9 @@ extension IngestPipeline {
         if !c.output.latestLink.isEmpty { files.reserved = [c.output.latestLink] }
         let namer = Mutex(files)
         let append = c.output.append
-        self.init(sources: c.sources.map { Self.receiverSettings($0, receive: c.receive, quality: c.quality) }, writer: Self.writerSettings(c),
+        var writer = Self.writerSettings(c)
+        if !c.output.embedConfigs.isEmpty { writer.configs = ConfigArchive(directory: c.output.embedConfigs, logger: logger) }
+        self.init(sources: c.sources.map { Self.receiverSettings($0, receive: c.receive, quality: c.quality) }, writer: writer,
                   batch: .init(maxMessages: c.batch.maxMessages, maxBytes: c.batch.maxBytes,
                                maxAgeNanoseconds: UInt64(c.batch.maxAge * 1e9)),
                   stats: stats,

@@ -20,6 +20,8 @@ public final class IngestPipeline: Sendable {
     private let state = Mutex<State>(.idle)
     /// control.token_file's token: every control request must carry it (nil: none needed).
     private let controlToken: String?
+    /// output.embed_configs, watched from start to stop.
+    private let configs: ConfigArchive?
 
     private enum State {
         case idle
@@ -31,6 +33,7 @@ public final class IngestPipeline: Sendable {
          stats: IngestStats, nextPath: @escaping (_ directory: String, _ run: RunTag?) -> String, logger: Logger,
          notifier: SystemdNotifier = SystemdNotifier(), events: (any WriterEvents)? = nil, controlToken: String? = nil) {
         self.controlToken = controlToken
+        configs = writerSettings.configs
         self.logger = logger
         self.notifier = notifier
         self.sourceSettings = sources
@@ -59,7 +62,8 @@ public final class IngestPipeline: Sendable {
                                                 stats: stats, logger: logger))
         }
         stats.register(receivers.map(\.monitor))
-        try writer.start()
+        try configs?.start()
+        do { try writer.start() } catch { configs?.stop(); throw error }
         for r in receivers { r.start() }
         state.withLock { $0 = .running(receivers) }
         notifier.ready(status: "writing \(currentFilePath ?? "?")")
@@ -113,6 +117,7 @@ public final class IngestPipeline: Sendable {
         for r in receivers { r.join() }
         batcher.finish()
         writer.join()
+        configs?.stop()
         logger.info("stopped: \(stats.messagesReceived.load(ordering: .relaxed)) messages received, \(stats.messagesWritten.load(ordering: .relaxed)) written, \(stats.droppedTotal) refused, \(stats.writeErrors.load(ordering: .relaxed)) write errors")
     }
 }

@@ -37,12 +37,14 @@ struct RawFileWriters: RawFileSinkFactory {
     var append: Bool
     var ioVersion: String
     var options: RawFileWriter.Options
+    /// output.embed_configs: the directory stored in each new file (not in one appended to).
+    var configs: ConfigArchive? = nil
 
     func open(_ path: String, run: RunTag?) throws -> any RawFileSink {
         if append && FileManager.default.fileExists(atPath: path) {
             return try RawFileWriter.openForAppend(path, ioVersion: ioVersion, options: options, run: run)
         }
-        return try RawFileWriter.create(path, ioVersion: ioVersion, options: options, run: run)
+        return try RawFileWriter.create(path, ioVersion: ioVersion, options: options, run: run, embedded: configs?.current)
     }
 }
 

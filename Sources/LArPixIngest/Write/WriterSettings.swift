@@ -41,6 +41,9 @@ struct WriterSettings: Sendable {
         RotationPolicy(maxMessages: rotateMaxMessages, maxBytes: rotateMaxBytes, maxSeconds: rotateMaxSeconds)
     }
 
+    /// output.embed_configs (nil: none).
+    var configs: ConfigArchive? = nil
+
     /// The files these settings describe.
-    var files: RawFileWriters { RawFileWriters(append: append, ioVersion: ioVersion, options: fileOptions) }
+    var files: RawFileWriters { RawFileWriters(append: append, ioVersion: ioVersion, options: fileOptions, configs: configs) }
 }
