@@ -20,7 +20,7 @@ def free_port():
 def message(i, words=4):
     # PACMAN data message: 'D', unix seconds, a reserved byte, the word count; 16-byte words.
     head = b'D' + struct.pack('<IxH', int(time.time()), words)
-    return head + b''.join(struct.pack('<BBIQx', 0x44, 1, i, i) for _ in range(words))
+    return head + b''.join(struct.pack('<BBIQxx', 0x44, 1, i, i) for _ in range(words))
 
 
 def rows(path):

@@ -267,7 +267,7 @@ final class BoardRestartTests: XCTestCase {
         XCTAssertEqual(state?.disconnects, restarts)
         XCTAssertEqual(state?.connects, restarts + 1)
         XCTAssertEqual(state?.connected, true)
-        XCTAssertEqual(SourceReceiver.reconnectMilliseconds, 100)
+        XCTAssertEqual(SourceReceiver.reconnectMilliseconds, 40)
         // What the restarted board sends after the subscription is back is stored.
         var probe = PacmanMessageBuilder(seed: 5)
         let m = probe.nextDataMessage(words: 1, time: 1)

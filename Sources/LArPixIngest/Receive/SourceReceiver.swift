@@ -58,8 +58,9 @@ final class SourceReceiver: @unchecked Sendable {
         try socket.setReceiveHighWaterMark(settings.receiveHighWaterMark)
         if settings.receiveBufferBytes > 0 { try socket.setReceiveBufferSize(settings.receiveBufferBytes) }
         try socket.setLinger(0)
-        // A board that restarts is picked up within `reconnectInterval`, every time: a steady
-        // interval, no backoff (a PUB drops what it sends before the subscription is back).
+        // A board that restarts is picked up within two `reconnectMilliseconds`, every time: a
+        // steady interval, no backoff (a PUB drops what it sends before the subscription is
+        // back). libzmq adds a random jitter of up to one interval to each attempt.
         try socket.setReconnectInterval(milliseconds: Self.reconnectMilliseconds, maxMilliseconds: Self.reconnectMilliseconds)
         try socket.subscribe()
         try settings.curve?.apply(to: socket)
@@ -90,8 +91,9 @@ final class SourceReceiver: @unchecked Sendable {
         monitor.join()
     }
 
-    /// The steady reconnect interval to a source that went away.
-    static let reconnectMilliseconds = 100
+    /// The steady reconnect interval to a source that went away: with libzmq's jitter, attempts
+    /// 40-80 ms apart, so a restarted board is subscribed to within 0.1 s (bench/resubscribe.py).
+    static let reconnectMilliseconds = 40
 
     /// Messages taken from the socket before they are handed on together: enough to spread the
     /// batcher's lock and the counters over many messages, few enough to hand on promptly.
