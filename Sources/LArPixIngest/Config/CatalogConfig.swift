@@ -18,19 +18,19 @@ public struct CatalogConfig: Sendable, Equatable {
 
     public init() {}
 
-    static let keys = ["namespace", "run_type", "application_family", "application_name", "application_version",
-                       "file_type", "data_stream", "retention_class", "retention_status"]
+    /// The section's keys and the fields they set, in the order the effective config prints them.
+    /// (A computed list: key paths are not Sendable, so no stored static.)
+    static var fields: [(key: String, path: WritableKeyPath<CatalogConfig, String>)] {
+        [("namespace", \.namespace), ("run_type", \.runType), ("application_family", \.applicationFamily),
+         ("application_name", \.applicationName), ("application_version", \.applicationVersion),
+         ("file_type", \.fileType), ("data_stream", \.dataStream), ("retention_class", \.retentionClass),
+         ("retention_status", \.retentionStatus)]
+    }
 
     /// Reads the section: each value a non-empty string (application_version may be empty).
     static func read(_ n: Node, _ r: ConfigReader) throws(ConfigError) -> CatalogConfig {
-        let m = try r.mapping(n, "catalog", known: keys)
+        let m = try r.mapping(n, "catalog", known: fields.map(\.key))
         var c = CatalogConfig()
-        let fields: [(String, WritableKeyPath<CatalogConfig, String>)] = [
-            ("namespace", \.namespace), ("run_type", \.runType), ("application_family", \.applicationFamily),
-            ("application_name", \.applicationName), ("application_version", \.applicationVersion),
-            ("file_type", \.fileType), ("data_stream", \.dataStream), ("retention_class", \.retentionClass),
-            ("retention_status", \.retentionStatus),
-        ]
         for (key, path) in fields {
             guard let v = m[key] else { continue }
             let s = try r.string(v, "catalog.\(key)")
@@ -43,8 +43,6 @@ public struct CatalogConfig: Sendable, Equatable {
 
     /// The section as the effective configuration prints it.
     func yaml(_ q: (String) -> String) -> String {
-        let values = [namespace, runType, applicationFamily, applicationName, applicationVersion, fileType, dataStream,
-                      retentionClass, retentionStatus]
-        return "catalog:\n" + zip(Self.keys, values).map { "  \($0): \(q($1))\n" }.joined()
+        "catalog:\n" + Self.fields.map { "  \($0.key): \(q(self[keyPath: $0.path]))\n" }.joined()
     }
 }

@@ -58,8 +58,10 @@ package final class ConfigArchive: Sendable {
         switch Self.tarball(directory) {
         case .failure(let problem): return problem.description
         case .success(let bytes):
-            state.withLock { $0 = State(fingerprint: fingerprint, archive: EmbeddedArchive(dirname: directory, bytes: bytes),
-                                        stopping: $0.stopping, failed: $0.failed) }
+            state.withLock { s in
+                s.fingerprint = fingerprint
+                s.archive = EmbeddedArchive(dirname: directory, bytes: bytes)
+            }
             logger.info("output.embed_configs: \(directory) (\(bytes.count) bytes as .tar.xz) goes into each new file")
             return nil
         }
