@@ -139,7 +139,8 @@ final class IngestWriter: @unchecked Sendable {
             let sealAll = flushDue || (flushPolicy.isIdle(idleFor) && batcher.hasOpenBatch) || rotationRequested.load(ordering: .acquiring)
                 || ageLimitReached() != nil || !commands.isEmpty
             batcher.sealIfDue(force: sealAll)
-            let untilIdle = file?.dirty == true || batcher.hasOpenBatch ? flushPolicy.untilIdle(idleFor) : nil
+            // The batcher's lock only when idle flushing is on and not yet due.
+            let untilIdle = flushPolicy.untilIdle(idleFor).flatMap { file?.dirty == true || batcher.hasOpenBatch ? $0 : nil }
             let wait = sealAll ? 0 : max(0.001, min(tick, secondsUntilFlush(), untilIdle ?? tick))
             switch batcher.next(timeout: wait) {
             case .batches(let batches):
