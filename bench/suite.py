@@ -139,8 +139,8 @@ class Daemon:
         with open(os.path.join(self.dir, 'rawd.yaml'), 'w') as f:
             f.write('sources: [%s]\noutput: {directory: "%s", filename: "bench.h5", min_free_bytes: 0}\n'
                     'flush_interval: %g\nbatch: {max_messages: %d, max_age: %g}\nbuffer: {max_bytes: %d}\n'
-                    'log_level: warning\n' % (srcs, self.dir, flush_interval, batch_messages, batch_max_age,
-                                              buffer_max_bytes))
+                    'log_level: %s\n' % (srcs, self.dir, flush_interval, batch_messages, batch_max_age,
+                                              buffer_max_bytes, os.environ.get('LARPIX_BENCH_LOG_LEVEL', 'warning')))
 
     def start(self):
         sock_path = os.path.join(self.dir, 'notify.sock')

@@ -94,10 +94,11 @@ final class IngestWriterTests: XCTestCase {
 
         init(rotation: RotationPolicy = RotationPolicy(), flushInterval: Double = 0.05, bufferBytes: Int = 64 << 20,
              stopBudget: Double = 10, touchInterval: Double = 5, run: RunConfig = RunConfig(), idleFlush: Double = 0,
+             batchMaxAge: Double = 0.005,
              free: @escaping @Sendable (String) -> Int? = { _ in nil },
              directories: [String] = [], minFreeBytes: Int = 0, events: (any WriterEvents)? = nil) {
             stats = IngestStats(bufferMaxBytes: bufferBytes)
-            batcher = Batcher(limits: .init(maxMessages: 1000, maxBytes: 8 << 20, maxAgeNanoseconds: 5_000_000))
+            batcher = Batcher(limits: .init(maxMessages: 1000, maxBytes: 8 << 20, maxAgeNanoseconds: UInt64(batchMaxAge * 1e9)))
             budget = MessageBudget(stats: stats)
             files = FakeFiles()
             var settings = WriterSettings(directory: "/fake", append: false, ioVersion: "0.0", flushInterval: flushInterval,
@@ -250,6 +251,19 @@ final class IngestWriterTests: XCTestCase {
         let gaveUp = rig.log.all.filter { $0.contains("could not be written") }
         XCTAssertEqual(gaveUp.count, 1, "\(gaveUp)")
         XCTAssertTrue(gaveUp.first?.contains("200 received messages (4800 bytes)") == true, "\(gaveUp)")
+    }
+
+    /// A timed flush takes what waits in the open batch: batches never age out here (1000 s),
+    /// so only the flush every 50 ms can seal these messages and make them visible.
+    func testATimedFlushTakesTheOpenBatch() throws {
+        var rig = Rig(flushInterval: 0.05, batchMaxAge: 1000)
+        try rig.writer.start()
+        rig.receive(Self.messages(0..<30))
+        wait("the open batch flushed", seconds: 10) { rig.files.files.first?.durable == 30 }
+        rig.receive(Self.messages(30..<31))
+        wait("the next one flushed", seconds: 10) { rig.files.files.first?.durable == 31 }
+        rig.finish()
+        XCTAssertEqual(rig.files.files.first?.messages, Self.messages(0..<31))
     }
 
     /// A burst's tail becomes durable and visible once the input is idle, long before the timed

@@ -114,6 +114,17 @@ final class Batcher: @unchecked Sendable {
         ready.unlock()
     }
 
+    /// Seals the open batch and returns every sealed batch, without waiting (a timed flush's
+    /// drain: what was received by now goes into it).
+    func sealAndTakeAll() -> [Batch] {
+        sealIfDue(force: true)
+        ready.lock()
+        defer { ready.unlock() }
+        let out = sealed
+        sealed.removeAll(keepingCapacity: true)
+        return out
+    }
+
     enum Next { case batches([Batch]), timeout, finished }
 
     /// The writer's wait: every sealed batch, or `.timeout` after `seconds`, or `.finished`

@@ -323,9 +323,21 @@ final class IngestWriter: @unchecked Sendable {
     private func flushIfDue(idleFor: Double) {
         switch flushDecision(idleFor: idleFor) {
         case .notDue: return
-        case .bySize, .idle: flush(timed: false)
-        case .timed: flush(timed: true)
+        case .bySize: flush(timed: false)
+        case .idle:
+            drainForFlush()
+            flush(timed: false)
+        case .timed:
+            drainForFlush()
+            flush(timed: true)
         }
+    }
+
+    /// What was received by now goes into a timed or idle flush, open batch included: no message
+    /// waits more than one interval (plus the flush) to become visible. (Without it the open
+    /// batch, up to `batch.max_age` old, waited for the next flush: +70 ms at the median.)
+    private func drainForFlush() {
+        for b in batcher.sealAndTakeAll() { write(b) }
     }
 
     /// Flushes the current file if anything was appended; `timed` sets the next flush's lead.
