@@ -39,4 +39,12 @@ export LARPIX_DEB
 if [ -z "${LARPIX_REQUIRE_SYSTEMD:-}" ] && [ "$(id -u)" -eq 0 ]; then
     export LARPIX_REQUIRE_SYSTEMD=1
 fi
-swift test --skip-build "$@"
+# Two tests at a time (LARPIX_TEST_WORKERS; 1 runs them one by one, printing as they go): most
+# tests wait on processes, oracles and files, so two overlap on the 2-core CI machine; every test
+# asserts what the code controls, never timing, so the load of a neighbour cannot fail it.
+workers="${LARPIX_TEST_WORKERS:-2}"
+if [ "$workers" -gt 1 ]; then
+    swift test --skip-build --parallel --num-workers "$workers" "$@"
+else
+    swift test --skip-build "$@"
+fi
