@@ -41,9 +41,11 @@ package final class DaemonMonitoring: Sendable {
         let worker: ClosedFileWorker? = ClosedFileWorker(sidecars: settings.sidecars, onClose: settings.onClose,
                                                          packets: settings.packets, catalog: settings.catalog, logger: logger)
         if let p = settings.packets {
-            try FileManager.default.createDirectory(atPath: p.directory, withIntermediateDirectories: true,
-                                                    attributes: [.posixPermissions: 0o750])
-            logger.info("packets: each closed file converted by \(p.converter) into \(p.directory)")
+            if let d = p.directory {
+                try FileManager.default.createDirectory(atPath: d, withIntermediateDirectories: true,
+                                                        attributes: [.posixPermissions: 0o750])
+            }
+            logger.info("packets: each closed file converted by \(p.converter) into \(p.directory ?? "the raw file's directory")")
         }
         var server: MetricsServer?, metrics: DaemonMetrics?
         if !settings.metricsListen.isEmpty {

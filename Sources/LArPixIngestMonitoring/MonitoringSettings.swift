@@ -41,7 +41,7 @@ public struct MonitoringSettings: Sendable {
                               problem: "no larpix-raw beside larpix-rawd or on PATH (give its path)")
         }
         m.packets = PacketConversion(converter: converter,
-                                     directory: c.packets.directory.isEmpty ? c.output.directory : c.packets.directory)
+                                     directory: c.packets.directory.isEmpty ? nil : c.packets.directory)
         return m
     }
 }

@@ -37,6 +37,23 @@ final class MonitoringConfigTests: XCTestCase {
         XCTAssertEqual(MonitoringSettings(config: off).metricsListen, "")
     }
 
+    /// Packet files go beside each raw file, in whichever output place it was written, unless
+    /// packets.directory names one place for all of them.
+    func testPacketFilesGoBesideTheirRawFileUnlessADirectoryIsGiven() throws {
+        let converter = "converter: /bin/true"
+        let beside = try MonitoringSettings.checked(parse(oneSource + """
+        output: {directories: [/data/a, /data/b]}
+        packets: {enabled: true, \(converter)}
+        """))
+        XCTAssertEqual(beside.packets?.packetPath(forRaw: "/data/a/binary-0000001.h5"), "/data/a/packet-0000001.h5")
+        XCTAssertEqual(beside.packets?.packetPath(forRaw: "/data/b/binary-0000002.h5"), "/data/b/packet-0000002.h5")
+        let one = try MonitoringSettings.checked(parse(oneSource + """
+        output: {directories: [/data/a, /data/b]}
+        packets: {enabled: true, directory: /data/packets, \(converter)}
+        """))
+        XCTAssertEqual(one.packets?.packetPath(forRaw: "/data/b/binary-0000002.h5"), "/data/packets/packet-0000002.h5")
+    }
+
     func testBadMonitoringKeysNameTheKey() {
         let cases: [(String, String, String)] = [
             ("output: {latest_link: ../up.h5}\n", "output.latest_link", "plain file name"),

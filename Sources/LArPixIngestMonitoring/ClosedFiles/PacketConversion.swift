@@ -11,12 +11,14 @@ import Logging
 struct PacketConversion: Sendable {
     /// The larpix-raw executable.
     let converter: String
-    /// Where packet files go.
-    let directory: String
+    /// Where packet files go; nil: beside each raw file, in whichever output place it was
+    /// written (a full first place does not receive the packet files of the second).
+    let directory: String?
 
     /// Named by the 2x2 rule (`PacketFileName`: binary-X.h5 becomes packet-X.h5).
     func packetPath(forRaw raw: String) -> String {
-        (directory as NSString).appendingPathComponent(PacketFileName.forRaw(raw))
+        let dir = directory ?? (raw as NSString).deletingLastPathComponent
+        return (dir as NSString).appendingPathComponent(PacketFileName.forRaw(raw))
     }
 
     struct Outcome {
