@@ -67,10 +67,11 @@ package final class DaemonMonitoring: Sendable {
         return DaemonMonitoring(settings: settings, events: observer, closedFiles: worker, latestLink: link, tap: tap, server: server)
     }
 
-    /// After the writer has stopped: the last sidecar and on_close, then sockets and server.
-    package func stop() {
+    /// After the writer has stopped: the last sidecar and on_close (within the stop's budget,
+    /// which ends at `deadline`), then sockets and server.
+    package func stop(deadline: Date = Date()) {
         latestLink?.finish()
-        closedFiles?.finish()
+        closedFiles?.finish(deadline: deadline)
         tap?.close()
         server?.stop()
     }

@@ -10,9 +10,8 @@ extension PacketConverter {
     public static func convertClosedFile(raw: String, to packets: String,
                                          options: Options = Options(fsync: true)) throws(PacketConversionError) -> ConversionSummary {
         if FileManager.default.fileExists(atPath: packets) { throw .exists(path: packets) }
-        let url = URL(fileURLWithPath: packets)
-        let dir = url.deletingLastPathComponent().path
-        let temporary = dir + "/." + url.lastPathComponent + ".converting-\(getpid())"
+        let dir = URL(fileURLWithPath: packets).deletingLastPathComponent().path
+        let temporary = temporaryPath(for: packets, pid: getpid())
         unlink(temporary)
         var o = options
         o.strict = false
@@ -34,6 +33,13 @@ extension PacketConverter {
         }
         summary.output = packets
         return summary
+    }
+
+    /// The hidden name a `convertClosedFile` by process `pid` writes under until it is complete
+    /// (whoever stops that process early removes it).
+    public static func temporaryPath(for packets: String, pid: Int32) -> String {
+        let url = URL(fileURLWithPath: packets)
+        return url.deletingLastPathComponent().path + "/." + url.lastPathComponent + ".converting-\(pid)"
     }
 
     /// `convertClosedFile` into `directory`, named by the 2x2 rule (`PacketFileName`).

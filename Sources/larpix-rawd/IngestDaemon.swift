@@ -12,11 +12,14 @@ final class IngestDaemon: Sendable {
     let pipeline: IngestPipeline
     private let monitoring: DaemonMonitoring
     private let control: ControlServer?
+    /// stop_timeout: the one budget from the stop's start to exit.
+    private let stopTimeout: Double
 
-    private init(pipeline: IngestPipeline, monitoring: DaemonMonitoring, control: ControlServer?) {
+    private init(pipeline: IngestPipeline, monitoring: DaemonMonitoring, control: ControlServer?, stopTimeout: Double) {
         self.pipeline = pipeline
         self.monitoring = monitoring
         self.control = control
+        self.stopTimeout = stopTimeout
     }
 
     static func start(config c: DaemonConfig, logger: Logger) throws -> IngestDaemon {
@@ -35,7 +38,7 @@ final class IngestDaemon: Sendable {
             throw error
         }
         control?.route { [pipeline] line, reply in pipeline.control(line: line, reply: reply) }
-        return IngestDaemon(pipeline: pipeline, monitoring: monitoring, control: control)
+        return IngestDaemon(pipeline: pipeline, monitoring: monitoring, control: control, stopTimeout: c.stopTimeout)
     }
 
     /// Binds control.listen (a failure stops start-up, exit 69). The built-in default is
@@ -57,10 +60,12 @@ final class IngestDaemon: Sendable {
 
     /// Blocks until every received message is in the file and the last sidecar is written.
     func stop() {
+        // The writer's drain and the closed-file work share one budget, counted from here.
+        let deadline = Date().addingTimeInterval(stopTimeout)
         // Commands still queued are answered by the pipeline's stop; then the socket goes.
         pipeline.stop()
         control?.stop()
-        monitoring.stop()
+        monitoring.stop(deadline: deadline)
     }
 
     /// Process exit status for a start-up failure: 73 (EX_CANTCREAT) when the output file cannot

@@ -77,4 +77,40 @@ final class PacketFilesTests: XCTestCase {
         XCTAssertEqual(try raws.reduce(0) { $0 + (try RawFile.count($1)) }, 500)
         XCTAssertTrue(FileManager.default.fileExists(atPath: raws[0] + ".json"), "the raw file's own sidecar is written")
     }
+
+    /// The closed-file work counts against the stop's one budget: a conversion still running
+    /// when stop_timeout (2 s here) runs out is stopped, its hidden file removed and the stop
+    /// logged; the raw file still gets its sidecar, and on_close is not started late.
+    func testAConversionStillRunningWhenTheStopsBudgetEndsIsStopped() throws {
+        let h = try DaemonHarness(label: "packets-slow")
+        defer { h.cleanUp() }
+        // A converter that never finishes: it leaves its hidden file, as larpix-raw's does, and says who it is.
+        let slow = h.dir.appendingPathComponent("slow-converter").path, pidFile = h.dir.appendingPathComponent("converter.pid").path
+        try """
+        #!/bin/sh
+        echo $$ > "\(pidFile)"
+        touch "$(dirname "$4")/.$(basename "$4").converting-$$"
+        exec sleep 600
+        """.write(toFile: slow, atomically: true, encoding: .utf8)
+        chmod(slow, 0o755)
+        let ran = h.dir.appendingPathComponent("on_close.ran").path
+        let emulator = try h.emulator(seed: 23, words: 1...4, count: 500)
+        let config = try h.writeConfig(output: ["on_close: [/bin/sh, -c, 'echo \"$0\" >> \(ran)']"],
+                                       extra: "stop_timeout: 2s\npackets: {enabled: true, converter: \"\(slow)\"}\n")
+        _ = try h.startDaemon(config: config)
+        _ = emulator.wait()
+        TestSupport.wait("500 messages visible", seconds: 30) { h.dataFiles.reduce(0) { $0 + ((try? RawFile.count($1)) ?? 0) } >= 500 }
+        XCTAssertEqual(try h.signalAndWait(SIGTERM, timeout: 120), 0, "the stop waited for the converter: \(h.log.suffix(1500))")
+        let log = h.log
+        XCTAssertTrue(log.contains("stopped unfinished when the stop's budget (stop_timeout) ran out"), log.suffix(2000).description)
+        XCTAssertTrue(log.contains("on_close not run for"), log.suffix(2000).description)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: ran), "on_close started after the budget")
+        let raws = h.dataFiles
+        XCTAssertEqual(try raws.reduce(0) { $0 + (try RawFile.count($1)) }, 500)
+        XCTAssertTrue(FileManager.default.fileExists(atPath: raws[0] + ".json"), "the raw file's own sidecar is written")
+        let pid = try XCTUnwrap(Int32(String(contentsOfFile: pidFile, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)))
+        XCTAssertNotEqual(kill(pid, 0), 0, "the converter is still running")
+        let leftovers = try FileManager.default.contentsOfDirectory(atPath: h.dataDir.path).filter { $0.contains(".converting-") }
+        XCTAssertEqual(leftovers, [], "the stopped converter's hidden file is removed")
+    }
 }

@@ -8,7 +8,8 @@ import Synchronization
 /// checksums and the sidecar `FILE.json`, then the `on_close` command with the file's path as
 /// its last argument. Files are handled one at a time, in close order, so a transfer script sees
 /// them in the order they were written, each with its sidecar; a file whose fsync failed is
-/// not handed on (no sidecar, no on_close), and says so in the log.
+/// not handed on (no sidecar, no on_close), and says so in the log. Stopping, the work counts
+/// against the stop's one budget (`finish(deadline:)`).
 // @unchecked Sendable: the job queue and flags are under `condition`; the rest is immutable or atomic.
 final class ClosedFileWorker: @unchecked Sendable {
     struct Job: Sendable {
@@ -41,8 +42,9 @@ final class ClosedFileWorker: @unchecked Sendable {
     private var jobs: [Job] = []
     private var busy = false
     private var finishing = false
-    /// When stopping: how long a running on_close command is waited for.
-    private var commandDeadline: Date?
+    /// When stopping: the end of the stop's budget. A conversion or on_close still running then
+    /// is stopped or left; files still waiting get their fsync and sidecar, and the rest is logged.
+    private var stopDeadline: Date?
     private let done = DispatchSemaphore(value: 0)
 
     init(sidecars: Bool, onClose: [String], packets: PacketConversion? = nil, durability: FileDurability = .fsync,
@@ -69,16 +71,24 @@ final class ClosedFileWorker: @unchecked Sendable {
         condition.unlock()
     }
 
-    /// Handles every submitted file, then ends the thread. A command still running
-    /// `commandGrace` seconds after this call is left running (and logged).
-    func finish(commandGrace: Double = 30) {
+    /// Handles every submitted file, then ends the thread. Past `deadline` (the end of the stop's
+    /// budget) a running conversion is stopped and an on_close command left running, each logged;
+    /// files still waiting then get only what makes them safe and catalogued (fsync, sidecar).
+    func finish(deadline: Date) {
         condition.lock()
         finishing = true
-        commandDeadline = Date().addingTimeInterval(commandGrace)
+        stopDeadline = deadline
         condition.broadcast()
         condition.unlock()
         done.wait()
     }
+
+    private var currentStopDeadline: Date? {
+        condition.lock(); defer { condition.unlock() }
+        return stopDeadline
+    }
+
+    private var pastStopDeadline: Bool { currentStopDeadline.map { Date() >= $0 } ?? false }
 
     /// Files closed and not yet handled (for tests and status).
     var pending: Int {
@@ -123,7 +133,16 @@ final class ClosedFileWorker: @unchecked Sendable {
                 logger.error("cannot write the sidecar of \(path): \(error)")
             }
         }
+        if pastStopDeadline {
+            if packets != nil { logger.warning("packet file of \(path) not made: the stop's budget (stop_timeout) ran out first; `larpix-raw convert \(path)` makes it") }
+            if !onClose.isEmpty { logger.warning("on_close not run for \(path): the stop's budget (stop_timeout) ran out first") }
+            return
+        }
         let packetFile = packets.flatMap { convert(path, with: $0, job: job) }
+        if !onClose.isEmpty && pastStopDeadline {
+            logger.warning("on_close not run for \(path): the stop's budget (stop_timeout) ran out first")
+            return
+        }
         // on_close after everything of this file is done: the raw file, then its packet file.
         if !onClose.isEmpty {
             runCommand(for: path)
@@ -134,7 +153,7 @@ final class ClosedFileWorker: @unchecked Sendable {
     /// The packet file of a closed raw file and its sidecar; nil when the conversion failed.
     private func convert(_ raw: String, with conversion: PacketConversion, job: Job) -> String? {
         let outcome: PacketConversion.Outcome
-        do { outcome = try conversion.convert(raw) } catch {
+        do { outcome = try conversion.convert(raw, deadline: { [self] in currentStopDeadline }) } catch {
             packetFailures.wrappingAdd(1, ordering: .relaxed)
             logger.error("packet file of \(raw) not made (the raw file is untouched): \(error)")
             return nil
@@ -168,8 +187,7 @@ final class ClosedFileWorker: @unchecked Sendable {
             return
         }
         while p.isRunning {
-            let deadline: Date? = { condition.lock(); defer { condition.unlock() }; return commandDeadline }()
-            if let deadline, Date() >= deadline {
+            if pastStopDeadline {
                 logger.warning("on_close \(shown) (pid \(p.processIdentifier)) still running at shutdown; not waited for")
                 return
             }

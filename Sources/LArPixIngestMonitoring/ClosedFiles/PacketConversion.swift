@@ -32,25 +32,38 @@ struct PacketConversion: Sendable {
         var description: String
     }
 
-    /// Runs the converter on `raw` and waits for it.
-    func convert(_ raw: String) throws(Failure) -> Outcome {
+    /// Runs the converter on `raw` and waits for it, or, once `deadline()` gives a time and it
+    /// has passed (the stop's budget), stops it and removes its hidden file.
+    func convert(_ raw: String, deadline: () -> Date? = { nil }) throws(Failure) -> Outcome {
         let out = packetPath(forRaw: raw)
+        // Output to files, not pipes: the child can never block on a full pipe while we poll.
+        let capture = FileManager.default.temporaryDirectory.appendingPathComponent("larpix-rawd-convert-\(UUID().uuidString)")
+        let outFile = capture.path + ".out", errFile = capture.path + ".err"
+        defer { unlink(outFile); unlink(errFile) }
         let p = Process()
         p.executableURL = URL(fileURLWithPath: converter)
         p.arguments = ["convert", raw, "-o", out, "--complete-only", "--json"]
         p.standardInput = FileHandle.nullDevice
-        let stdout = Pipe(), stderr = Pipe()
-        p.standardOutput = stdout
-        p.standardError = stderr
-        do { try p.run() } catch { throw Failure(description: "cannot start \(converter): \(error)") }
-        // Read both pipes to the end before waiting, so that a large output cannot block the child.
-        let outData = stdout.fileHandleForReading.readDataToEndOfFile()
-        let errData = stderr.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
+        do {
+            for f in [outFile, errFile] { guard FileManager.default.createFile(atPath: f, contents: nil) else { throw CocoaError(.fileWriteNoPermission) } }
+            p.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: outFile))
+            p.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: errFile))
+            try p.run()
+        } catch { throw Failure(description: "cannot start \(converter): \(error)") }
+        while p.isRunning {
+            if let d = deadline(), Date() >= d {
+                p.terminate()
+                p.waitUntilExit()
+                unlink(PacketConverter.temporaryPath(for: out, pid: p.processIdentifier))
+                throw Failure(description: "stopped unfinished when the stop's budget (stop_timeout) ran out; `\(converter) convert \(raw) -o \(out)` makes it")
+            }
+            usleep(20_000)
+        }
         guard p.terminationReason == .exit, p.terminationStatus == 0 else {
-            let said = String(decoding: errData, as: UTF8.self).split(separator: "\n").last.map(String.init) ?? ""
+            let said = (try? String(contentsOfFile: errFile, encoding: .utf8))?.split(separator: "\n").last.map(String.init) ?? ""
             throw Failure(description: "\(converter) convert \(raw) exited \(p.terminationStatus): \(said)")
         }
+        let outData = FileManager.default.contents(atPath: outFile) ?? Data()
         let summary = (try? JSONSerialization.jsonObject(with: outData)) as? [String: Any] ?? [:]
         return Outcome(path: out, summary: summary)
     }
