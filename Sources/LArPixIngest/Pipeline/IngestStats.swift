@@ -30,7 +30,7 @@ public final class IngestStats: Sendable {
     /// Bytes the buffer holds now (payload + per-message overhead, as MessageBudget charges).
     let bufferBytes = Atomic<Int>(0)
     let bufferMaxBytes: Int
-    private let drops = Mutex<[DropReason: Int]>([:])
+    private let drops = DropCounts()
     private let groups = Mutex<IOGroupTable>(IOGroupTable())
     private let rates = Mutex<WriteRates>(WriteRates())
     private let file = Mutex<CurrentFile?>(nil)
@@ -42,12 +42,12 @@ public final class IngestStats: Sendable {
     public init(bufferMaxBytes: Int = 0) { self.bufferMaxBytes = bufferMaxBytes }
 
     public func drop(_ reason: DropReason, count: Int = 1) {
-        drops.withLock { $0[reason, default: 0] += count }
+        drops.add(reason, count)
     }
 
-    public func dropped(_ reason: DropReason) -> Int { drops.withLock { $0[reason] ?? 0 } }
+    public func dropped(_ reason: DropReason) -> Int { drops[reason] }
 
-    public var droppedTotal: Int { drops.withLock { $0.values.reduce(0, +) } }
+    public var droppedTotal: Int { drops.total }
 
     /// A receiver handed on `burst` (one lock for the whole burst).
     func received(_ burst: ReceivedBurst, at now: UInt64) {
@@ -126,7 +126,7 @@ public final class IngestStats: Sendable {
             rotations: rotations.load(ordering: .relaxed), writeErrors: writeErrors.load(ordering: .relaxed),
             handshakeFailures: handshakeFailures.load(ordering: .relaxed),
             blockedNanoseconds: blockedNanoseconds.load(ordering: .relaxed),
-            drops: drops.withLock { $0 }, ioGroups: groups.withLock { $0 },
+            drops: drops.counted, ioGroups: groups.withLock { $0 },
             bufferBytes: bufferBytes.load(ordering: .relaxed), bufferMaxBytes: bufferMaxBytes,
             rates: rates.withLock { $0 }, file: currentFile, sources: sources.withLock { $0.map(\.state) },
             writerBehind: writerBehind.load(ordering: .relaxed), run: runStatus, controlCommands: control.withLock { $0 },
