@@ -36,18 +36,21 @@ let package = Package(
         // An HDF5 file driver that orders a SWMR writer's flushes for live readers.
         .target(name: "COrderedVFD", dependencies: ["CHDF5"]),
 
+        // POSIX calls retried on EINTR, errno read at once.
+        .target(name: "Posix"),
+
         // Thin wrappers that own their handles.
         .target(name: "HDF5", dependencies: ["CHDF5", "COrderedVFD"]),
-        .target(name: "ZMQ", dependencies: ["CZMQ"]),
+        .target(name: "ZMQ", dependencies: ["CZMQ", "Posix"]),
 
         // A small read-only HDF5 reader in Swift, for files newer HDF5 versions write.
-        .target(name: "HDF5Native", dependencies: ["CZlib"]),
+        .target(name: "HDF5Native", dependencies: ["CZlib", "Posix"]),
 
         // The PACMAN message (io_version 0.0): parsing and building, pure Swift, no HDF5.
         .target(name: "PACMAN"),
 
         // The LArPix raw HDF5 format (v0.0).
-        .target(name: "LArPixRaw", dependencies: ["HDF5", "CHDF5", "HDF5Native"]),
+        .target(name: "LArPixRaw", dependencies: ["HDF5", "CHDF5", "HDF5Native", "Posix"]),
 
         // larpix-control's packet file (format 2.4), converted from raw files.
         .target(name: "LArPixPackets", dependencies: ["LArPixRaw", "PACMAN", "HDF5", "CHDF5"]),
@@ -59,14 +62,14 @@ let package = Package(
         // config and its counters. No NIO, Prometheus or Metrics: monitoring sits behind a seam
         // (IngestSnapshot, WriterEvents).
         .target(name: "LArPixIngest", dependencies: [
-            "LArPixRaw", "PACMAN", "ZMQ", "CSystemd",
+            "LArPixRaw", "PACMAN", "ZMQ", "CSystemd", "Posix",
             .product(name: "Logging", package: "swift-log"),
             .product(name: "Yams", package: "Yams"),
         ]),
         // What an operator watches the data path with: metrics over HTTP, the data tap, the latest
         // link, and closed-file work (checksums, sidecars, on_close).
         .target(name: "LArPixIngestMonitoring", dependencies: [
-            "LArPixIngest", "LArPixRaw", "LArPixPackets", "PACMAN", "ZMQ", "CChecksums",
+            "LArPixIngest", "LArPixRaw", "LArPixPackets", "PACMAN", "ZMQ", "CChecksums", "Posix",
             .product(name: "Logging", package: "swift-log"),
             .product(name: "Metrics", package: "swift-metrics"),
             .product(name: "Prometheus", package: "swift-prometheus"),
@@ -83,7 +86,7 @@ let package = Package(
             .product(name: "UnixSignals", package: "swift-service-lifecycle"),
         ]),
         .executableTarget(name: "larpix-raw", dependencies: [
-            "LArPixRaw", "LArPixPackets", "PACMAN", "PacmanEmulator", "ZMQ", "LArPixIngest",
+            "LArPixRaw", "LArPixPackets", "PACMAN", "PacmanEmulator", "ZMQ", "LArPixIngest", "Posix",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 

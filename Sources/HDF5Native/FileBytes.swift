@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import Posix
 
 /// Read-only positional access to one file: every read is bounds-checked against the size the
 /// file had when it was opened, so no corrupt offset or length reads (or allocates) past it.
@@ -43,12 +44,11 @@ public final class FileBytes: Sendable {
         }
         var done = 0
         while done < count {
-            let n = pread(fd, buffer + done, count - done, off_t(offset) + off_t(done))
-            if n < 0 && errno == EINTR { continue }
-            guard n > 0 else {
-                throw NativeHDF5Error(n == 0 ? .incomplete : .io, path: path, structure: what(),
-                                      reason: n == 0 ? "file ended while reading" : "read failed: \(String(cString: strerror(errno)))")
+            let n: Int
+            do { n = try Posix.call { pread(fd, buffer + done, count - done, off_t(offset) + off_t(done)) } } catch {
+                throw NativeHDF5Error(.io, path: path, structure: what(), reason: "read failed: \(error)")
             }
+            guard n > 0 else { throw NativeHDF5Error(.incomplete, path: path, structure: what(), reason: "file ended while reading") }
             done += n
         }
     }

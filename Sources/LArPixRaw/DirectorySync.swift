@@ -1,6 +1,7 @@
 import Foundation
 #if canImport(Glibc)
 import Glibc
+import Posix
 #endif
 
 /// fsync of a directory, after a name was made in it (link, rename, symlink): until then a power
@@ -13,10 +14,9 @@ public enum DirectorySync {
         let fd = open(dir.isEmpty ? "." : dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
         guard fd >= 0 else { return String(cString: strerror(errno)) }
         defer { close(fd) }
-        while fsync(fd) != 0 {
-            if errno == EINTR { continue }
+        do { try Posix.fsync(fd) } catch {
             // Some filesystems cannot sync a directory (EINVAL): nothing more can be done there.
-            return errno == EINVAL ? nil : String(cString: strerror(errno))
+            return error.errno == EINVAL ? nil : error.description
         }
         return nil
     }

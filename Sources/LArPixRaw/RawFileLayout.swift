@@ -43,6 +43,14 @@ public enum RawFileLayout {
         let meta: H5Group
         let messages: H5Dataset
         let headers: H5Dataset
+
+        /// Closes the objects, then `file`: HDF5 closes a file only once nothing in it is open.
+        func close(with file: H5File) throws(H5Error) {
+            try messages.close()
+            try headers.close()
+            try meta.close()
+            try file.close()
+        }
     }
 
     static func openObjects(in file: H5File) throws(RawFileError) -> Objects {

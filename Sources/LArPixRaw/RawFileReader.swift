@@ -229,10 +229,7 @@ public final class RawFileReader {
         direct = nil
         guard let h = hdf5 else { return }             // the native reader closes its file when released
         try h5 { () throws(H5Error) in
-            try h.objects.messages.close()
-            try h.objects.headers.close()
-            try h.objects.meta.close()
-            try h.file.close()
+            try h.objects.close(with: h.file)
         }
     }
 }

@@ -83,10 +83,7 @@ public enum RawFileRepair {
             let file = try H5File.open(path, mode: mode)
             let objects = try RawFileLayout.openObjects(in: file)
             let result = try body(objects)
-            try objects.messages.close()
-            try objects.headers.close()
-            try objects.meta.close()
-            try file.close()
+            try objects.close(with: file)
             return result
         } catch let e as RawFileError { throw e } catch let e as H5Error { throw RawFileError.from(e, path: path) } catch {
             throw .notWritable(path: path, reason: "\(error)")

@@ -360,10 +360,7 @@ public final class RawFileWriter {
                 modified = now
             }
             try file.flush()
-            try objects.messages.close()
-            try objects.headers.close()
-            try objects.meta.close()
-            try file.close()
+            try objects.close(with: file)
         } catch { throw RawFileError.from(error, path: path) }
         if doSync {
             let fd = open(path, O_RDONLY)

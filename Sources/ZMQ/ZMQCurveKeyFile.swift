@@ -1,5 +1,6 @@
 #if canImport(Glibc)
 import Glibc
+import Posix
 #endif
 
 /// Why a CURVE key file cannot be used; `description` names the file and never shows a key.
@@ -66,10 +67,9 @@ public enum ZMQCurveKeyFile {
         var bytes = [UInt8](repeating: 0, count: maxBytes + 1)
         var total = 0
         while total < bytes.count {
-            let n = bytes.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress! + total, $0.count - total) }
-            if n < 0 {
-                if errno == EINTR { continue }
-                throw fail("cannot be read: \(String(cString: strerror(errno)))")
+            let n: Int
+            do { n = try bytes.withUnsafeMutableBytes { (b) throws(Posix.Failure) in try Posix.read(fd, b.baseAddress! + total, b.count - total) } } catch {
+                throw fail("cannot be read: \(error)")
             }
             if n == 0 { break }
             total += n

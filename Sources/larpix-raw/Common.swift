@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import LArPixRaw
+import Posix
 
 /// Exit statuses of failures that are not a `RawFileError` (those carry their own `exitCode`).
 enum ExitCodes {
@@ -71,16 +72,9 @@ func writeAll(_ fd: Int32, _ bytes: [UInt8]) -> Bool {
 
 @discardableResult
 func writeAll(_ fd: Int32, _ bytes: UnsafeRawBufferPointer) -> Bool {
-    guard var p = bytes.baseAddress else { return true }
-    var left = bytes.count
-    while left > 0 {
-        let n = write(fd, p, left)
-        if n < 0 {
-            if errno == EINTR { continue }
-            return false
-        }
-        p += n
-        left -= n
+    do { try Posix.writeAll(fd, bytes) } catch {
+        errno = error.errno  // callers report strerror(errno)
+        return false
     }
     return true
 }

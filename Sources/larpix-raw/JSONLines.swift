@@ -1,4 +1,5 @@
 import Foundation
+import Posix
 
 /// Reads the jsonl form `dump` prints, `{"index": i, "io_group": g, "msg": "<hex>"}` per line, into
 /// one flat byte buffer (message bytes back to back) plus offsets and io_groups. `index` and any
@@ -24,10 +25,9 @@ enum JSONLinesReader {
         var chunk = [UInt8](repeating: 0, count: 4 << 20)
         var lineNumber = 0
         while true {
-            let n = chunk.withUnsafeMutableBytes { Foundation.read(fd, $0.baseAddress, $0.count) }
-            if n < 0 {
-                if errno == EINTR { continue }
-                throw JSONLineError(line: lineNumber + 1, reason: "read failed: " + String(cString: strerror(errno)))
+            let n: Int
+            do { n = try chunk.withUnsafeMutableBytes { (b) throws(Posix.Failure) in try Posix.read(fd, b.baseAddress!, b.count) } } catch {
+                throw JSONLineError(line: lineNumber + 1, reason: "read failed: \(error)")
             }
             if n == 0 { break }
             pending.append(contentsOf: chunk[0..<n])

@@ -1,6 +1,7 @@
 import Foundation
 #if canImport(Glibc)
 import Glibc
+import Posix
 #endif
 
 /// One sample of Prometheus' text exposition format: `name{label="value",...} number`.
@@ -39,10 +40,9 @@ enum MetricsScrape {
         var response = [UInt8]()
         var buffer = [UInt8](repeating: 0, count: 65536)
         while true {
-            let n = read(fd, &buffer, buffer.count)
-            if n < 0 {
-                if errno == EINTR { continue }
-                throw .unreachable(errno == EAGAIN ? "no answer within \(timeout) s" : "receive: \(String(cString: strerror(errno)))")
+            let n: Int
+            do { n = try Posix.call { read(fd, &buffer, buffer.count) } } catch {
+                throw .unreachable(error.errno == EAGAIN ? "no answer within \(timeout) s" : "receive: \(error)")
             }
             if n == 0 { break }
             response += buffer[0..<n]

@@ -1,6 +1,7 @@
 import Foundation
 #if canImport(Glibc)
 import Glibc
+import Posix
 #endif
 
 /// The client side of the control protocol, blocking (for `larpix-raw` and the server's check
@@ -39,9 +40,11 @@ public struct ControlClient {
         var got: [UInt8] = []
         var buf = [UInt8](repeating: 0, count: 4096)
         while !got.contains(0x0a) {
-            let n = recv(fd, &buf, buf.count, 0)
-            if n < 0 && errno == EINTR { continue }
-            if n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK) { throw .badReply("\(endpoint): no reply within \(Int(timeout)) s") }
+            let n: Int
+            do { n = try Posix.call { recv(fd, &buf, buf.count, 0) } } catch {
+                if error.errno == EAGAIN || error.errno == EWOULDBLOCK { throw .badReply("\(endpoint): no reply within \(Int(timeout)) s") }
+                throw .badReply("\(endpoint): cannot receive: \(error)")
+            }
             guard n > 0 else { throw .badReply("\(endpoint): closed without a reply") }
             got += buf[0..<n]
             if got.count > 1 << 20 { throw .badReply("\(endpoint): reply too long") }

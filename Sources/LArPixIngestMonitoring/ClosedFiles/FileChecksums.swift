@@ -1,5 +1,6 @@
 import CChecksums
 import Foundation
+import Posix
 
 /// adler32 (zlib) and SHA-256 (libcrypto) of a whole file, read once in large blocks.
 public struct FileChecksums: Sendable, Equatable {
@@ -29,11 +30,8 @@ public struct FileChecksums: Sendable, Equatable {
         let buffer = UnsafeMutableRawPointer.allocate(byteCount: blockBytes, alignment: 4096)
         defer { buffer.deallocate() }
         while true {
-            let n = read(fd, buffer, blockBytes)
-            if n < 0 {
-                if errno == EINTR { continue }
-                throw Failure(path: path, reason: "read: \(String(cString: strerror(errno)))")
-            }
+            let n: Int
+            do { n = try Posix.read(fd, buffer, blockBytes) } catch { throw Failure(path: path, reason: "read: \(error)") }
             if n == 0 { break }
             adler = CChecksums.adler32_z(adler, buffer.assumingMemoryBound(to: UInt8.self), n)
             guard EVP_DigestUpdate(ctx, buffer, n) == 1 else { throw Failure(path: path, reason: "libcrypto: digest update failed") }

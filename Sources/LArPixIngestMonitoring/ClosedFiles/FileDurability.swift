@@ -2,6 +2,7 @@ import Foundation
 import LArPixRaw
 #if canImport(Glibc)
 import Glibc
+import Posix
 #endif
 
 /// Makes a closed file durable: fsync of the file, then of its directory (the file's name, made
@@ -32,10 +33,7 @@ struct FileDurability: Sendable {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { return String(cString: strerror(errno)) }
         defer { close(fd) }
-        while Glibc.fsync(fd) != 0 {
-            if errno == EINTR { continue }
-            return String(cString: strerror(errno))
-        }
+        do { try Posix.fsync(fd) } catch { return error.description }
         return nil
     }
 }

@@ -3,6 +3,7 @@ import LArPixIngest
 import LArPixRaw
 #if canImport(Glibc)
 import Glibc
+import Posix
 #endif
 
 /// The sidecar `FILE.json` written beside each closed `FILE` (run_0001.h5 -> run_0001.h5.json):
@@ -80,16 +81,14 @@ enum FileSidecar {
         let temporary = (final as NSString).deletingLastPathComponent + "/." + (final as NSString).lastPathComponent + ".tmp"
         let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
         guard fd >= 0 else { throw FileChecksums.Failure(path: temporary, reason: String(cString: strerror(errno))) }
-        let ok = data.withUnsafeBytes { p -> Bool in
-            var offset = 0
-            while offset < p.count {
-                let n = Glibc.write(fd, p.baseAddress! + offset, p.count - offset)
-                if n < 0 { if errno == EINTR { continue }; return false }
-                offset += n
-            }
-            return fsync(fd) == 0
+        let failure = data.withUnsafeBytes { p -> Posix.Failure? in
+            do throws(Posix.Failure) {
+                try Posix.writeAll(fd, p)
+                try Posix.fsync(fd)
+                return nil
+            } catch { return error }
         }
-        let reason = String(cString: strerror(errno))
+        let ok = failure == nil, reason = failure?.description ?? ""
         close(fd)
         guard ok, rename(temporary, final) == 0 else {
             unlink(temporary)
