@@ -49,7 +49,7 @@ package final class DaemonMonitoring: Sendable {
         }
         var server: MetricsServer?, metrics: DaemonMetrics?
         if !settings.metricsListen.isEmpty {
-            let m = DaemonMetrics(inputs: .init(stats: stats, tap: tap, closedFiles: worker, directory: directory,
+            let m = DaemonMetrics(inputs: .init(stats: stats, tap: tap, closedFiles: worker,
                                                 configuredIOGroups: configuredIOGroups))
             let s = MetricsServer(address: settings.metricsListen, render: { [m] in m.render() })
             do { try s.start() } catch {

@@ -17,7 +17,7 @@ final class DaemonMetricsTests: XCTestCase {
 
     func testRenderShowsConfiguredGroupsDropsAndTotals() {
         let stats = IngestStats(bufferMaxBytes: 1 << 20)
-        let metrics = DaemonMetrics(inputs: .init(stats: stats, tap: nil, closedFiles: nil, directory: NSTemporaryDirectory(),
+        let metrics = DaemonMetrics(inputs: .init(stats: stats, tap: nil, closedFiles: nil,
                                                   configuredIOGroups: [3]))
         var text = String(decoding: metrics.render(), as: UTF8.self)
         XCTAssertEqual(sample(text, MetricNames.messagesReceived, "{io_group=\"3\"}"), 0, "a configured io_group shows from the start")
@@ -37,7 +37,7 @@ final class DaemonMetricsTests: XCTestCase {
 
     func testRunGaugesAndControlCounts() {
         let stats = IngestStats(bufferMaxBytes: 1 << 20)
-        let metrics = DaemonMetrics(inputs: .init(stats: stats, tap: nil, closedFiles: nil, directory: NSTemporaryDirectory(),
+        let metrics = DaemonMetrics(inputs: .init(stats: stats, tap: nil, closedFiles: nil,
                                                   configuredIOGroups: []))
         var text = String(decoding: metrics.render(), as: UTF8.self)
         XCTAssertEqual(sample(text, MetricNames.runNumber), 0, "untagged")

@@ -272,7 +272,7 @@ final class BoardRestartTests: XCTestCase {
         var probe = PacmanMessageBuilder(seed: 5)
         let m = probe.nextDataMessage(words: 1, time: 1)
         TestSupport.wait("a message from the restarted board", seconds: 20) {
-            try? pub.send(m)
+            _ = try? pub.send(m)
             return daemon.stats.messagesReceived.load(ordering: .relaxed) > 0
         }
         daemon.stop()

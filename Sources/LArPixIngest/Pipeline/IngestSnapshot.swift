@@ -27,14 +27,17 @@ package struct IngestSnapshot: Sendable {
     /// The output place written now, and the moves between places so far by reason.
     package var place: ActivePlace? = nil
     package var placeMoves: [String: Int] = [:]
+    /// Bytes free in the active output place, as the writer last saw them (nil: unknown).
+    package var diskFree: Int? = nil
 
     package var droppedTotal: Int { drops.values.reduce(0, +) }
 }
 
-/// The file being written: its path, rows and message bytes so far.
+/// The file being written: its path, rows and message bytes so far, and its size (as HDF5 has it).
 package struct CurrentFile: Sendable, Equatable {
     package var path: String
     package var messages: Int
     package var bytes: Int
+    package var fileBytes: Int
 }
 

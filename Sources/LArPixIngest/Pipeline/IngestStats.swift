@@ -30,6 +30,8 @@ public final class IngestStats: Sendable {
     /// Bytes the buffer holds now (payload + per-message overhead, as MessageBudget charges).
     let bufferBytes = Atomic<Int>(0)
     let bufferMaxBytes: Int
+    /// Free bytes in the active output place, sampled by the writer (-1: unknown).
+    let diskFreeBytes = Atomic<Int>(-1)
     private let drops = DropCounts()
     private let groups = Mutex<IOGroupTable>(IOGroupTable())
     private let rates = Mutex<WriteRates>(WriteRates())
@@ -130,6 +132,7 @@ public final class IngestStats: Sendable {
             bufferBytes: bufferBytes.load(ordering: .relaxed), bufferMaxBytes: bufferMaxBytes,
             rates: rates.withLock { $0 }, file: currentFile, sources: sources.withLock { $0.map(\.state) },
             writerBehind: writerBehind.load(ordering: .relaxed), run: runStatus, controlCommands: control.withLock { $0 },
-            place: place.withLock { $0.active }, placeMoves: place.withLock { $0.moves })
+            place: place.withLock { $0.active }, placeMoves: place.withLock { $0.moves },
+            diskFree: { let f = diskFreeBytes.load(ordering: .relaxed); return f < 0 ? nil : f }())
     }
 }

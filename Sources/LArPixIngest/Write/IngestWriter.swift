@@ -295,7 +295,8 @@ final class IngestWriter: @unchecked Sendable {
             stats.written(batch)
             parts.events?.written(batch)
         }
-        stats.currentFile = CurrentFile(path: f.sink.path, messages: f.sink.messageCount, bytes: f.sink.bytesAppended)
+        stats.currentFile = CurrentFile(path: f.sink.path, messages: f.sink.messageCount, bytes: f.sink.bytesAppended,
+                                        fileBytes: f.sink.fileSize)
     }
 
     /// Stopping with the file unwritable: what is left is counted and given back (and logged
@@ -390,7 +391,8 @@ final class IngestWriter: @unchecked Sendable {
         let sink = try parts.files.open(parts.nextPath(places.activeDirectory, tag), run: tag)
         runState.fileOpened()
         file = OpenFile(sink: sink, run: tag, openedAt: .now, lastFlush: .now, lastChange: .now, durable: sink.messageCount)
-        stats.currentFile = CurrentFile(path: sink.path, messages: sink.messageCount, bytes: 0)
+        stats.currentFile = CurrentFile(path: sink.path, messages: sink.messageCount, bytes: 0, fileBytes: sink.fileSize)
+        sampleFreeSpace()
         stats.runStatus = RunStatus(tag: tag, paused: false)
         parts.events?.fileOpened(path: sink.path, created: sink.created, messagesBefore: sink.messageCount, run: tag)
         logger.info("writing \(sink.path) (\(reason)\(tag.map { ", run \($0.run) subrun \($0.subrun) \($0.dataStream)" } ?? ""))")
@@ -513,6 +515,7 @@ final class IngestWriter: @unchecked Sendable {
         let now = DispatchTime.now().uptimeNanoseconds
         guard now &- lastStatus >= 1_000_000_000 else { return }
         lastStatus = now
+        sampleFreeSpace()
         _ = stats.tickRates(now: now)
         let snapshot = stats.snapshot()
         watchBacklog(snapshot, now: Double(now) / 1e9)
@@ -520,6 +523,10 @@ final class IngestWriter: @unchecked Sendable {
         parts.notifier.status(StatusLine.render(snapshot))
         if parts.notifier.watchdogInterval != nil { parts.notifier.watchdog() }
     }
+
+    /// The active place's free space for monitoring, once a second from here, so that no
+    /// statvfs runs on the metrics server's event loop (a stalled mount would hang /metrics).
+    private func sampleFreeSpace() { stats.diskFreeBytes.store(diskSpace.freeBytes() ?? -1, ordering: .relaxed) }
 
     private func watchBacklog(_ s: IngestSnapshot, now: Double) {
         let fraction = Double(s.bufferBytes) / Double(max(s.bufferMaxBytes, 1))

@@ -14,7 +14,6 @@ final class DaemonMetrics: Sendable {
         var stats: IngestStats
         var tap: DataTap?
         var closedFiles: ClosedFileWorker?
-        var directory: String
         var configuredIOGroups: [UInt8]
     }
 
@@ -45,7 +44,7 @@ final class DaemonMetrics: Sendable {
         let snapshot = inputs.stats.snapshot()
         series.withLock { s in
             s.update(snapshot, now: DispatchTime.now().uptimeNanoseconds)
-            s.updateMonitoring(tap: inputs.tap, closedFiles: inputs.closedFiles, directory: snapshot.place?.path ?? inputs.directory)
+            s.updateMonitoring(tap: inputs.tap, closedFiles: inputs.closedFiles, diskFree: snapshot.diskFree)
         }
         var out: [UInt8] = []
         registry.emit(into: &out)
@@ -143,8 +142,7 @@ private struct Series: @unchecked Sendable {
         }
         fileInfo.show([("path", file.path), ("name", (file.path as NSString).lastPathComponent)])
         gauge(MetricNames.fileMessages, Double(file.messages))
-        var st = stat()
-        gauge(MetricNames.fileBytes, stat(file.path, &st) == 0 ? Double(st.st_size) : 0)
+        gauge(MetricNames.fileBytes, Double(file.fileBytes))
     }
 
     /// Sources are fixed once the data path started; their series are made when first seen.
@@ -163,8 +161,9 @@ private struct Series: @unchecked Sendable {
         }
     }
 
-    mutating func updateMonitoring(tap: DataTap?, closedFiles: ClosedFileWorker?, directory: String) {
-        if let free = DiskSpace.freeBytes(in: directory) { gauge(MetricNames.diskFree, Double(free)) }
+    /// No system call here: this runs on the metrics server's event loop.
+    mutating func updateMonitoring(tap: DataTap?, closedFiles: ClosedFileWorker?, diskFree: Int?) {
+        if let diskFree { gauge(MetricNames.diskFree, Double(diskFree)) }
         if let tap {
             total(MetricNames.tapMessages, tap.sent.load(ordering: .relaxed))
             total(MetricNames.tapDropped, tap.dropped.load(ordering: .relaxed))
