@@ -2,11 +2,12 @@
 // larpix-rawd: the LArPix raw HDF5 ingest daemon and its file tool.
 // The target graph follows the data path: C modules -> thin HDF5/ZMQ wrappers -> raw format
 // library -> ingest (receiver, batcher, writer) -> daemon; the file tool sits beside it.
+// Linux only: the ordered file driver uses inotify and file leases (F_SETLEASE, F_SETSIG), the
+// daemon systemd and Glibc; Debian 12 is the platform it is built and tested on.
 import PackageDescription
 
 let package = Package(
     name: "larpix-rawd",
-    platforms: [.macOS(.v15)],
     products: [
         .executable(name: "larpix-rawd", targets: ["larpix-rawd"]),
         .executable(name: "larpix-raw", targets: ["larpix-raw"]),

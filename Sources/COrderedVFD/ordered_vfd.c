@@ -40,6 +40,9 @@
 // changed one, then the changed head, then the collection header. A reader that reads the
 // collection meanwhile parses the old objects up to the old free-space header, never a new
 // object header followed by stale bytes (zeros there make HDF5 1.10's parser loop forever).
+#ifndef __linux__
+#error "ordered_vfd.c needs Linux: inotify for readers' closes, F_SETLEASE and F_SETSIG for their opens"
+#endif
 #define _GNU_SOURCE
 #include "ordered_vfd.h"
 #include <H5FDpublic.h>
