@@ -35,14 +35,7 @@ extension ZMQSocket {
     @discardableResult
     public func send(_ message: inout ZMQOutgoingMessage, more: Bool = false, dontWait: Bool = false) throws(ZMQError) -> Bool {
         let h = try open("send")
-        let flags = (more ? ZMQ_SNDMORE : 0) | (dontWait ? ZMQ_DONTWAIT : 0)
-        while true {
-            if zmq_msg_send(&message.msg, h, flags) >= 0 { return true }
-            let e = ZMQError.last("send")
-            if e.isInterrupted { continue }
-            if e.isTimeout { return false }
-            throw e
-        }
+        return try Self.sending(more: more, dontWait: dontWait) { zmq_msg_send(&message.msg, h, $0) }
     }
 
     /// Sends a frame of `count` bytes that `fill` writes straight into libzmq's buffer. Same

@@ -8,14 +8,7 @@ extension ZMQSocket {
     @discardableResult
     public func send(_ bytes: UnsafeRawBufferPointer, more: Bool = false, dontWait: Bool = false) throws(ZMQError) -> Bool {
         let h = try open("send")
-        let flags = Self.sendFlags(more: more, dontWait: dontWait)
-        while true {
-            if zmq_send(h, bytes.baseAddress, bytes.count, flags) >= 0 { return true }
-            let e = ZMQError.last("send")
-            if e.isInterrupted { continue }
-            if e.isTimeout { return false }
-            throw e
-        }
+        return try Self.sending(more: more, dontWait: dontWait) { zmq_send(h, bytes.baseAddress, bytes.count, $0) }
     }
 
     @discardableResult
@@ -26,7 +19,16 @@ extension ZMQSocket {
         }.get()
     }
 
-    private static func sendFlags(more: Bool, dontWait: Bool) -> Int32 {
-        (more ? ZMQ_SNDMORE : 0) | (dontWait ? ZMQ_DONTWAIT : 0)
+    /// The one send loop (bytes and messages): `call` with the flags, again when interrupted
+    /// (EINTR); false when the queue stayed full (EAGAIN) or the send timeout passed.
+    static func sending(more: Bool, dontWait: Bool, _ call: (Int32) -> Int32) throws(ZMQError) -> Bool {
+        let flags = (more ? ZMQ_SNDMORE : 0) | (dontWait ? ZMQ_DONTWAIT : 0)
+        while true {
+            if call(flags) >= 0 { return true }
+            let e = ZMQError.last("send")
+            if e.isInterrupted { continue }
+            if e.isTimeout { return false }
+            throw e
+        }
     }
 }
