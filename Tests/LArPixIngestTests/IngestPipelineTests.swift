@@ -154,6 +154,20 @@ final class IngestPipelineTests: XCTestCase {
 
     /// The output directory disappears while running: the daemon keeps what it received and keeps
     /// retrying; when told to stop it still ends, counting what could not be written.
+    /// A start that fails half-way (the sources are set up, the first file cannot be made)
+    /// leaves nothing behind: no source in the stats, no connection to the board.
+    func testAStartThatFailsHalfWayLeavesNoSourceBehind() throws {
+        let dir = try TestSupport.temporaryDirectory("half-start")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let (pub, endpoint) = try PipelineHarness.publisher()
+        defer { pub.close() }
+        let h = PipelineHarness(directory: dir.appendingPathComponent("missing"))
+        let d = h.daemon(sources: [PipelineHarness.source(endpoint, ioGroup: 1, name: "a"),
+                                   PipelineHarness.source(endpoint, ioGroup: 2, name: "b")])
+        XCTAssertThrowsError(try d.start())
+        XCTAssertEqual(d.stats.snapshot().sources.count, 0, "half-started sources are still shown")
+    }
+
     func testStopEndsEvenWhenTheOutputIsGone() throws {
         let (a, ea) = try publisher()
         let out = dir.appendingPathComponent("vanishing")

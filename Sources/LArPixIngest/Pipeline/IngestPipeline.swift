@@ -57,13 +57,21 @@ public final class IngestPipeline: Sendable {
     /// starts receiving.
     public func start() throws {
         var receivers: [SourceReceiver] = []
-        for s in sourceSettings {
-            receivers.append(try SourceReceiver(settings: s, context: context, batcher: batcher, budget: budget,
-                                                stats: stats, logger: logger))
+        do {
+            for s in sourceSettings {
+                receivers.append(try SourceReceiver(settings: s, context: context, batcher: batcher, budget: budget,
+                                                    stats: stats, logger: logger))
+            }
+            stats.register(receivers.map(\.monitor))
+            try configs?.start()
+            do { try writer.start() } catch { configs?.stop(); throw error }
+        } catch {
+            // Nothing runs yet: close what was set up, so that an embedder (the tests) keeps no
+            // connected socket, monitor or source in its stats after a failed start.
+            stats.register([], replacing: true)
+            for r in receivers { r.close() }
+            throw error
         }
-        stats.register(receivers.map(\.monitor))
-        try configs?.start()
-        do { try writer.start() } catch { configs?.stop(); throw error }
         for r in receivers { r.start() }
         state.withLock { $0 = .running(receivers) }
         notifier.ready(status: "writing \(currentFilePath ?? "?")")

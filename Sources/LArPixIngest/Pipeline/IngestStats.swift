@@ -117,7 +117,9 @@ public final class IngestStats: Sendable {
     }
 
     /// The sources whose connection state snapshots report (the pipeline adds them at start).
-    func register(_ monitors: [SourceMonitor]) { sources.withLock { $0 += monitors } }
+    func register(_ monitors: [SourceMonitor], replacing: Bool = false) {
+        sources.withLock { $0 = (replacing ? [] : $0) + monitors }
+    }
 
     /// Everything at once, for STATUS=, metrics and tests.
     package func snapshot() -> IngestSnapshot {

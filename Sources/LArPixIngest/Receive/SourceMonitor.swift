@@ -83,6 +83,9 @@ package final class SourceMonitor: @unchecked Sendable {
 
     func join() { finished.wait() }
 
+    /// Closes the monitor's socket of a monitor that was never started.
+    func close() { pair.close() }
+
     private func run() {
         while !stopping.load(ordering: .acquiring) {
             let event: ZMQMonitorEvent?

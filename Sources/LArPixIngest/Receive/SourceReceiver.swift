@@ -91,6 +91,12 @@ final class SourceReceiver: @unchecked Sendable {
         monitor.join()
     }
 
+    /// Closes the socket and its monitor of a receiver that was never started.
+    func close() {
+        monitor.close()
+        socket.close()
+    }
+
     /// The steady reconnect interval to a source that went away: with libzmq's jitter, attempts
     /// 40-80 ms apart, so a restarted board is subscribed to within 0.1 s (bench/resubscribe.py).
     static let reconnectMilliseconds = 40
