@@ -40,7 +40,7 @@ package final class SourceMonitor: @unchecked Sendable {
     private let stats: IngestStats
     private let logger: Logger
     private let stopping = Atomic<Bool>(false)
-    private let finished = DispatchSemaphore(value: 0)
+    private let thread = WorkerThread()
     /// Whether the last handshake succeeded (true) or failed (false); nil before any.
     private var lastHandshakeOK: Bool?
     private var unreported = 0
@@ -71,17 +71,12 @@ package final class SourceMonitor: @unchecked Sendable {
     }
 
     func start() {
-        let t = Thread { [self] in
-            run()
-            finished.signal()
-        }
-        t.name = "larpix-rawd monitor \(source)"
-        t.start()
+        thread.spawn(name: "larpix-rawd monitor \(source)") { [self] in run() }
     }
 
     func stop() { stopping.store(true, ordering: .releasing) }
 
-    func join() { finished.wait() }
+    func join() { thread.join() }
 
     /// Closes the monitor's socket of a monitor that was never started.
     func close() { pair.close() }

@@ -34,7 +34,7 @@ final class SourceReceiver: @unchecked Sendable {
     private let stats: IngestStats
     private let logger: Logger
     private let stopping = Atomic<Bool>(false)
-    private let finished = DispatchSemaphore(value: 0)
+    private let thread = WorkerThread()
     private let socket: ZMQSocket
     private let policy: IntakePolicy
     /// Connection state; logs and counts failed handshakes (wrong CURVE key, security mismatch).
@@ -71,12 +71,7 @@ final class SourceReceiver: @unchecked Sendable {
     }
 
     func start() {
-        let t = Thread { [self] in
-            run()
-            finished.signal()
-        }
-        t.name = "larpix-rawd receiver \(settings.name)"
-        t.start()
+        thread.spawn(name: "larpix-rawd receiver \(settings.name)") { [self] in run() }
         monitor.start()
     }
 
@@ -87,7 +82,7 @@ final class SourceReceiver: @unchecked Sendable {
     }
 
     func join() {
-        finished.wait()
+        thread.join()
         monitor.join()
     }
 

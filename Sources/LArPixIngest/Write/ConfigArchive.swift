@@ -15,7 +15,7 @@ package final class ConfigArchive: Sendable {
     private let logger: Logger
     private struct State { var fingerprint = ""; var archive: EmbeddedArchive?; var stopping = false; var failed = false }
     private let state = Mutex(State())
-    private let stopped = DispatchSemaphore(value: 0)
+    private let thread = WorkerThread()
 
     package init(directory: String, checkInterval: Double = 2, logger: Logger) {
         self.directory = directory
@@ -29,7 +29,7 @@ package final class ConfigArchive: Sendable {
     /// Makes the first tarball now (so the first file has it), then watches on a thread.
     package func start() throws {
         if let problem = refresh() { throw ConfigArchiveError(directory: directory, problem: problem) }
-        let t = Thread { [self] in
+        thread.spawn(name: "larpix-rawd embed_configs") { [self] in
             while !state.withLock({ $0.stopping }) {
                 Thread.sleep(forTimeInterval: checkInterval)
                 if let problem = refresh() {
@@ -39,15 +39,12 @@ package final class ConfigArchive: Sendable {
                     state.withLock { $0.failed = false }
                 }
             }
-            stopped.signal()
         }
-        t.name = "larpix-rawd embed_configs"
-        t.start()
     }
 
     package func stop() {
-        let running = state.withLock { s in defer { s.stopping = true }; return !s.stopping }
-        if running { stopped.wait() }
+        state.withLock { $0.stopping = true }
+        thread.join()
     }
 
     /// Remakes the tarball if the directory changed; the problem when it cannot.

@@ -72,7 +72,7 @@ final class IngestWriter: @unchecked Sendable {
     /// (messages, bytes) given up, logged once when the writer ends.
     private var givenUp: (messages: Int, bytes: Int)?
     private let rotationRequested = Atomic<Bool>(false)
-    private let done = DispatchSemaphore(value: 0)
+    private let thread = WorkerThread()
 
     var batcher: Batcher { parts.batcher }
     var stats: IngestStats { parts.stats }
@@ -96,28 +96,23 @@ final class IngestWriter: @unchecked Sendable {
     func start() throws {
         let opened = Mutex<Result<Void, Error>?>(nil)
         let startup = DispatchSemaphore(value: 0)
-        let t = Thread { [self] in
+        thread.spawn(name: "larpix-rawd writer", stackSize: 8 << 20) { [self] in
             do { try openNewFile(reason: "start") } catch {
                 opened.withLock { $0 = .failure(error) }
                 startup.signal()
-                done.signal()
                 return
             }
             opened.withLock { $0 = .success(()) }
             startup.signal()
             loop()
             refuseWaitingCommands()
-            done.signal()
         }
-        t.name = "larpix-rawd writer"
-        t.stackSize = 8 << 20
-        t.start()
         startup.wait()
         if case .failure(let e) = opened.withLock({ $0 }) { throw e }
     }
 
     /// Waits for the writer thread to drain and close (after `batcher.finish()`).
-    func join() { done.wait() }
+    func join() { thread.join() }
 
     func requestRotation() {
         rotationRequested.store(true, ordering: .releasing)

@@ -45,7 +45,7 @@ final class ClosedFileWorker: @unchecked Sendable {
     /// When stopping: the end of the stop's budget. A conversion or on_close still running then
     /// is stopped or left; files still waiting get their fsync and sidecar, and the rest is logged.
     private var stopDeadline: Date?
-    private let done = DispatchSemaphore(value: 0)
+    private let thread = WorkerThread()
 
     init(sidecars: Bool, onClose: [String], packets: PacketConversion? = nil, durability: FileDurability = .fsync,
          catalog: CatalogRecord.Settings = .init(), logger: Logger) {
@@ -59,9 +59,7 @@ final class ClosedFileWorker: @unchecked Sendable {
 
     /// Starts the worker's thread (once).
     func start() {
-        let t = Thread { [self] in run(); done.signal() }
-        t.name = "larpix-rawd closed files"
-        t.start()
+        thread.spawn(name: "larpix-rawd closed files") { [self] in run() }
     }
 
     func submit(_ job: Job) {
@@ -80,7 +78,7 @@ final class ClosedFileWorker: @unchecked Sendable {
         stopDeadline = deadline
         condition.broadcast()
         condition.unlock()
-        done.wait()
+        thread.join()
     }
 
     private var currentStopDeadline: Date? {

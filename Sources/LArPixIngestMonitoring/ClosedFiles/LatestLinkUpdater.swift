@@ -1,4 +1,5 @@
 import Foundation
+import LArPixIngest
 import Logging
 
 /// Points the latest link at each new file on a thread of its own: making a symbolic link
@@ -15,7 +16,7 @@ final class LatestLinkUpdater: @unchecked Sendable {
     private var pending: String?
     private var finishing = false
     private var failed = false
-    private let done = DispatchSemaphore(value: 0)
+    private let thread = WorkerThread()
 
     init(link: LatestLink, logger: Logger) {
         self.link = link
@@ -23,9 +24,7 @@ final class LatestLinkUpdater: @unchecked Sendable {
     }
 
     func start() {
-        let t = Thread { [self] in run(); done.signal() }
-        t.name = "larpix-rawd latest link"
-        t.start()
+        thread.spawn(name: "larpix-rawd latest link") { [self] in run() }
     }
 
     /// Asks for the link to point at `file` (returns at once).
@@ -42,7 +41,7 @@ final class LatestLinkUpdater: @unchecked Sendable {
         finishing = true
         condition.broadcast()
         condition.unlock()
-        done.wait()
+        thread.join()
     }
 
     private func run() {
