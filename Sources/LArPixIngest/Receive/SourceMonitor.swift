@@ -71,12 +71,10 @@ package final class SourceMonitor: @unchecked Sendable {
     }
 
     func start() {
-        let t = Thread { [self] in
+        Thread.named("larpix-rawd monitor \(source)") { [self] in
             run()
             finished.signal()
-        }
-        t.name = "larpix-rawd monitor \(source)"
-        t.start()
+        }.start()
     }
 
     func stop() { stopping.store(true, ordering: .releasing) }

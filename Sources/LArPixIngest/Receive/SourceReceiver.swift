@@ -71,12 +71,10 @@ final class SourceReceiver: @unchecked Sendable {
     }
 
     func start() {
-        let t = Thread { [self] in
+        Thread.named("larpix-rawd receiver \(settings.name)") { [self] in
             run()
             finished.signal()
-        }
-        t.name = "larpix-rawd receiver \(settings.name)"
-        t.start()
+        }.start()
         monitor.start()
     }
 

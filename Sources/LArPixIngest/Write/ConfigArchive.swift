@@ -29,7 +29,7 @@ package final class ConfigArchive: Sendable {
     /// Makes the first tarball now (so the first file has it), then watches on a thread.
     package func start() throws {
         if let problem = refresh() { throw ConfigArchiveError(directory: directory, problem: problem) }
-        let t = Thread { [self] in
+        Thread.named("larpix-rawd embed_configs") { [self] in
             while !state.withLock({ $0.stopping }) {
                 Thread.sleep(forTimeInterval: checkInterval)
                 if let problem = refresh() {
@@ -40,9 +40,7 @@ package final class ConfigArchive: Sendable {
                 }
             }
             stopped.signal()
-        }
-        t.name = "larpix-rawd embed_configs"
-        t.start()
+        }.start()
     }
 
     package func stop() {

@@ -96,7 +96,7 @@ final class IngestWriter: @unchecked Sendable {
     func start() throws {
         let opened = Mutex<Result<Void, Error>?>(nil)
         let startup = DispatchSemaphore(value: 0)
-        let t = Thread { [self] in
+        let t = Thread.named("larpix-rawd writer", stackSize: 8 << 20) { [self] in
             do { try openNewFile(reason: "start") } catch {
                 opened.withLock { $0 = .failure(error) }
                 startup.signal()
@@ -109,8 +109,6 @@ final class IngestWriter: @unchecked Sendable {
             refuseWaitingCommands()
             done.signal()
         }
-        t.name = "larpix-rawd writer"
-        t.stackSize = 8 << 20
         t.start()
         startup.wait()
         if case .failure(let e) = opened.withLock({ $0 }) { throw e }

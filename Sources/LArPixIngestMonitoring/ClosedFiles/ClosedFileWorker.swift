@@ -57,9 +57,7 @@ final class ClosedFileWorker: @unchecked Sendable {
 
     /// Starts the worker's thread (once).
     func start() {
-        let t = Thread { [self] in run(); done.signal() }
-        t.name = "larpix-rawd closed files"
-        t.start()
+        Thread.named("larpix-rawd closed files") { [self] in run(); done.signal() }.start()
     }
 
     func submit(_ job: Job) {

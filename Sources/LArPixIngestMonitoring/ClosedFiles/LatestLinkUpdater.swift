@@ -1,4 +1,5 @@
 import Foundation
+import LArPixIngest
 import Logging
 
 /// Points the latest link at each new file on a thread of its own: making a symbolic link
@@ -23,9 +24,7 @@ final class LatestLinkUpdater: @unchecked Sendable {
     }
 
     func start() {
-        let t = Thread { [self] in run(); done.signal() }
-        t.name = "larpix-rawd latest link"
-        t.start()
+        Thread.named("larpix-rawd latest link") { [self] in run(); done.signal() }.start()
     }
 
     /// Asks for the link to point at `file` (returns at once).
