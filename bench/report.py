@@ -37,12 +37,14 @@ def shared_limit_table(rows):
            'rates are 1, 0.6, 0.8, 0.9, 0.7 ... of it. Daemon CPU: /proc/PID/task/*/stat from the first send '
            'until the file held every message, by thread name (`ZMQbg*`, `larpix-rawd receiver *`, '
            '`larpix-rawd writer`; other: main, monitors, closed-file and NIO threads); publisher: its whole '
-           'process in the trial. Target (issue 14): >= 0.9 x the shared-CPU limit at 1032 B and 64 KiB, '
-           '>= 0.8 x at 24 B.', '',
+           'process in the trial. "ZeroMQ alone, zero loss" is the same search with a subscriber that only '
+           'counts (table below): what the zero-loss test leaves of the limit with no daemon at all. The limit '
+           'takes every core as free: read it with the load average above. Target (issue 14): >= 0.9 x the '
+           'shared-CPU limit at 1032 B and 64 KiB, >= 0.8 x at 24 B.', '',
            '| message | io_groups | zero-loss msg/s | MB/s | shared-CPU limit msg/s | MB/s | x limit | target | '
-           'daemon us/msg: ZeroMQ I/O | receivers | writer | other | total | publisher us/msg | '
-           'limit parts: C appender + publisher + subscriber us/msg |',
-           '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |']
+           'ZeroMQ alone, zero loss, x limit | daemon us/msg: ZeroMQ I/O | receivers | writer | other | total | '
+           'publisher us/msg | limit parts: C appender + publisher + subscriber us/msg |',
+           '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |']
     for e in rows:
         lim = e.get('shared_cpu')
         if not lim:
@@ -50,10 +52,12 @@ def shared_limit_table(rows):
         cpu = e.get('cpu') or {}
         t = cpu.get('threads_us_per_message', {})
         goal = SHARED_TARGET.get(e['message_bytes'], 0.9)
-        out.append('| %s | %d | %s | %s | %s | %s | %.2f | %s | %s | %s | %s | %s | %s | %s | %.2f + %.2f + %.2f |' % (
+        zr = e.get('zmq_zero_loss_rate')
+        out.append('| %s | %d | %s | %s | %s | %s | %.2f | %s | %s | %s | %s | %s | %s | %s | %s | %.2f + %.2f + %.2f |' % (
             LABEL[e['message_bytes']], e['sources'], f0(e['zero_loss_rate']),
             mb(e['zero_loss_rate'] * e['message_bytes'] / 1e6), f0(lim['msg_per_s']), mb(lim['mb_per_s']),
             e['ratio_to_shared_limit'], '>= %.1f: %s' % (goal, verdict(e['ratio_to_shared_limit'] >= goal)),
+            '-' if zr is None else '%.2f' % (zr / lim['msg_per_s']),
             us(t.get('zmq_io')), us(t.get('receiver')), us(t.get('writer')), us(t.get('other')),
             us(cpu.get('daemon_us_per_message')), us(cpu.get('publisher_us_per_message')),
             lim['appender_us'], lim['publisher_us'], lim['subscriber_us']))
