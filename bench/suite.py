@@ -43,6 +43,7 @@ class Mode:
         self.callgrind = not smoke
         self.reference_seconds = 0.5 if smoke else (6 if full else 2)
         self.trial_seconds = 0.5 if smoke else (8 if full else 3)
+        self.limit_seconds = 0.2 if smoke else (3 if full else 1.5)  # the long run of each shared-CPU part
         self.search_steps = 1 if smoke else (6 if full else 4)
         self.sizes_e2e = [1032] if smoke else [24, 1032, 65544]
         self.sources_e2e = [1] if smoke else [1, 8]
@@ -84,14 +85,66 @@ def rss_kb(pid, key='VmRSS'):
     return 0
 
 
-def cpu_seconds(pid):
-    """User + system CPU time of a process (all its threads) so far."""
+def stat_cpu(path):
+    """User + system CPU seconds from a /proc stat file (a process: all its threads; a task: one)."""
     try:
-        with open('/proc/%d/stat' % pid) as f:
+        with open(path) as f:
             fields = f.read().rsplit(')', 1)[1].split()
         return (int(fields[11]) + int(fields[12])) / os.sysconf('SC_CLK_TCK')
     except (OSError, IndexError, ValueError):
         return 0.0
+
+
+def cpu_seconds(pid):
+    """User + system CPU time of a process (all its threads) so far."""
+    return stat_cpu('/proc/%d/stat' % pid)
+
+
+# The daemon's threads by the prefix of their name (Linux cuts comm to 15 characters): ZeroMQ's
+# own threads, then the names set in Sources/LArPixIngest. Every other thread is "other".
+THREAD_CLASSES = (('zmq_io', 'ZMQbg'), ('receiver', 'larpix-rawd rec'), ('writer', 'larpix-rawd wri'))
+
+
+def thread_cpu(pid):
+    """{tid: (comm, CPU seconds so far)} of a process's live threads."""
+    base, out = '/proc/%d/task' % pid, {}
+    try:
+        tids = os.listdir(base)
+    except OSError:
+        return out
+    for tid in tids:
+        try:
+            with open('%s/%s/comm' % (base, tid)) as f:
+                comm = f.read().strip()
+        except OSError:
+            continue  # ended between listdir and open
+        out[tid] = (comm, stat_cpu('%s/%s/stat' % (base, tid)))
+    return out
+
+
+def thread_split(before, after, total, messages):
+    """Microseconds per message by thread class between two thread_cpu samples. "other" is the rest
+    of the process's `total`, so a thread that ended in between (its time is only in the total)
+    counts there; a thread born in between counts from zero."""
+    sec = {name: 0.0 for name, _ in THREAD_CLASSES}
+    for tid, (comm, now) in after.items():
+        name = next((n for n, prefix in THREAD_CLASSES if comm.startswith(prefix)), None)
+        if name:
+            sec[name] += now - before.get(tid, (comm, 0.0))[1]
+    sec['other'] = max(0.0, total - sum(sec.values()))  # tick rounding can make it a hair negative
+    return {k: 1e6 * v / max(messages, 1) for k, v in sec.items()}
+
+
+def wait_cpu(p):
+    """Waits for a child started with stdout=PIPE: (its last JSON line, its CPU seconds). wait4's
+    rusage is user + system of all the child's threads (ZeroMQ's I/O threads too), to the µs."""
+    out = p.stdout.read()
+    p.stdout.close()
+    _, status, ru = os.wait4(p.pid, 0)
+    p.returncode = os.waitstatus_to_exitcode(status)
+    if p.returncode != 0:
+        raise RuntimeError('%s failed (%d)' % (' '.join(p.args[:3]), p.returncode))
+    return json.loads(out.strip().splitlines()[-1]), ru.ru_utime + ru.ru_stime
 
 
 def machine_busy():
@@ -281,6 +334,78 @@ class Suite:
                       '--directory', self.work], env=self.env)
         return r['c_msg_per_s']
 
+    # The shared-CPU limit (issue 14): publisher, ZeroMQ's I/O threads, receiver and writer share
+    # the machine's cores, so the rate they can reach together is the cores over the CPU seconds
+    # per message that the least work for each part costs: the C appender for the writer, the C
+    # publisher and the counting subscriber for ZeroMQ. Each is a marginal cost, a long run minus a
+    # short one, so that process, HDF5 and ZeroMQ set-up cancel.
+
+    def appender_cpu(self, words, n):
+        """(n, CPU seconds) of the C appender writing n messages with the daemon's flush interval.
+        Its file is removed here, not by it, so that freeing tmpfs pages is not in its CPU time
+        (the daemon does not pay that in its window either)."""
+        d = tempfile.mkdtemp(prefix='limit-', dir=self.work)
+        try:
+            p = subprocess.Popen([self.bin('larpix-bench'), 'append', '--words', str(words), '--messages', str(n),
+                                  '--repetitions', '1', '--warmup', '0', '--only', 'c', '--flush-interval', '1',
+                                  '--keep', '--directory', d], stdout=subprocess.PIPE, text=True, env=self.env)
+            _, cpu = wait_cpu(p)
+        finally:
+            shutil.rmtree(d, ignore_errors=True)
+        return n, cpu
+
+    def pair_cpu(self, words, sources, n, rate):
+        """(sent, publisher CPU s, subscriber CPU s) of n messages from the C publisher into a SUB per
+        source that only counts. rate 0: the blocking publisher of the ZeroMQ ceiling; else the
+        paced publisher of the daemon trials (the same send queue, dropping when full)."""
+        eps = ['tcp://127.0.0.1:%d' % free_port() for _ in range(sources)]
+        counter = subprocess.Popen([self.bin('larpix-bench'), 'count', '--expected', str(n), '--first-timeout', '10',
+                                    '--idle-timeout', '1'] + sum([['--endpoint', e] for e in eps], []),
+                                   stdout=subprocess.PIPE, text=True)
+        pubs = []
+        try:
+            if rate:
+                pubs = self.publishers(eps, words, rate, n, start_delay=0.5)
+            else:
+                pubs = [subprocess.Popen([self.bin('larpix-bench'), 'publish', '--words', str(words), '--count', str(n),
+                                          '--block', '--hwm', '1000', '--start-delay', '0.5']
+                                         + sum([['--endpoint', e] for e in eps], []), stdout=subprocess.PIPE, text=True)]
+            sent, _, _, pub = self.collect(pubs)
+            _, sub = wait_cpu(counter)
+        finally:
+            for p in pubs + [counter]:
+                if p.poll() is None:
+                    p.kill()
+                    p.wait()
+        return sent, pub, sub
+
+    @staticmethod
+    def marginal(run, n):
+        """CPU seconds per message of each part `run(k)` returns after its message count, as the long
+        run (n) minus the short one (n / 4)."""
+        short, long_ = run(max(1, n // 4)), run(n)
+        return [(b - a) / max(long_[0] - short[0], 1) for a, b in zip(short[1:], long_[1:])]
+
+    def shared_limit(self, words, sources, append_s, guess):
+        """The shared-CPU limit in msg/s and its parts (us per message), for an appender cost
+        `append_s` (CPU seconds per message; one writer whatever the sources).
+
+        ZeroMQ's cost per message falls as the rate rises (more messages per wakeup and syscall),
+        so it is taken at the rate it limits: a first pass with the blocking publisher (its
+        ceiling, the most batching) gives a rate, then the paced publisher the daemon trials use
+        is measured at that rate. That is how the pair runs when the daemon is at the limit; the
+        first pass's rate is at or above the limit, so the second pass errs towards a higher
+        limit, the stricter side for the daemon."""
+        cores, secs = os.cpu_count(), self.mode.limit_seconds
+        n = int(max(4000, guess * secs))
+        pub, sub = self.marginal(lambda k: self.pair_cpu(words, sources, k, 0), n)
+        blocking = cores / (append_s + pub + sub)
+        pub, sub = self.marginal(lambda k: self.pair_cpu(words, sources, k, blocking), int(max(4000, blocking * secs)))
+        limit = cores / (append_s + pub + sub)
+        return {'msg_per_s': limit, 'mb_per_s': limit * (8 + 16 * words) / 1e6, 'cores': cores,
+                'appender_us': 1e6 * append_s, 'publisher_us': 1e6 * pub, 'subscriber_us': 1e6 * sub,
+                'blocking_msg_per_s': blocking}
+
     def publishers(self, eps, words, rate, count, emulator=False, stamp=False, start_delay=1.0):
         """Starts the publishers: one C process with a PUB per endpoint, or one emulator per endpoint."""
         if emulator:
@@ -297,15 +422,16 @@ class Suite:
 
     @staticmethod
     def collect(pubs):
+        """Waits for the publishers: sent, dropped, seconds (the longest), CPU seconds (all of them)."""
         sent = dropped = 0
-        seconds = 0.0
+        seconds = cpu = 0.0
         for p in pubs:
-            out, _ = p.communicate(timeout=600)
-            j = json.loads(out.strip().splitlines()[-1])
+            j, c = wait_cpu(p)
             sent += j['messages']
             dropped += j['dropped']
             seconds = max(seconds, j['seconds'])
-        return sent, dropped, seconds
+            cpu += c
+        return sent, dropped, seconds, cpu
 
     def trial(self, words, sources, rate, seconds, emulator=False, **daemon_args):
         """One run at a fixed rate: published, written, whether the daemon kept up (everything
@@ -318,8 +444,8 @@ class Suite:
         try:
             d.start()
             time.sleep(max(0.0, launched + 1.0 - time.monotonic()))  # the publishers' start delay
-            cpu0, busy0 = cpu_seconds(d.proc.pid), machine_busy()
-            sent, dropped, pub_seconds = self.collect(pubs)
+            threads0, cpu0, busy0 = thread_cpu(d.proc.pid), cpu_seconds(d.proc.pid), machine_busy()
+            sent, dropped, pub_seconds, pub_cpu = self.collect(pubs)
             busy1 = machine_busy()
             flush = daemon_args.get('flush_interval', 1.0)
             deadline = time.monotonic() + flush + 1.0
@@ -338,12 +464,15 @@ class Suite:
                     if n != last:
                         last, still = n, time.monotonic()
                     time.sleep(0.25)
-            cpu1 = cpu_seconds(d.proc.pid)
+            threads1, cpu1 = thread_cpu(d.proc.pid), cpu_seconds(d.proc.pid)
             written = d.stop()
             attempted = sent + dropped
-            # Where the machine's time went: the daemon's from the first send until it held every
-            # message (or gave up), the machine's while the publisher sent.
+            # Where the machine's time went: the daemon's (by thread) from the first send until it
+            # held every message (or gave up), the machine's while the publisher sent, and the
+            # publishers' whole processes (their set-up is a few ms of a run of seconds).
             cpu = {'daemon_us_per_message': 1e6 * (cpu1 - cpu0) / max(sent, 1),
+                   'threads_us_per_message': thread_split(threads0, threads1, cpu1 - cpu0, sent),
+                   'publisher_us_per_message': 1e6 * pub_cpu / max(sent, 1),
                    'machine_busy': (busy1[0] - busy0[0]) / max(busy1[1] - busy0[1], 1)}
             return {'cpu': cpu, 'rate': rate, 'published': attempted, 'dropped_at_publisher': dropped, 'written': written,
                     'lost': attempted - written, 'kept_up': kept_up, 'achieved_rate': attempted / max(pub_seconds, 1e-9),
@@ -367,7 +496,7 @@ class Suite:
             pubs = self.publishers(eps, words, rate, count, start_delay=0.5)
             time.sleep(0.5)
             busy0 = machine_busy()
-            sent, dropped, pub_seconds = self.collect(pubs)
+            sent, dropped, pub_seconds, _ = self.collect(pubs)
             busy1 = machine_busy()
             out, _ = counter.communicate(timeout=120)
         finally:
@@ -392,7 +521,7 @@ class Suite:
             cpu = t.get('cpu', {})
             log('    %8.0f msg/s: published %d, written %d, lost %d, kept up %s, peak RSS %.0f MB, machine busy %.0f %%%s -> %s' % (
                 rate, t['published'], t['written'], t['lost'], t['kept_up'], t['peak_rss_mb'], 100 * cpu.get('machine_busy', 0),
-                ', daemon CPU %.2f us/msg' % cpu['daemon_us_per_message'] if 'daemon_us_per_message' in cpu else '',
+                thread_log(cpu),
                 'ok' if t['ok'] else 'LOSS'))
             if t['ok']:
                 lo = t
@@ -410,19 +539,27 @@ class Suite:
         for size in m.sizes_e2e:
             words = WORDS[size]
             cw = self.c_write_ceiling(words, m.trial_seconds / 3, write_guess[size])
+            append_s, = self.marginal(lambda k: self.appender_cpu(words, k),
+                                      int(max(4000, write_guess[size] * m.limit_seconds)))
             for sources in m.sources_e2e:
                 z = self.zmq_ceiling(words, sources, m.trial_seconds / 3, ceiling_guess[size])
                 ceiling = min(z['msg_per_s'], cw)
+                lim = self.shared_limit(words, sources, append_s, ceiling_guess[size])
                 log('  %s, %d io_group(s): ZeroMQ ceiling %.0f msg/s (%.0f MB/s), C write ceiling (flush 1 s) %.0f msg/s; target %.0f msg/s' % (
                     LABEL[size], sources, z['msg_per_s'], z['mb_per_s'], cw, 0.8 * ceiling))
+                log('   shared-CPU limit %.0f msg/s (%.0f MB/s) = %d cores / (C appender %.3f + publisher %.3f + subscriber %.3f us/msg, paced at %.0f msg/s)' % (
+                    lim['msg_per_s'], lim['mb_per_s'], lim['cores'], lim['appender_us'], lim['publisher_us'],
+                    lim['subscriber_us'], lim['blocking_msg_per_s']))
                 log('   ZeroMQ alone, paced, into a counting SUB (zero-loss search):')
                 zbest, ztrials = self.search(words, sources, 0.8 * z['msg_per_s'], m.search_steps, trial=self.zmq_trial)
                 zrate = zbest['rate'] if zbest else 0
-                log('   larpix-rawd:')
-                best, trials = self.search(words, sources, 0.8 * ceiling, m.search_steps)
+                log('   larpix-rawd (search from the shared-CPU limit, so its steps land on 0.6, 0.8, 0.9 ... of it):')
+                best, trials = self.search(words, sources, lim['msg_per_s'], m.search_steps)
                 rate = best['rate'] if best else 0
                 row = {'message_bytes': size, 'sources': sources, 'zmq_ceiling': z['msg_per_s'], 'c_write_ceiling': cw,
                        'zmq_zero_loss_rate': zrate, 'zmq_trials': ztrials,
+                       'shared_cpu_limit': lim['msg_per_s'], 'shared_cpu': lim,
+                       'ratio_to_shared_limit': rate / lim['msg_per_s'],
                        'zero_loss_rate': rate, 'ratio_to_ceiling': rate / ceiling, 'trials': trials,
                        'ratio_to_zmq_zero_loss': rate / zrate if zrate else None,
                        'cpu': best['cpu'] if best else None,
@@ -434,8 +571,9 @@ class Suite:
                     log('    emulator (larpix-raw publish) at %.0f msg/s: published %d, written %d, lost %d' % (
                         rate, e['published'], e['written'], e['lost']))
                 rows.append(row)
-                log('  => zero-loss %.0f msg/s = %.0f MB/s = %.2f x min(ceilings), %s x ZeroMQ alone at zero loss (%.0f msg/s)' % (
-                    rate, rate * size / 1e6, rate / ceiling, '%.2f' % (rate / zrate) if zrate else '-', zrate))
+                log('  => zero-loss %.0f msg/s = %.0f MB/s = %.2f x the shared-CPU limit; %.2f x min(ceilings), %s x ZeroMQ alone at zero loss (%.0f msg/s)' % (
+                    rate, rate * size / 1e6, rate / lim['msg_per_s'], rate / ceiling,
+                    '%.2f' % (rate / zrate) if zrate else '-', zrate))
         self.results['end_to_end'] = rows
 
     def zero_loss(self, size, sources=1):
@@ -540,6 +678,15 @@ class Suite:
             log('  %s = %s: zero-loss %.0f msg/s, peak RSS %s MB' % (
                 what, value, rows[-1]['zero_loss_rate'], '%.0f' % best['peak_rss_mb'] if best else '-'))
         self.results['scaling'] = rows
+
+
+def thread_log(cpu):
+    """The daemon's CPU per message for a trial's log line, by thread when the trial has it."""
+    if 'daemon_us_per_message' not in cpu:
+        return ''
+    t = cpu['threads_us_per_message']
+    return ', daemon CPU %.2f us/msg (ZeroMQ I/O %.2f, receivers %.2f, writer %.2f, other %.2f), publisher %.2f' % (
+        cpu['daemon_us_per_message'], t['zmq_io'], t['receiver'], t['writer'], t['other'], cpu['publisher_us_per_message'])
 
 
 def machine():

@@ -20,6 +20,8 @@ struct AppendCommand: ParsableCommand {
     @Option(help: "Unrecorded runs of each writer first (page cache, allocator, HDF5 warm-up).") var warmup: Int = 1
     @Option(help: "Directory for the files (removed after each run); tmpfs keeps disk writeback out of the comparison.")
     var directory: String = FileManager.default.fileExists(atPath: "/dev/shm") ? "/dev/shm" : NSTemporaryDirectory()
+    @Flag(help: "Leave the files for the caller to remove, so that freeing their pages is not in this process's CPU time.")
+    var keep = false
 
     func run() throws {
         let bytes = 8 + 16 * words
@@ -32,7 +34,7 @@ struct AppendCommand: ParsableCommand {
             for which in ((rep + warmup) % 2 == 0 ? ["c", "swift"] : ["swift", "c"]) where only == nil || only == which {
                 let path = (directory as NSString).appendingPathComponent("larpix-bench-\(getpid())-\(which).h5")
                 try? FileManager.default.removeItem(atPath: path)
-                defer { try? FileManager.default.removeItem(atPath: path) }
+                defer { if !keep { try? FileManager.default.removeItem(atPath: path) } }
                 let t0 = BenchStatistics.now()
                 if which == "c" {
                     try cAppend(path: path, pool: pool, batch: perBatch)

@@ -36,6 +36,24 @@ final class BenchmarkSmokeTests: XCTestCase {
             XCTAssertGreaterThan((row["zmq_ceiling"] as? Double) ?? 0, 0, "ZeroMQ ceiling in \(row)")
             XCTAssertNotNil(row["zero_loss_rate"] as? Double, "zero-loss rate in \(row)")
             XCTAssertFalse((row["trials"] as? [Any] ?? []).isEmpty, "search trials in \(row)")
+            // Issue 14: the shared-CPU limit, its parts, and the ratio beside the zero-loss rate.
+            XCTAssertGreaterThan((row["shared_cpu_limit"] as? Double) ?? 0, 0, "shared-CPU limit in \(row)")
+            XCTAssertNotNil(row["ratio_to_shared_limit"] as? Double, "ratio to the shared-CPU limit in \(row)")
+            let parts = try XCTUnwrap(row["shared_cpu"] as? [String: Any], "shared-CPU parts in \(row)")
+            for key in ["appender_us", "publisher_us", "subscriber_us", "mb_per_s"] {
+                XCTAssertGreaterThan((parts[key] as? Double) ?? 0, 0, "shared_cpu.\(key) in \(row)")
+            }
+            // Every trial has the daemon's CPU by thread: the three named classes did work, "other"
+            // (main, monitors, NIO) may have had nothing to do in a 0.5 s window.
+            for trial in row["trials"] as? [[String: Any]] ?? [] {
+                let cpu = try XCTUnwrap(trial["cpu"] as? [String: Any], "trial CPU in \(trial)")
+                let threads = try XCTUnwrap(cpu["threads_us_per_message"] as? [String: Any], "split in \(cpu)")
+                for key in ["zmq_io", "receiver", "writer"] {
+                    XCTAssertGreaterThan((threads[key] as? Double) ?? 0, 0, "\(key) us/msg in \(cpu)")
+                }
+                XCTAssertGreaterThanOrEqual((threads["other"] as? Double) ?? -1, 0, "other us/msg in \(cpu)")
+                XCTAssertGreaterThan((cpu["publisher_us_per_message"] as? Double) ?? 0, 0, "publisher us/msg in \(cpu)")
+            }
         }
         let mem = try XCTUnwrap(results["memory_latency"] as? [String: Any])
         XCTAssertGreaterThan(((mem["overload"] as? [String: Any])?["peak_rss_mb"] as? Double) ?? 0, 0)
@@ -45,7 +63,8 @@ final class BenchmarkSmokeTests: XCTestCase {
         XCTAssertGreaterThan(((mem["ready_ms"] as? [String: Any])?["median"] as? Double) ?? 0, 0)
 
         let report = try String(contentsOfFile: md, encoding: .utf8)
-        for heading in ["## 1. Library append", "## 3. End to end", "## 4. Memory, latency, start-up"] {
+        for heading in ["## 1. Library append", "## 3. End to end", "shared-CPU limit msg/s", "### Context: the alone-ceilings",
+                        "## 4. Memory, latency, start-up"] {
             XCTAssertTrue(report.contains(heading), "report has \(heading)")
         }
         XCTAssertTrue(report.contains("Command: `bench/run.sh --smoke"), "report names the command")
