@@ -194,19 +194,33 @@ class Daemon:
                     'flush_interval: %g\nbatch: {max_messages: %d, max_age: %g}\nbuffer: {max_bytes: %d}\n'
                     'log_level: %s\n' % (srcs, self.dir, flush_interval, batch_messages, batch_max_age,
                                               buffer_max_bytes, os.environ.get('LARPIX_BENCH_LOG_LEVEL', 'warning')))
+            # Metrics on, as by default, but on a port of its own: two daemons (a bench beside
+            # a test, or beside a running DAQ) must not meet on the default port.
+            f.write('metrics: {listen: "127.0.0.1:%d"}\ncontrol: {listen: "%s"}\n' % (
+                free_port(), os.path.join(self.dir, 'control.sock')))
 
     def start(self):
         sock_path = os.path.join(self.dir, 'notify.sock')
         ns = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
         ns.bind(sock_path)
-        ns.settimeout(10)
+        ns.settimeout(1)
         env = dict(os.environ, NOTIFY_SOCKET=sock_path, HDF5_USE_FILE_LOCKING='FALSE')
         t0 = time.monotonic()
         self.proc = subprocess.Popen([self.suite.bin('larpix-rawd'), '--config', os.path.join(self.dir, 'rawd.yaml')],
                                      env=env, stderr=open(os.path.join(self.dir, 'rawd.log'), 'w'))
         try:
+            # READY within 60 s (a loaded machine is slow, not broken); a daemon that exits says why.
+            deadline = time.monotonic() + 60
             while True:
-                msg = ns.recv(4096).decode()
+                try:
+                    msg = ns.recv(4096).decode()
+                except socket.timeout:
+                    if self.proc.poll() is not None or time.monotonic() > deadline:
+                        with open(os.path.join(self.dir, 'rawd.log')) as f:
+                            tail = f.read()[-800:]
+                        raise RuntimeError('larpix-rawd %s before READY: %s' % (
+                            'exited %d' % self.proc.returncode if self.proc.poll() is not None else 'not ready in 60 s', tail))
+                    continue
                 if msg.startswith('READY=1'):
                     break
         finally:
