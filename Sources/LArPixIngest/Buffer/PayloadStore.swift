@@ -2,13 +2,15 @@ import ZMQ
 
 /// Where a receiver puts each stored payload. Small ones are copied into slabs (MessageSlab):
 /// libzmq hands them out of its shared 8 KiB receive buffers, which a kept frame would pin.
-/// From `holdFrom` bytes on, a frame has an allocation of its own and is kept as it is
+/// From `holdFrom` bytes on, a frame (which has an allocation of its own) is kept as it is
 /// (ZMQFrameBlock): no copy, HDF5's `hvl_t` points at ZeroMQ's buffer.
 struct PayloadStore {
-    /// The size from which frames are kept instead of copied: above libzmq's receive buffer
-    /// (`in_batch_size`, 8 KiB), and where keeping cost the receiver less than the copy
-    /// (BENCHMARKS.md, "Large messages without the slab copy").
-    static let holdFrom = 16 << 10
+    /// The size from which frames are kept instead of copied. It must be above libzmq's receive
+    /// buffer (`in_batch_size`, 8 KiB). Keeping a frame saves the receiver its copy but costs
+    /// ZeroMQ's I/O thread more: the next frame lands in fresh memory, not in the buffer just
+    /// freed. Daemon CPU per message, keep vs copy: 8 KiB +26 %, 16 KiB +6 %, 64 KiB -7 %
+    /// (receiver -52 %), 256 KiB +2 % (BENCHMARKS.md, "Large messages without the slab copy").
+    static let holdFrom = 64 << 10
     /// Frames per block: one allocation per this many kept frames.
     static let blockFrames = 64
     /// A block is not added to once it holds this much: what it keeps after its first batches
