@@ -548,8 +548,8 @@ class Suite:
     def end_to_end(self):
         m, rows = self.mode, []
         log('\n== 3. End to end on loopback: highest zero-loss rate vs the ZeroMQ and C write ceilings')
-        ceiling_guess = {24: 5e6, 1032: 6e5, 65544: 2.5e4}
-        write_guess = {24: 2e6, 1032: 1e6, 65544: 2.5e4}
+        ceiling_guess = {24: 5e6, 1032: 6e5, 65544: 2.5e4, 262152: 6e3}
+        write_guess = {24: 2e6, 1032: 1e6, 65544: 2.5e4, 262152: 6e3}
         for size in m.sizes_e2e:
             words = WORDS[size]
             cw = self.c_write_ceiling(words, m.trial_seconds / 3, write_guess[size])
@@ -728,8 +728,15 @@ def main():
     p.add_argument('--markdown', help='write the report here (BENCHMARKS.md)')
     p.add_argument('--command', default=' '.join(sys.argv))
     p.add_argument('--only', help='comma-separated parts: append,reference,e2e,memory,scaling')
+    p.add_argument('--sizes', help='end to end only at these message sizes, bytes, comma-separated (of %s)' %
+                   ','.join(str(k) for k in WORDS))
     a = p.parse_args()
     s = Suite(a)
+    if a.sizes:
+        s.mode.sizes_e2e = [int(x) for x in a.sizes.split(',')]
+        unknown = [x for x in s.mode.sizes_e2e if x not in WORDS]
+        if unknown:
+            p.error('--sizes: no such size %s (sizes: %s)' % (unknown, ','.join(str(k) for k in WORDS)))
     info = machine()
     info.update({'date': time.strftime('%Y-%m-%d %H:%M:%S %Z'), 'mode': a.mode, 'command': a.command,
                  'output_dir': a.dir})

@@ -152,6 +152,34 @@ final class IngestPipelineTests: XCTestCase {
         XCTAssertEqual(daemon.bufferedBytes, 0)
     }
 
+    /// Messages around the size from which frames are kept instead of copied (PayloadStore),
+    /// on a plain and a tagged (multipart) source: every one in the file, in order, byte for
+    /// byte; the buffer back to exactly 0 once all is flushed.
+    func testMixedSizesAroundTheHoldThresholdArriveExactly() throws {
+        let (a, ea) = try publisher(), (t, et) = try publisher()
+        let daemon = makeDaemon(sources: [Self.source(ea, ioGroup: 4), Self.source(et, ioGroup: nil)], bufferBytes: 256 << 20)
+        try daemon.start()
+        Thread.sleep(forTimeInterval: 0.5)
+        let h = PayloadStore.holdFrom
+        let sizes = [1, h - 1, h, 4 << 20, 24, 8192, 8193, h + 1, 100 << 10]
+        var sentA: [[UInt8]] = [], sentT: [[UInt8]] = []
+        for i in 0..<(3 * sizes.count) {
+            let m = (0..<sizes[i % sizes.count]).map { UInt8(truncatingIfNeeded: $0 &* 7 &+ i) }
+            try a.send(m)
+            sentA.append(m)
+            try t.send([9], more: true)
+            try t.send(m)
+            sentT.append(m)
+        }
+        PipelineHarness.wait(timeout: 30) { daemon.stats.messagesWritten.load(ordering: .relaxed) >= sentA.count + sentT.count }
+        daemon.stop()
+        let stored = try readAll(try h5Files())
+        XCTAssertEqual(stored.filter { $0.0 == 4 }.map(\.1) == sentA, true, "io_group 4 in order, byte for byte")
+        XCTAssertEqual(stored.filter { $0.0 == 9 }.map(\.1) == sentT, true, "tagged source in order, byte for byte")
+        XCTAssertEqual(stored.count, sentA.count + sentT.count)
+        XCTAssertEqual(daemon.bufferedBytes, 0)
+    }
+
     /// The output directory disappears while running: the daemon keeps what it received and keeps
     /// retrying; when told to stop it still ends, counting what could not be written.
     /// A start that fails half-way (the sources are set up, the first file cannot be made)

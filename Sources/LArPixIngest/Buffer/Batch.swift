@@ -1,7 +1,9 @@
 /// Messages on their way to the file: where each payload is and its io_group. The payloads live
-/// in slabs (MessageSlab) that the batch keeps alive: the writer points HDF5 at them, no copy.
+/// in slabs (MessageSlab) or in ZeroMQ's own frames (ZMQFrameBlock), which the batch keeps
+/// alive until it is flushed and let go: the writer points HDF5 at them, no copy.
 // @unchecked Sendable: filled under the batcher's lock, then handed whole to the writer thread;
-// never changed by two threads.
+// never changed by two threads. Its owners' receivers write them only beyond what the batch
+// points at, and the batcher's lock hands the batch over; the writer only reads and releases.
 package final class Batch: @unchecked Sendable {
     /// The per-message columns in one stored value: adding a message is one (runtime-checked)
     /// access to the class's storage, not one per column.
@@ -32,8 +34,8 @@ package final class Batch: @unchecked Sendable {
     package var ioGroups: [UInt8] { rows.ioGroups }
     package var qualities: [MessageQuality] { rows.qualities }
     package var bytes: Int { rows.bytes }
-    /// Every slab a payload points into.
-    private var slabs: [MessageSlab] = []
+    /// Everything a payload points into (slabs, blocks of frames).
+    private(set) var owners: [any PayloadOwner] = []
     /// When the first message arrived (monotonic nanoseconds), for the age bound.
     private(set) var openedAt: UInt64 = 0
 
@@ -48,9 +50,9 @@ package final class Batch: @unchecked Sendable {
     /// Starts the age bound (called with the first message).
     func open(at now: UInt64) { openedAt = now }
 
-    /// Keeps `slabs` alive as long as this batch (messages added next point into them).
-    func keep(_ slabs: [MessageSlab]) {
-        for s in slabs where !self.slabs.contains(where: { $0 === s }) { self.slabs.append(s) }
+    /// Keeps `owners` alive as long as this batch (messages added next point into them).
+    func keep(_ owners: [any PayloadOwner]) {
+        for o in owners where !self.owners.contains(where: { $0 === o }) { self.owners.append(o) }
     }
 
     @inline(__always)
@@ -65,7 +67,7 @@ package final class Batch: @unchecked Sendable {
     func removeFirst(_ n: Int) -> Batch {
         let head = Batch(capacity: n)
         head.open(at: openedAt)
-        head.keep(slabs)
+        head.keep(owners)
         let counted = !rows.qualities.isEmpty
         do {
             let r = rows

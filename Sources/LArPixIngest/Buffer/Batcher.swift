@@ -40,7 +40,7 @@ final class Batcher: @unchecked Sendable {
         while i < payloads.count {
             // Only the first message of a batch needs the time (its age bound): no clock per message.
             if current.isEmpty { current.open(at: DispatchTime.now().uptimeNanoseconds) }
-            current.keep(burst.slabs)
+            current.keep(burst.owners)
             while i < payloads.count {
                 if counted { current.add(payloads[i], ioGroup: groups[i], quality: qualities[i]) }
                 else { current.add(payloads[i], ioGroup: groups[i]) }

@@ -5,24 +5,26 @@ struct ReceivedBurst {
     private(set) var ioGroups: [UInt8] = []
     /// One per payload, or none when quality counting is off (`quality.enabled: false`).
     private(set) var qualities: [MessageQuality] = []
-    /// The slabs the payloads point into (usually one).
-    private(set) var slabs: [MessageSlab] = []
+    /// What keeps the payloads' bytes: the slabs they were copied into, the blocks of ZeroMQ
+    /// frames kept (usually one or two).
+    private(set) var owners: [any PayloadOwner] = []
     private(set) var bytes = 0
 
     var count: Int { payloads.count }
     var isEmpty: Bool { payloads.isEmpty }
 
     @inline(__always)
-    mutating func append(_ payload: UnsafeRawBufferPointer, ioGroup: UInt8, in slab: MessageSlab) {
+    mutating func append(_ payload: UnsafeRawBufferPointer, ioGroup: UInt8, in owner: any PayloadOwner) {
         payloads.append(payload)
         ioGroups.append(ioGroup)
         bytes += payload.count
-        if slabs.last !== slab { slabs.append(slab) }
+        // Small and large messages alternating switch between a slab and a block: each once.
+        if owners.last !== owner && !owners.contains(where: { $0 === owner }) { owners.append(owner) }
     }
 
     @inline(__always)
-    mutating func append(_ payload: UnsafeRawBufferPointer, ioGroup: UInt8, quality: MessageQuality, in slab: MessageSlab) {
-        append(payload, ioGroup: ioGroup, in: slab)
+    mutating func append(_ payload: UnsafeRawBufferPointer, ioGroup: UInt8, quality: MessageQuality, in owner: any PayloadOwner) {
+        append(payload, ioGroup: ioGroup, in: owner)
         qualities.append(quality)
     }
 
@@ -30,7 +32,7 @@ struct ReceivedBurst {
         payloads.removeAll(keepingCapacity: true)
         ioGroups.removeAll(keepingCapacity: true)
         qualities.removeAll(keepingCapacity: true)
-        slabs.removeAll(keepingCapacity: true)
+        owners.removeAll(keepingCapacity: true)
         bytes = 0
     }
 }

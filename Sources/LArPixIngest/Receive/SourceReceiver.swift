@@ -5,9 +5,9 @@ import ZMQ
 
 /// One ZeroMQ SUB socket connected to one source (a PACMAN board, or a forwarder of tagged
 /// messages), on a thread of its own. It applies the intake policy (what is refused is counted
-/// by reason), takes each message's bytes from the budget (waiting when it is spent), copies the
-/// payload out of ZeroMQ into a slab, and hands messages to the batcher in arrival order, every
-/// queued message at once.
+/// by reason), takes each message's bytes from the budget (waiting when it is spent), copies a
+/// small payload out of ZeroMQ into a slab or keeps a large one's frame (PayloadStore), and hands
+/// messages to the batcher in arrival order, every queued message at once.
 // @unchecked Sendable: set up on the starting thread; then its socket and state belong to its own
 // thread, and others touch only `stopping` (atomic) and `monitor` (Sendable).
 final class SourceReceiver: @unchecked Sendable {
@@ -103,7 +103,7 @@ final class SourceReceiver: @unchecked Sendable {
     private func run() {
         logger.info("subscribed to \(settings.endpoint) as \(settings.ioGroup.map { "io_group \($0)" } ?? "tagged source")")
         let frame = ZMQReceiveFrame()
-        var slabs = SlabWriter()
+        var store = PayloadStore()
         var burst = ReceivedBurst()
         var quality = settings.qualityTimeJumpSeconds.map { QualityCounter(timeJumpSeconds: $0) }
         while !stopping.load(ordering: .acquiring) {
@@ -121,7 +121,7 @@ final class SourceReceiver: @unchecked Sendable {
                 // Then whatever else is queued, without waiting.
                 var taken = 0
                 while true {
-                    try take(frame, into: &burst, slabs: &slabs, quality: &quality, at: now)
+                    try take(frame, into: &burst, store: &store, quality: &quality, at: now)
                     taken += 1
                     guard taken < Self.burstLimit, try socket.receive(into: frame, timeoutMilliseconds: 0) else { break }
                 }
@@ -137,23 +137,25 @@ final class SourceReceiver: @unchecked Sendable {
     }
 
     /// Applies the intake policy to the message whose first frame is in `frame`: what is stored
-    /// is copied into a slab and added to the burst; what is refused is counted by reason.
+    /// is added to the burst (PayloadStore: copied or kept); what is refused is counted by reason.
     @inline(__always)
-    private func take(_ frame: ZMQReceiveFrame, into burst: inout ReceivedBurst, slabs: inout SlabWriter,
+    private func take(_ frame: ZMQReceiveFrame, into burst: inout ReceivedBurst, store: inout PayloadStore,
                       quality: inout QualityCounter?, at now: UInt64) throws(ZMQError) {
         // Single-frame fast path: a PACMAN message is one frame.
         if !frame.more && settings.ioGroup != nil {
-            store(policy.judge(single: frame.unsafeBytes), into: &burst, slabs: &slabs, quality: &quality, at: now)
+            keep(policy.judge(single: frame.unsafeBytes), from: .frame(frame), into: &burst, store: &store, quality: &quality, at: now)
             return
         }
         let frames = frame.more ? try socket.receiveRest(of: frame.takeMessage()) : [frame.takeMessage()]
-        store(policy.judge(frames.map(\.unsafeBytes)), into: &burst, slabs: &slabs, quality: &quality, at: now)
+        // A stored multipart message's payload is its last frame (IntakePolicy).
+        keep(policy.judge(frames.map(\.unsafeBytes)), from: .message(frames[frames.count - 1]), into: &burst, store: &store,
+             quality: &quality, at: now)
         withExtendedLifetime(frames) {}
     }
 
     @inline(__always)
-    private func store(_ verdict: IntakePolicy.Verdict, into burst: inout ReceivedBurst, slabs: inout SlabWriter,
-                       quality: inout QualityCounter?, at now: UInt64) {
+    private func keep(_ verdict: IntakePolicy.Verdict, from origin: PayloadStore.Origin, into burst: inout ReceivedBurst,
+                      store: inout PayloadStore, quality: inout QualityCounter?, at now: UInt64) {
         switch verdict {
         case .refuse(let reason):
             stats.drop(reason)
@@ -164,11 +166,11 @@ final class SourceReceiver: @unchecked Sendable {
                 handOn(&burst)
                 budget.take(payloadBytes: payload.count)
             }
-            let (copy, slab) = slabs.store(payload)
+            let (stored, owner) = store.store(payload, from: origin)
             if quality != nil {
-                burst.append(copy, ioGroup: ioGroup, quality: quality!.count(copy, ioGroup: ioGroup, at: now), in: slab)
+                burst.append(stored, ioGroup: ioGroup, quality: quality!.count(stored, ioGroup: ioGroup, at: now), in: owner)
             } else {
-                burst.append(copy, ioGroup: ioGroup, in: slab)
+                burst.append(stored, ioGroup: ioGroup, in: owner)
             }
         }
     }
