@@ -7,7 +7,7 @@ final class BatchingTests: XCTestCase {
     private func payload(_ i: Int, _ n: Int) -> [UInt8] { (0..<n).map { UInt8(truncatingIfNeeded: $0 &+ i &* 31) } }
 
     func testSlabsHoldCopiesAcrossSlabBoundsAndLargeMessagesGetTheirOwn() {
-        var writer = SlabWriter()
+        var writer = SlabAllocator()
         var copies: [(UnsafeRawBufferPointer, MessageSlab)] = []
         var originals: [[UInt8]] = []
         func store(_ m: [UInt8]) -> MessageSlab {
@@ -33,7 +33,7 @@ final class BatchingTests: XCTestCase {
         let stats = IngestStats()
         var originals: [[UInt8]] = []
         do {
-            var writer = SlabWriter()
+            var writer = SlabAllocator()
             var burst = ReceivedBurst()
             for i in 0..<10 {
                 let m = payload(i, 100 + i)

@@ -90,7 +90,7 @@ final class IngestWriterTests: XCTestCase {
         let writer: IngestWriter
         let files: FakeFiles
         let log = LogCapture()
-        var slabs = SlabWriter()
+        var slabs = SlabAllocator()
 
         init(rotation: RotationPolicy = RotationPolicy(), flushInterval: Double = 0.05, bufferBytes: Int = 64 << 20,
              stopBudget: Double = 10, touchInterval: Double = 5, run: RunConfig = RunConfig(), idleFlush: Double = 0,

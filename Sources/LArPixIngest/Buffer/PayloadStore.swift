@@ -23,7 +23,7 @@ struct PayloadStore {
         case message(ZMQMessage)
     }
 
-    private var slabs = SlabWriter()
+    private var slabs = SlabAllocator()
     private var block: ZMQFrameBlock?
 
     /// The payload where it is stored, and what keeps it there.

@@ -17,7 +17,7 @@ package struct IngestSnapshot: Sendable {
     package var bufferMaxBytes: Int
     package var rates: WriteRates
     package var file: CurrentFile?
-    package var sources: [SourceMonitor.State]
+    package var sources: [ConnectionMonitor.State]
     /// The buffer has been above 80 % for 5 s: the writer cannot keep up.
     package var writerBehind = false
     /// The run of the file being written (nil tag: untagged), and whether writing is paused.

@@ -36,7 +36,7 @@ public final class IngestStats: Sendable {
     private let groups = Mutex<IOGroupTable>(IOGroupTable())
     private let rates = Mutex<WriteRates>(WriteRates())
     private let file = Mutex<CurrentFile?>(nil)
-    private let sources = Mutex<[SourceMonitor]>([])
+    private let sources = Mutex<[ConnectionMonitor]>([])
     private let runTag = Mutex<RunStatus>(RunStatus())
     private let control = Mutex<[ControlCount: Int]>([:])
     private let place = Mutex<(active: ActivePlace?, moves: [String: Int])>((nil, [:]))
@@ -117,7 +117,7 @@ public final class IngestStats: Sendable {
     }
 
     /// The sources whose connection state snapshots report (the pipeline adds them at start).
-    func register(_ monitors: [SourceMonitor], replacing: Bool = false) {
+    func register(_ monitors: [ConnectionMonitor], replacing: Bool = false) {
         sources.withLock { $0 = (replacing ? [] : $0) + monitors }
     }
 

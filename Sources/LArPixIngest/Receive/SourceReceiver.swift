@@ -38,7 +38,7 @@ final class SourceReceiver: @unchecked Sendable {
     private let socket: ZMQSocket
     private let policy: IntakePolicy
     /// Connection state; logs and counts failed handshakes (wrong CURVE key, security mismatch).
-    let monitor: SourceMonitor
+    let monitor: ConnectionMonitor
     /// Whether a message came yet (for the one "receiving from" log line; the connection state
     /// is the monitor's).
     private let receiving = Atomic<Bool>(false)
@@ -65,7 +65,7 @@ final class SourceReceiver: @unchecked Sendable {
         try socket.subscribe()
         try settings.curve?.apply(to: socket)
         try socket.setMaxMessageSize(policy.connectionLimitBytes)
-        monitor = try SourceMonitor(watching: socket, source: settings.name, endpoint: settings.endpoint,
+        monitor = try ConnectionMonitor(watching: socket, source: settings.name, endpoint: settings.endpoint,
                                     ioGroup: settings.ioGroup, frameLimitBytes: policy.connectionLimitBytes, stats: stats, logger: l)
         try socket.connect(settings.endpoint)
     }
@@ -182,7 +182,7 @@ final class SourceReceiver: @unchecked Sendable {
         burst.removeAll()
     }
 
-    /// Connects again after libzmq gave up on the endpoint (see SourceMonitor).
+    /// Connects again after libzmq gave up on the endpoint (see ConnectionMonitor).
     private func reconnect() {
         try? socket.disconnect(settings.endpoint)
         do { try socket.connect(settings.endpoint) } catch { logger.error("source \(settings.name): cannot connect again: \(error)") }

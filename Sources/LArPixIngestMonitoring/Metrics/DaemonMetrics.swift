@@ -146,7 +146,7 @@ private struct Series: @unchecked Sendable {
     }
 
     /// Sources are fixed once the data path started; their series are made when first seen.
-    private mutating func updateSources(_ states: [SourceMonitor.State]) {
+    private mutating func updateSources(_ states: [ConnectionMonitor.State]) {
         for (i, src) in states.enumerated() {
             if i == sources.count {
                 let dims = [("source", src.name), ("endpoint", src.endpoint)]

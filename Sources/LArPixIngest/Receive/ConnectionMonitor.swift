@@ -15,7 +15,7 @@ import ZMQ
 /// monitor asks the receiver (`takeReconnectRequest`) to connect again itself.
 // @unchecked Sendable: the state others read is behind `current` (a Mutex) and atomics; the
 // rest is touched only by the monitor's own thread.
-package final class SourceMonitor: @unchecked Sendable {
+package final class ConnectionMonitor: @unchecked Sendable {
     static let events: ZMQSocketEvents = [.handshakeSucceeded, .handshakeFailedNoDetail, .handshakeFailedProtocol,
                                           .handshakeFailedAuth, .disconnected, .closed, .connectDelayed, .connectRetried, .connected]
 
