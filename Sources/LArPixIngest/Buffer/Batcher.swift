@@ -120,6 +120,11 @@ final class Batcher: @unchecked Sendable {
         sealIfDue(force: true)
         ready.lock()
         defer { ready.unlock() }
+        return takeSealedLocked()
+    }
+
+    /// Every sealed batch, oldest first, leaving none (under `ready`).
+    private func takeSealedLocked() -> [Batch] {
         let out = sealed
         sealed.removeAll(keepingCapacity: true)
         return out
@@ -135,11 +140,7 @@ final class Batcher: @unchecked Sendable {
         if sealed.isEmpty && !finished {
             _ = ready.wait(until: Date(timeIntervalSinceNow: seconds))
         }
-        if !sealed.isEmpty {
-            let out = sealed
-            sealed.removeAll(keepingCapacity: true)
-            return .batches(out)
-        }
+        if !sealed.isEmpty { return .batches(takeSealedLocked()) }
         return finished ? .finished : .timeout
     }
 }

@@ -131,21 +131,20 @@ final class ClosedFileWorker: @unchecked Sendable {
                 logger.error("cannot write the sidecar of \(path): \(error)")
             }
         }
-        if pastStopDeadline {
-            if packets != nil { logger.warning("packet file of \(path) not made: the stop's budget (stop_timeout) ran out first; `larpix-raw convert \(path)` makes it") }
-            if !onClose.isEmpty { logger.warning("on_close not run for \(path): the stop's budget (stop_timeout) ran out first") }
-            return
+        let late = pastStopDeadline
+        if late, let p = packets {
+            logger.warning("packet file of \(path) not made: the stop's budget (stop_timeout) ran out first; `\(p.converter) convert \(path) -o \(p.packetPath(forRaw: path))` makes it")
         }
-        let packetFile = packets.flatMap { convert(path, with: $0, job: job) }
-        if !onClose.isEmpty && pastStopDeadline {
+        let packetFile = late ? nil : packets.flatMap { convert(path, with: $0, job: job) }
+        guard !onClose.isEmpty else { return }
+        // Never started past the stop's budget (a conversion may have run into it).
+        guard !pastStopDeadline else {
             logger.warning("on_close not run for \(path): the stop's budget (stop_timeout) ran out first")
             return
         }
         // on_close after everything of this file is done: the raw file, then its packet file.
-        if !onClose.isEmpty {
-            runCommand(for: path)
-            if let packetFile { runCommand(for: packetFile) }
-        }
+        runCommand(for: path)
+        if let packetFile { runCommand(for: packetFile) }
     }
 
     /// The packet file of a closed raw file and its sidecar; nil when the conversion failed.
