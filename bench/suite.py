@@ -327,15 +327,23 @@ class Suite:
 
     # 3. End to end
 
+    def counter(self, eps, n, idle_timeout):
+        """A SUB per endpoint that only counts, up to n messages (started, not waited for)."""
+        return subprocess.Popen([self.bin('larpix-bench'), 'count', '--expected', str(n), '--first-timeout', '10',
+                                 '--idle-timeout', str(idle_timeout)] + sum([['--endpoint', e] for e in eps], []),
+                                stdout=subprocess.PIPE, text=True)
+
+    def blocking_publisher(self, eps, words, n):
+        """The command of the ZeroMQ ceiling's publisher: n messages, blocking when the queue is full."""
+        return [self.bin('larpix-bench'), 'publish', '--words', str(words), '--count', str(n), '--block',
+                '--hwm', '1000', '--start-delay', '0.5'] + sum([['--endpoint', e] for e in eps], [])
+
     def zmq_ceiling(self, words, sources, seconds, guess):
         """C publisher (blocking, nothing dropped) into a SUB per source that only counts."""
         eps = ['tcp://127.0.0.1:%d' % free_port() for _ in range(sources)]
         n = int(max(1000, guess * seconds))
-        counter = subprocess.Popen([self.bin('larpix-bench'), 'count', '--expected', str(n), '--first-timeout', '10',
-                                    '--idle-timeout', '2'] + sum([['--endpoint', e] for e in eps], []),
-                                   stdout=subprocess.PIPE, text=True)
-        pub = run_json([self.bin('larpix-bench'), 'publish', '--words', str(words), '--count', str(n), '--block',
-                        '--hwm', '1000', '--start-delay', '0.5'] + sum([['--endpoint', e] for e in eps], []))
+        counter = self.counter(eps, n, idle_timeout=2)
+        pub = run_json(self.blocking_publisher(eps, words, n))
         out, _ = counter.communicate(timeout=120)
         c = json.loads(out.strip().splitlines()[-1])
         c['published'] = pub['messages']
@@ -373,17 +381,13 @@ class Suite:
         source that only counts. rate 0: the blocking publisher of the ZeroMQ ceiling; else the
         paced publisher of the daemon trials (the same send queue, dropping when full)."""
         eps = ['tcp://127.0.0.1:%d' % free_port() for _ in range(sources)]
-        counter = subprocess.Popen([self.bin('larpix-bench'), 'count', '--expected', str(n), '--first-timeout', '10',
-                                    '--idle-timeout', '1'] + sum([['--endpoint', e] for e in eps], []),
-                                   stdout=subprocess.PIPE, text=True)
+        counter = self.counter(eps, n, idle_timeout=1)
         pubs = []
         try:
             if rate:
                 pubs = self.publishers(eps, words, rate, n, start_delay=0.5)
             else:
-                pubs = [subprocess.Popen([self.bin('larpix-bench'), 'publish', '--words', str(words), '--count', str(n),
-                                          '--block', '--hwm', '1000', '--start-delay', '0.5']
-                                         + sum([['--endpoint', e] for e in eps], []), stdout=subprocess.PIPE, text=True)]
+                pubs = [subprocess.Popen(self.blocking_publisher(eps, words, n), stdout=subprocess.PIPE, text=True)]
             sent, _, _, pub = self.collect(pubs)
             _, sub = wait_cpu(counter)
         finally:
@@ -503,9 +507,7 @@ class Suite:
         daemon trial, into a SUB per source that only counts (rcvhwm as the daemon's default)."""
         eps = ['tcp://127.0.0.1:%d' % free_port() for _ in range(sources)]
         count = int(max(sources, rate * seconds))
-        counter = subprocess.Popen([self.bin('larpix-bench'), 'count', '--expected', str(count), '--first-timeout', '10',
-                                    '--idle-timeout', '2'] + sum([['--endpoint', e] for e in eps], []),
-                                   stdout=subprocess.PIPE, text=True)
+        counter = self.counter(eps, count, idle_timeout=2)
         try:
             pubs = self.publishers(eps, words, rate, count, start_delay=0.5)
             time.sleep(0.5)
