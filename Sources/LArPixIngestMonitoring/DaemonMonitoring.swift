@@ -69,7 +69,7 @@ package final class DaemonMonitoring: Sendable {
 
     /// After the writer has stopped: the last sidecar and on_close (within the stop's budget,
     /// which ends at `deadline`), then sockets and server.
-    package func stop(deadline: Date = Date()) {
+    package func stop(deadline: ContinuousClock.Instant = .now) {
         latestLink?.finish()
         closedFiles?.finish(deadline: deadline)
         tap?.close()

@@ -61,9 +61,9 @@ final class IngestDaemon: Sendable {
     /// Blocks until every received message is in the file and the last sidecar is written.
     func stop() {
         // The writer's drain and the closed-file work share one budget, counted from here.
-        let deadline = Date().addingTimeInterval(stopTimeout)
+        let deadline = ContinuousClock.now + .seconds(stopTimeout)
         // Commands still queued are answered by the pipeline's stop; then the socket goes.
-        pipeline.stop()
+        pipeline.stop(deadline: deadline)
         control?.stop()
         monitoring.stop(deadline: deadline)
     }

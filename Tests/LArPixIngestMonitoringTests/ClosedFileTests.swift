@@ -64,7 +64,7 @@ final class ClosedFileTests: XCTestCase {
             worker.submit(.init(record: FileRecord(path: p, created: 0, messagesBefore: 0), fileMessages: 0, closedAt: Date(),
                                 reason: "rotation: requested (SIGHUP)", synced: wasSynced))
         }
-        worker.finish(deadline: .distantFuture)
+        worker.finish(deadline: .now + .seconds(3600))
         XCTAssertEqual(steps.withLock { $0 }, ["fsync run_0001.h5, sidecar false", "fsync dir of run_0001.h5, sidecar false",
                                                "fsync run_0002.h5, sidecar false"],
                        "file, then directory, then the sidecar; a file the writer synced is not synced again")

@@ -29,7 +29,7 @@ final class BatchingTests: XCTestCase {
     }
 
     func testBurstsAreCutAtTheBatchBoundsAndBatchesKeepTheirBytes() {
-        let batcher = Batcher(limits: .init(maxMessages: 4, maxBytes: 1 << 30, maxAgeNanoseconds: 1 << 62))
+        let batcher = Batcher(limits: .init(maxMessages: 4, maxBytes: 1 << 30, maxAge: .seconds(1 << 30)))
         let stats = IngestStats()
         var originals: [[UInt8]] = []
         do {
@@ -45,7 +45,7 @@ final class BatchingTests: XCTestCase {
             stats.received(burst, at: 42)
             // The receiver's slab writer and burst are gone now: only the batches hold the slab.
         }
-        batcher.finish()
+        batcher.finish(deadline: .now + .seconds(60))
         guard case .batches(let batches) = batcher.next(timeout: 1) else { return XCTFail("no batches") }
         XCTAssertEqual(batches.map(\.count), [4, 4, 2])
         let payloads = batches.flatMap { $0.payloads.map { Array($0) } }

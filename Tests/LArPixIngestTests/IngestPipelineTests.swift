@@ -29,11 +29,11 @@ final class IngestPipelineTests: XCTestCase {
         var settings = WriterSettings(directory: d.path, append: false, ioVersion: "0.0", flushInterval: 0.2,
                                       rotateMaxBytes: 0, rotateMaxMessages: rotateMaxMessages, rotateMaxSeconds: 0,
                                       fileOptions: .init(), minFreeBytes: 0)
-        settings.stopRetrySeconds = 0.5
+        settings.stopTimeout = 0.5
         var logger = Logger(label: "test")
         logger.logLevel = .warning
         return IngestPipeline(sources: sources, writer: settings,
-                            batch: .init(maxMessages: batchMessages, maxBytes: 8 << 20, maxAgeNanoseconds: 20_000_000),
+                            batch: .init(maxMessages: batchMessages, maxBytes: 8 << 20, maxAge: .milliseconds(20)),
                             stats: IngestStats(bufferMaxBytes: bufferBytes),
                             nextPath: { _, _ in seq += 1; return d.appendingPathComponent(String(format: "part_%04d.h5", seq)).path },
                             logger: logger)

@@ -91,6 +91,7 @@ final class IngestWriterTests: XCTestCase {
         let files: FakeFiles
         let log = LogCapture()
         var slabs = SlabAllocator()
+        let stopBudget: Double
 
         init(rotation: RotationPolicy = RotationPolicy(), flushInterval: Double = 0.05, bufferBytes: Int = 64 << 20,
              stopBudget: Double = 10, touchInterval: Double = 5, run: RunConfig = RunConfig(), idleFlush: Double = 0,
@@ -98,14 +99,15 @@ final class IngestWriterTests: XCTestCase {
              free: @escaping @Sendable (String) -> Int? = { _ in nil },
              directories: [String] = [], minFreeBytes: Int = 0, events: (any WriterEvents)? = nil) {
             stats = IngestStats(bufferMaxBytes: bufferBytes)
-            batcher = Batcher(limits: .init(maxMessages: 1000, maxBytes: 8 << 20, maxAgeNanoseconds: UInt64(batchMaxAge * 1e9)))
+            self.stopBudget = stopBudget
+            batcher = Batcher(limits: .init(maxMessages: 1000, maxBytes: 8 << 20, maxAge: .seconds(batchMaxAge)))
             budget = MessageBudget(stats: stats)
             files = FakeFiles()
             var settings = WriterSettings(directory: "/fake", append: false, ioVersion: "0.0", flushInterval: flushInterval,
                                           rotateMaxBytes: rotation.maxBytes, rotateMaxMessages: rotation.maxMessages,
                                           rotateMaxSeconds: rotation.maxSeconds, fileOptions: .init(), minFreeBytes: minFreeBytes)
             settings.directories = directories
-            settings.stopRetrySeconds = stopBudget
+            settings.stopTimeout = stopBudget
             settings.touchInterval = touchInterval
             settings.idleFlush = idleFlush
             settings.run = run
@@ -134,7 +136,7 @@ final class IngestWriterTests: XCTestCase {
 
         func finish() {
             budget.close()
-            batcher.finish()
+            batcher.finish(deadline: .now + .seconds(stopBudget))
             writer.join()
         }
     }
@@ -251,6 +253,24 @@ final class IngestWriterTests: XCTestCase {
         let gaveUp = rig.log.all.filter { $0.contains("could not be written") }
         XCTAssertEqual(gaveUp.count, 1, "\(gaveUp)")
         XCTAssertTrue(gaveUp.first?.contains("200 received messages (4800 bytes)") == true, "\(gaveUp)")
+    }
+
+    /// The writer stops at the deadline it is handed (the daemon counts it from SIGTERM and
+    /// gives the same one to the closed-file work), not after a budget of its own counted from
+    /// when it began to drain: here stop_timeout is an hour and the deadline already past.
+    func testTheWriterStopsAtTheDeadlineItIsGiven() throws {
+        var rig = Rig(flushInterval: 1000, stopBudget: 3600, free: { _ in 0 })
+        try rig.writer.start()
+        rig.receive(Self.messages(0..<10))
+        rig.batcher.sealIfDue(force: true)
+        rig.budget.close()
+        rig.batcher.finish(deadline: .now)
+        let joined = DispatchSemaphore(value: 0)
+        let writer = rig.writer
+        Thread { writer.join(); joined.signal() }.start()
+        XCTAssertEqual(joined.wait(timeout: .now() + 120), .success, "the writer went on retrying past its deadline")
+        XCTAssertEqual(rig.stats.dropped(.writeFailed), 10)
+        XCTAssertEqual(rig.stats.messagesWritten.load(ordering: .relaxed), 0)
     }
 
     /// A timed flush takes what waits in the open batch: batches never age out here (1000 s),

@@ -18,12 +18,12 @@ struct PipelineHarness {
         var settings = WriterSettings(directory: d.path, append: false, ioVersion: "0.0", flushInterval: 0.2,
                                       rotateMaxBytes: 0, rotateMaxMessages: 0, rotateMaxSeconds: 0,
                                       fileOptions: .init(fileMode: fileMode), minFreeBytes: 0)
-        settings.stopRetrySeconds = 0.5
+        settings.stopTimeout = 0.5
         let box = log
         var logger = Logger(label: "test") { _ in CapturingLogHandler(capture: box) }
         logger.logLevel = .info
         return IngestPipeline(sources: sources, writer: settings,
-                              batch: .init(maxMessages: 256, maxBytes: 8 << 20, maxAgeNanoseconds: 20_000_000),
+                              batch: .init(maxMessages: 256, maxBytes: 8 << 20, maxAge: .milliseconds(20)),
                               stats: IngestStats(bufferMaxBytes: 256 << 20),
                               nextPath: { _, _ in seq += 1; return d.appendingPathComponent(String(format: "part_%04d.h5", seq)).path },
                               logger: logger, controlToken: controlToken)

@@ -10,23 +10,26 @@ final class Batcher: @unchecked Sendable {
     struct Limits: Sendable {
         var maxMessages: Int
         var maxBytes: Int
-        var maxAgeNanoseconds: UInt64
+        var maxAge: Duration
     }
 
     let limits: Limits
+    /// `limits.maxAge` as ProcessClock nanoseconds (batch ages are compared in those).
+    private let maxAgeNanoseconds: UInt64
     private let lock = NSLock()
     private var current: Batch
     /// Sealed batches waiting for the writer, oldest first.
     private var sealed: [Batch] = []
     private let ready = NSCondition()
     private var finished = false
-    /// When `finish()` was called: the stop's one deadline is counted from here.
-    private var finishedAt: ContinuousClock.Instant?
-    /// Uptime (ns) of the last burst added: when the input went idle (one clock read per burst).
-    private let lastArrival = Atomic<UInt64>(DispatchTime.now().uptimeNanoseconds)
+    /// The end of the stop's one budget, given to `finish(deadline:)`.
+    private var stopDeadline: ContinuousClock.Instant?
+    /// ProcessClock time of the last burst added: when the input went idle (one clock read per burst).
+    private let lastArrival = Atomic<UInt64>(ProcessClock.nanoseconds)
 
     init(limits: Limits) {
         self.limits = limits
+        maxAgeNanoseconds = UInt64(max(0, limits.maxAge.nanoseconds))
         current = Batch(capacity: min(limits.maxMessages, 65536))
     }
 
@@ -34,12 +37,12 @@ final class Batcher: @unchecked Sendable {
     func add(_ burst: ReceivedBurst) {
         let payloads = burst.payloads, groups = burst.ioGroups, qualities = burst.qualities
         let counted = !qualities.isEmpty
-        lastArrival.store(DispatchTime.now().uptimeNanoseconds, ordering: .relaxed)
+        lastArrival.store(ProcessClock.nanoseconds, ordering: .relaxed)
         lock.lock()
         var i = 0
         while i < payloads.count {
             // Only the first message of a batch needs the time (its age bound): no clock per message.
-            if current.isEmpty { current.open(at: DispatchTime.now().uptimeNanoseconds) }
+            if current.isEmpty { current.open(at: ProcessClock.nanoseconds) }
             current.keep(burst.owners)
             while i < payloads.count {
                 if counted { current.add(payloads[i], ioGroup: groups[i], quality: qualities[i]) }
@@ -63,14 +66,14 @@ final class Batcher: @unchecked Sendable {
 
     /// Seconds since the last burst arrived.
     var secondsSinceInput: Double {
-        Double(DispatchTime.now().uptimeNanoseconds &- lastArrival.load(ordering: .relaxed)) / 1e9
+        Double(ProcessClock.nanoseconds &- lastArrival.load(ordering: .relaxed)) / 1e9
     }
 
     /// Seals the open batch if it is older than the age bound (or at all, with `force`).
     func sealIfDue(force: Bool = false) {
-        let now = DispatchTime.now().uptimeNanoseconds
+        let now = ProcessClock.nanoseconds
         lock.lock()
-        if !current.isEmpty && (force || now &- current.openedAt >= limits.maxAgeNanoseconds) { sealLocked() }
+        if !current.isEmpty && (force || now &- current.openedAt >= maxAgeNanoseconds) { sealLocked() }
         lock.unlock()
     }
 
@@ -83,12 +86,13 @@ final class Batcher: @unchecked Sendable {
         ready.unlock()
     }
 
-    /// No more messages will be added: the writer drains what is sealed and stops.
-    func finish() {
+    /// No more messages will be added: the writer drains what is sealed and stops, writing
+    /// (and retrying) until `deadline`, the end of the whole stop's budget.
+    func finish(deadline: ContinuousClock.Instant) {
         sealIfDue(force: true)
         ready.lock()
         finished = true
-        finishedAt = .now
+        stopDeadline = deadline
         ready.broadcast()
         ready.unlock()
     }
@@ -99,12 +103,10 @@ final class Batcher: @unchecked Sendable {
         return finished
     }
 
-    /// Seconds left of a stop `budget` seconds long (nil while not stopping).
-    func secondsLeftToStop(budget: Double) -> Double? {
+    /// Seconds left until the stop's deadline (nil while not stopping; negative once past).
+    var secondsLeftToStop: Double? {
         ready.lock(); defer { ready.unlock() }
-        guard let since = finishedAt else { return nil }
-        let c = (ContinuousClock.now - since).components
-        return budget - (Double(c.seconds) + Double(c.attoseconds) / 1e18)
+        return stopDeadline.map { (ContinuousClock.now.duration(to: $0)).inSeconds }
     }
 
     /// Wakes a waiting writer (a rotation request, a status tick).
@@ -138,6 +140,7 @@ final class Batcher: @unchecked Sendable {
         ready.lock()
         defer { ready.unlock() }
         if sealed.isEmpty && !finished {
+            // NSCondition takes only a Date; the wait is one tick at most and its caller re-reads the clock.
             _ = ready.wait(until: Date(timeIntervalSinceNow: seconds))
         }
         if !sealed.isEmpty { return .batches(takeSealedLocked()) }

@@ -44,9 +44,9 @@ final class MessageBudget: @unchecked Sendable {
         condition.lock()
         defer { condition.unlock() }
         if mustWaitLocked(bytes) {
-            let start = DispatchTime.now().uptimeNanoseconds
+            let start = ProcessClock.nanoseconds
             while mustWaitLocked(bytes) { condition.wait() }
-            stats.blockedNanoseconds.wrappingAdd(Int(DispatchTime.now().uptimeNanoseconds - start), ordering: .relaxed)
+            stats.blockedNanoseconds.wrappingAdd(Int(ProcessClock.nanoseconds &- start), ordering: .relaxed)
         }
         used += bytes
         stats.bufferBytes.store(used, ordering: .relaxed)

@@ -15,7 +15,7 @@ extension IngestPipeline {
         if !c.output.embedConfigs.isEmpty { writer.configs = ConfigArchive(directory: c.output.embedConfigs, logger: logger) }
         self.init(sources: c.sources.map { Self.receiverSettings($0, receive: c.receive, quality: c.quality) }, writer: writer,
                   batch: .init(maxMessages: c.batch.maxMessages, maxBytes: c.batch.maxBytes,
-                               maxAgeNanoseconds: UInt64(c.batch.maxAge * 1e9)),
+                               maxAge: .seconds(c.batch.maxAge)),
                   stats: stats,
                   nextPath: { directory, tag in
                       namer.withLock { $0.next(in: directory, run: tag, allowExisting: append,
@@ -47,7 +47,7 @@ extension IngestPipeline {
                                rotateMaxMessages: c.rotate.maxMessages, rotateMaxSeconds: c.rotate.maxSeconds,
                                fileOptions: .init(pageSize: c.output.pageSize, orderedFlush: c.output.orderedFlush,
                                                   exposureWait: c.output.exposureWait, fileMode: 0o640),
-                               minFreeBytes: c.output.minFreeBytes, stopRetrySeconds: c.stopTimeout, idleFlush: c.idleFlush,
+                               minFreeBytes: c.output.minFreeBytes, stopTimeout: c.stopTimeout, idleFlush: c.idleFlush,
                                heartbeatTimeout: c.quality.enabled ? c.quality.heartbeatTimeout : nil, run: c.run)
         s.directories = c.output.directories
         s.returnToFirst = c.output.returnToFirst

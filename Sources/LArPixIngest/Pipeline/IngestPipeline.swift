@@ -22,6 +22,8 @@ public final class IngestPipeline: Sendable {
     private let controlToken: String?
     /// output.embed_configs, watched from start to stop.
     private let configs: ConfigArchive?
+    /// stop_timeout: the stop's budget when `stop()` is given no deadline.
+    private let stopTimeout: Double
 
     private enum State {
         case idle
@@ -34,6 +36,7 @@ public final class IngestPipeline: Sendable {
          notifier: SystemdNotifier = SystemdNotifier(), events: (any WriterEvents)? = nil, controlToken: String? = nil) {
         self.controlToken = controlToken
         configs = writerSettings.configs
+        stopTimeout = writerSettings.stopTimeout
         self.logger = logger
         self.notifier = notifier
         self.sourceSettings = sources
@@ -110,8 +113,11 @@ public final class IngestPipeline: Sendable {
         }
     }
 
-    /// Stops receiving, drains, flushes, closes. Blocks; safe to call more than once.
-    public func stop() {
+    /// Stops receiving, drains, flushes, closes. Blocks; safe to call more than once. Writing
+    /// goes on until `deadline`, the end of the whole stop's budget (nil: stop_timeout from now);
+    /// what is left then is counted as write_failed.
+    public func stop(deadline: ContinuousClock.Instant? = nil) {
+        let deadline = deadline ?? .now + .seconds(stopTimeout)
         let receivers: [SourceReceiver]? = state.withLock { s in
             guard case .running(let r) = s else { return nil }
             s = .stopped
@@ -123,7 +129,7 @@ public final class IngestPipeline: Sendable {
         for r in receivers { r.stop() }
         budget.close()
         for r in receivers { r.join() }
-        batcher.finish()
+        batcher.finish(deadline: deadline)
         writer.join()
         configs?.stop()
         logger.info("stopped: \(stats.messagesReceived.load(ordering: .relaxed)) messages received, \(stats.messagesWritten.load(ordering: .relaxed)) written, \(stats.droppedTotal) refused, \(stats.writeErrors.load(ordering: .relaxed)) write errors")

@@ -113,7 +113,7 @@ final class SourceReceiver: @unchecked Sendable {
                     continue
                 }
                 // One clock per burst: the quality counter's "time that passed here".
-                let now = quality == nil ? 0 : DispatchTime.now().uptimeNanoseconds
+                let now = quality == nil ? 0 : ProcessClock.nanoseconds
                 if !receiving.load(ordering: .relaxed) {
                     receiving.store(true, ordering: .relaxed)
                     logger.info("receiving from \(settings.endpoint)")
@@ -177,7 +177,7 @@ final class SourceReceiver: @unchecked Sendable {
 
     private func handOn(_ burst: inout ReceivedBurst) {
         guard !burst.isEmpty else { return }
-        stats.received(burst, at: DispatchTime.now().uptimeNanoseconds)
+        stats.received(burst, at: ProcessClock.nanoseconds)
         batcher.add(burst)
         burst.removeAll()
     }

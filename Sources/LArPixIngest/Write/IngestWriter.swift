@@ -65,7 +65,7 @@ final class IngestWriter: @unchecked Sendable {
     private var rewrite: [Batch] = []
     /// How long the last timed flush took (at most half the interval): the next starts that early.
     private var flushLead = 0.0
-    private var lastStatus = DispatchTime.now().uptimeNanoseconds
+    private var lastStatus = ProcessClock.nanoseconds
     private var backlog = BacklogWatch()
     private var heartbeats: HeartbeatWatch?
     /// Stopping, the stop's budget ran out on a failing write: what is left is not tried again.
@@ -122,7 +122,7 @@ final class IngestWriter: @unchecked Sendable {
     // MARK: The loop
 
     private func loop() {
-        let tick = min(0.05, Double(batcher.limits.maxAgeNanoseconds) / 1e9)
+        let tick = min(0.05, batcher.limits.maxAge.inSeconds)
         while true {
             let idleFor = batcher.secondsSinceInput
             let flushDue = flushDecision(idleFor: idleFor) != .notDue
@@ -159,7 +159,7 @@ final class IngestWriter: @unchecked Sendable {
 
     /// Keeps an open file's mtime fresh while nothing is written to it (see `touchInterval`).
     private func touchIfIdle() {
-        guard var f = file, Self.seconds(ContinuousClock.now - f.lastChange) >= settings.touchInterval else { return }
+        guard var f = file, (ContinuousClock.now - f.lastChange).inSeconds >= settings.touchInterval else { return }
         f.sink.touch()
         f.lastChange = .now
         file = f
@@ -179,20 +179,19 @@ final class IngestWriter: @unchecked Sendable {
             logger.info("\(rotations) rotations took the writer \(String(format: "%.3f", total / Double(rotations))) ms each on average (\(String(format: "%.3f", cpu / Double(rotations))) ms of its CPU), \(String(format: "%.3f", longest)) ms at most")
         }
         if let lost = givenUp {
-            logger.critical("stopping with the file unwritable: \(lost.messages) received messages (\(lost.bytes) bytes) could not be written within the stop's \(settings.stopRetrySeconds) s")
+            logger.critical("stopping with the file unwritable: \(lost.messages) received messages (\(lost.bytes) bytes) could not be written within the stop's budget (stop_timeout \(settings.stopTimeout) s)")
         }
     }
 
     private func ageLimitReached() -> CloseReason? {
         guard let f = file else { return nil }
-        let age = ContinuousClock.now - f.openedAt
-        return rotation.byAge(openFor: Double(age.components.seconds) + Double(age.components.attoseconds) / 1e18)
+        return rotation.byAge(openFor: (ContinuousClock.now - f.openedAt).inSeconds)
     }
 
     /// Appends `batch`, split where a message-count limit falls, rotating on the size limits.
     /// Stopping, past the stop's budget, it is given up instead (a drain slower than the budget).
     private func write(_ batch: Batch) {
-        if givenUp != nil || (batcher.secondsLeftToStop(budget: settings.stopRetrySeconds).map { $0 <= 0 } ?? false) {
+        if givenUp != nil || (batcher.secondsLeftToStop.map { $0 <= 0 } ?? false) {
             return giveUp([batch])
         }
         if runState.isPaused { return dropWhilePaused(batch) }
@@ -235,7 +234,7 @@ final class IngestWriter: @unchecked Sendable {
                 queue.removeFirst()
                 moves = 0
                 if let since = stalledSince {
-                    logger.notice("disk space is back: writing again after \(Self.seconds(ContinuousClock.now - since)) s")
+                    logger.notice("disk space is back: writing again after \((ContinuousClock.now - since).inSeconds) s")
                     stalledSince = nil
                 }
                 delay = retry.firstDelay
@@ -265,7 +264,7 @@ final class IngestWriter: @unchecked Sendable {
             // A failed file's unflushed batches come before those still queued.
             queue = rewrite.map { ($0, true) } + queue
             rewrite = []
-            switch retry.decide(delay: delay, secondsLeft: batcher.secondsLeftToStop(budget: settings.stopRetrySeconds)) {
+            switch retry.decide(delay: delay, secondsLeft: batcher.secondsLeftToStop) {
             case .giveUp:
                 giveUp(queue.map(\.0))
                 return
@@ -307,13 +306,13 @@ final class IngestWriter: @unchecked Sendable {
 
     private func flushDecision(idleFor: Double) -> FlushPolicy.Decision {
         guard let f = file else { return .notDue }
-        return flushPolicy.decide(sinceLast: Self.seconds(ContinuousClock.now - f.lastFlush), lead: flushLead,
+        return flushPolicy.decide(sinceLast: (ContinuousClock.now - f.lastFlush).inSeconds, lead: flushLead,
                                   unflushedCost: f.unflushed.bufferCost, idleFor: idleFor, dirty: f.dirty)
     }
 
     private func secondsUntilFlush() -> Double {
         guard let f = file else { return flushPolicy.interval }
-        return flushPolicy.untilDue(sinceLast: Self.seconds(ContinuousClock.now - f.lastFlush), lead: flushLead)
+        return flushPolicy.untilDue(sinceLast: (ContinuousClock.now - f.lastFlush).inSeconds, lead: flushLead)
     }
 
     private func flushIfDue(idleFor: Double) {
@@ -354,8 +353,8 @@ final class IngestWriter: @unchecked Sendable {
             return
         }
         let took = ContinuousClock.now - started
-        parts.events?.flushed(nanoseconds: UInt64(Self.seconds(took) * 1e9))
-        if timed { flushLead = flushPolicy.lead(afterFlushTaking: Self.seconds(took)) }
+        parts.events?.flushed(nanoseconds: UInt64(max(0, took.nanoseconds)))
+        if timed { flushLead = flushPolicy.lead(afterFlushTaking: took.inSeconds) }
         stats.flushes.wrappingAdd(1, ordering: .relaxed)
         f.dirty = false
         f.lastFlush = started
@@ -442,7 +441,7 @@ final class IngestWriter: @unchecked Sendable {
             stats.writeErrors.wrappingAdd(1, ordering: .relaxed)
             logger.error("cannot open the next file: \(error); will retry on the next message")
         }
-        let took = Int(Self.seconds(ContinuousClock.now - started) * 1e9)
+        let took = Int((ContinuousClock.now - started).nanoseconds)
         stats.rotationNanoseconds.wrappingAdd(took, ordering: .relaxed)
         _ = stats.rotationMaxNanoseconds.max(took, ordering: .relaxed)
         stats.rotationCPUNanoseconds.wrappingAdd(Self.threadCPUNanoseconds() - cpuStarted, ordering: .relaxed)
@@ -468,7 +467,7 @@ final class IngestWriter: @unchecked Sendable {
 
     /// Once a second at most (two statvfs at most): whether to write elsewhere (OutputPlaces.check).
     private func checkPlaces() {
-        guard places.directories.count > 1, Self.seconds(ContinuousClock.now - lastPlaceCheck) >= min(1, flushPolicy.interval) else { return }
+        guard places.directories.count > 1, (ContinuousClock.now - lastPlaceCheck).inSeconds >= min(1, flushPolicy.interval) else { return }
         lastPlaceCheck = .now
         if let move = places.check() { moveTo(move) }
     }
@@ -507,7 +506,7 @@ final class IngestWriter: @unchecked Sendable {
 
     /// Once a second: the write rates, STATUS= and the watchdog.
     private func statusTick() {
-        let now = DispatchTime.now().uptimeNanoseconds
+        let now = ProcessClock.nanoseconds
         guard now &- lastStatus >= 1_000_000_000 else { return }
         lastStatus = now
         sampleFreeSpace()
@@ -546,9 +545,5 @@ final class IngestWriter: @unchecked Sendable {
                 logger.info("io_group \(g): heartbeats resumed after \(Int(silent)) s")
             }
         }
-    }
-
-    private static func seconds(_ d: Duration) -> Double {
-        Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18
     }
 }

@@ -18,7 +18,7 @@ struct WriterSettings: Sendable {
     /// From the stop (SIGTERM) on, how long writing may go on, in all: retries of a failing write
     /// and the drain itself. What is left then is counted as lost (write_failed), so that SIGTERM
     /// ends in bounded time whatever the buffer holds and the disk does. One budget for the stop.
-    var stopRetrySeconds: Double = 60
+    var stopTimeout: Double = 60
     /// Flush as soon as the input has been idle this long (0 = only by interval and size).
     var idleFlush: Double = 0.1
     /// A board silent on heartbeats this long is logged (HeartbeatWatch); nil: not watched.

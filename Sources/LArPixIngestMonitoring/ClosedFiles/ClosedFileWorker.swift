@@ -44,7 +44,7 @@ final class ClosedFileWorker: @unchecked Sendable {
     private var finishing = false
     /// When stopping: the end of the stop's budget. A conversion or on_close still running then
     /// is stopped or left; files still waiting get their fsync and sidecar, and the rest is logged.
-    private var stopDeadline: Date?
+    private var stopDeadline: ContinuousClock.Instant?
     private let thread = WorkerThread()
 
     init(sidecars: Bool, onClose: [String], packets: PacketConversion? = nil, durability: FileDurability = .fsync,
@@ -72,7 +72,7 @@ final class ClosedFileWorker: @unchecked Sendable {
     /// Handles every submitted file, then ends the thread. Past `deadline` (the end of the stop's
     /// budget) a running conversion is stopped and an on_close command left running, each logged;
     /// files still waiting then get only what makes them safe and catalogued (fsync, sidecar).
-    func finish(deadline: Date) {
+    func finish(deadline: ContinuousClock.Instant) {
         condition.lock()
         finishing = true
         stopDeadline = deadline
@@ -81,12 +81,12 @@ final class ClosedFileWorker: @unchecked Sendable {
         thread.join()
     }
 
-    private var currentStopDeadline: Date? {
+    private var currentStopDeadline: ContinuousClock.Instant? {
         condition.lock(); defer { condition.unlock() }
         return stopDeadline
     }
 
-    private var pastStopDeadline: Bool { currentStopDeadline.map { Date() >= $0 } ?? false }
+    private var pastStopDeadline: Bool { currentStopDeadline.map { ContinuousClock.now >= $0 } ?? false }
 
     /// Files closed and not yet handled (for tests and status).
     var pending: Int {

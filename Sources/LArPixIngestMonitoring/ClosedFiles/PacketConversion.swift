@@ -34,7 +34,7 @@ struct PacketConversion: Sendable {
 
     /// Runs the converter on `raw` and waits for it, or, once `deadline()` gives a time and it
     /// has passed (the stop's budget), stops it and removes its hidden file.
-    func convert(_ raw: String, deadline: () -> Date? = { nil }) throws(Failure) -> Outcome {
+    func convert(_ raw: String, deadline: () -> ContinuousClock.Instant? = { nil }) throws(Failure) -> Outcome {
         let out = packetPath(forRaw: raw)
         // Output to files, not pipes: the child can never block on a full pipe while we poll.
         let capture = FileManager.default.temporaryDirectory.appendingPathComponent("larpix-rawd-convert-\(UUID().uuidString)")
@@ -51,7 +51,7 @@ struct PacketConversion: Sendable {
             try p.run()
         } catch { throw Failure(description: "cannot start \(converter): \(error)") }
         while p.isRunning {
-            if let d = deadline(), Date() >= d {
+            if let d = deadline(), ContinuousClock.now >= d {
                 p.terminate()
                 p.waitUntilExit()
                 unlink(PacketConverter.temporaryPath(for: out, pid: p.processIdentifier))

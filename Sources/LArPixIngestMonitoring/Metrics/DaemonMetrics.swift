@@ -43,7 +43,7 @@ final class DaemonMetrics: Sendable {
     func render() -> [UInt8] {
         let snapshot = inputs.stats.snapshot()
         series.withLock { s in
-            s.update(snapshot, now: DispatchTime.now().uptimeNanoseconds)
+            s.update(snapshot, now: ProcessClock.nanoseconds)
             s.updateMonitoring(tap: inputs.tap, closedFiles: inputs.closedFiles, diskFree: snapshot.diskFree)
         }
         var out: [UInt8] = []
