@@ -14,11 +14,11 @@ public final class LivePacketConverter {
     private var out: PacketFile?
     private let mode: PacketConverter.OutputMode
     private let flushInterval: Double
-    private var lastFlush = Date.distantPast
+    private var lastFlush: ContinuousClock.Instant?
     private var unflushed = false
     private var meanMessageBytes = 1024
     private var rowsBefore = 0
-    private let started = Date()
+    private let started = ContinuousClock.now
     /// Bytes of messages a poll asks the follower for (it copies them; this bounds memory).
     static let pollBytes = 8 << 20
 
@@ -94,14 +94,14 @@ public final class LivePacketConverter {
 
     /// Flushes when rows were appended since the last flush and `flushInterval` has passed.
     public func flushIfDue() throws(PacketConversionError) {
-        if unflushed && Date().timeIntervalSince(lastFlush) >= flushInterval { try flush() }
+        if unflushed && lastFlush.map({ ContinuousClock.now - $0 >= .seconds(flushInterval) }) ?? true { try flush() }
     }
 
     /// Flushes now (rows appended become visible to SWMR readers).
     public func flush() throws(PacketConversionError) {
         guard let out else { return }
         try out.flush()
-        lastFlush = Date()
+        lastFlush = .now
         unflushed = false
     }
 
@@ -124,7 +124,7 @@ public final class LivePacketConverter {
         s.rowsAfter = out?.rows ?? 0
         try out?.close(fsync: fsync)
         decoder.fill(&s)
-        s.seconds = Date().timeIntervalSince(started)
+        s.seconds = (ContinuousClock.now - started) / .seconds(1)
         return s
     }
 

@@ -34,7 +34,7 @@ public enum PacketConverter {
     public static func convert(_ inputs: [String], to output: String, mode: OutputMode = .create, options: Options = Options(),
                                onSkip: @escaping (SkippedMessage) -> Void = { _ in },
                                progress: @escaping Progress = { _, _, _ in }) throws(PacketConversionError) -> ConversionSummary {
-        let started = Date()
+        let started = ContinuousClock.now
         let total = try checkInputs(inputs, output: output)
         var done = 0
         var run: BatchConversion?
@@ -71,7 +71,7 @@ public enum PacketConverter {
             throw error
         }
         conversion.decoder.fill(&summary)
-        summary.seconds = Date().timeIntervalSince(started)
+        summary.seconds = (ContinuousClock.now - started) / .seconds(1)
         return summary
     }
 

@@ -166,14 +166,14 @@ final class SkipReporter {
 /// The progress line on a terminal: messages (of the total, when known), packets/s, ETA.
 final class ConvertProgress {
     private let bar = ProgressBar("convert")
-    private let started = Date()
-    private var last = Date.distantPast
+    private let started = ContinuousClock.now
+    private var last: ContinuousClock.Instant?
 
     func update(_ done: Int, _ total: Int, _ packets: Int) {
-        let now = Date()
-        guard now.timeIntervalSince(last) >= 0.1 || (total > 0 && done >= total) else { return }
+        let now = ContinuousClock.now
+        guard last.map({ now - $0 >= .milliseconds(100) }) ?? true || (total > 0 && done >= total) else { return }
         last = now
-        let elapsed = max(1e-9, now.timeIntervalSince(started))
+        let elapsed = max(1e-9, (now - started) / .seconds(1))
         var text = total > 0 ? "\(done)/\(total) messages" : "\(done) messages"
         text += String(format: ", %.0f packets/s", Double(packets) / elapsed)
         if total > 0 && done > 0 && done < total {

@@ -6,9 +6,9 @@ import Foundation
 final class ProgressBar {
     private let label: String
     fileprivate let enabled: Bool
-    private var lastDraw: UInt64 = 0
+    private var lastDraw: ContinuousClock.Instant?
     fileprivate var drawn = false
-    private let started = DispatchTime.now().uptimeNanoseconds
+    private let started = ContinuousClock.now
 
     /// `needsQuietStdout`: also require stdout not to be a terminal (the bar would garble output).
     init(_ label: String, needsQuietStdout: Bool = false) {
@@ -18,14 +18,14 @@ final class ProgressBar {
 
     func update(_ done: Int, of total: Int) {
         guard enabled else { return }
-        let now = DispatchTime.now().uptimeNanoseconds
-        guard now - lastDraw >= 100_000_000 || done >= total else { return }
+        let now = ContinuousClock.now
+        guard lastDraw.map({ now - $0 >= .milliseconds(100) }) ?? true || done >= total else { return }
         lastDraw = now
         let width = 30
         let fraction = total > 0 ? min(1, Double(done) / Double(total)) : 1
         let filled = Int(fraction * Double(width))
         let bar = String(repeating: "#", count: filled) + String(repeating: ".", count: width - filled)
-        let elapsed = Double(now - started) / 1e9
+        let elapsed = (now - started) / .seconds(1)
         var eta = ""
         if fraction > 0.01 && fraction < 1 {
             eta = String(format: " eta %.0fs", elapsed / fraction - elapsed)
