@@ -31,10 +31,12 @@ package final class DaemonMonitoring: Sendable {
     /// Binds the tap and metrics addresses (undoing both if either fails), then starts the
     /// closed-file worker.
     package static func start(settings: MonitoringSettings, directory: String, stats: IngestStats,
-                              configuredIOGroups: [UInt8], logger: Logger) throws -> DaemonMonitoring {
+                              configuredIOGroups: [UInt8], logger: Logger) throws(MonitoringStartError) -> DaemonMonitoring {
         var tap: DataTap?
         if !settings.tapListen.isEmpty {
-            tap = try DataTap(endpoint: settings.tapListen, sendHighWaterMark: settings.tapSendHighWaterMark, logger: logger)
+            do { tap = try DataTap(endpoint: settings.tapListen, sendHighWaterMark: settings.tapSendHighWaterMark, logger: logger) } catch {
+                throw .listen(error)
+            }
             logger.info("tap: republishing written messages on \(settings.tapListen)")
         }
         // Always there: besides sidecars and on_close, it fsyncs each closed file (off the writer).
@@ -42,8 +44,13 @@ package final class DaemonMonitoring: Sendable {
                                                          packets: settings.packets, catalog: settings.catalog, logger: logger)
         if let p = settings.packets {
             if let d = p.directory {
-                try FileManager.default.createDirectory(atPath: d, withIntermediateDirectories: true,
-                                                        attributes: [.posixPermissions: 0o750])
+                do {
+                    try FileManager.default.createDirectory(atPath: d, withIntermediateDirectories: true,
+                                                            attributes: [.posixPermissions: 0o750])
+                } catch {
+                    tap?.close()
+                    throw .packetsDirectory(path: d, reason: (error as NSError).localizedFailureReason ?? "\(error)")
+                }
             }
             logger.info("packets: each closed file converted by \(p.converter) into \(p.directory ?? "the raw file's directory")")
         }
@@ -54,7 +61,7 @@ package final class DaemonMonitoring: Sendable {
             let s = MetricsServer(address: settings.metricsListen, render: { [m] in m.render() })
             do { try s.start() } catch {
                 tap?.close()
-                throw error
+                throw .listen(error)
             }
             (server, metrics) = (s, m)
             logger.info("metrics: http://\(settings.metricsListen)/metrics")

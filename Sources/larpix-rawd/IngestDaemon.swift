@@ -22,20 +22,25 @@ final class IngestDaemon: Sendable {
         self.stopTimeout = stopTimeout
     }
 
-    static func start(config c: DaemonConfig, logger: Logger) throws -> IngestDaemon {
+    static func start(config c: DaemonConfig, logger: Logger) throws(DaemonStartError) -> IngestDaemon {
         let stats = IngestStats(bufferMaxBytes: c.bufferMaxBytes)
-        let monitoring = try DaemonMonitoring.start(settings: try MonitoringSettings.checked(c), directory: c.output.directory,
-                                                    stats: stats, configuredIOGroups: c.configuredIOGroups, logger: logger)
+        let settings: MonitoringSettings
+        do { settings = try MonitoringSettings.checked(c) } catch { throw .config(error) }
+        let monitoring: DaemonMonitoring
+        do {
+            monitoring = try DaemonMonitoring.start(settings: settings, directory: c.output.directory, stats: stats,
+                                                    configuredIOGroups: c.configuredIOGroups, logger: logger)
+        } catch { throw .monitoring(error) }
         let control: ControlServer?
         do { control = try startControl(c, logger: logger) } catch {
             monitoring.stop()
-            throw error
+            throw .control(error)
         }
         let pipeline = IngestPipeline(config: c, stats: stats, logger: logger, events: monitoring.events)
         do { try pipeline.start() } catch {
             control?.stop()
             monitoring.stop()
-            throw error
+            throw .ingest(error)
         }
         control?.route { [pipeline] line, reply in pipeline.control(line: line, reply: reply) }
         return IngestDaemon(pipeline: pipeline, monitoring: monitoring, control: control, stopTimeout: c.stopTimeout)
@@ -43,7 +48,7 @@ final class IngestDaemon: Sendable {
 
     /// Binds control.listen (a failure stops start-up, exit 69). The built-in default is
     /// best effort: if it cannot be bound (another daemon there), the daemon runs without it.
-    private static func startControl(_ c: DaemonConfig, logger: Logger) throws -> ControlServer? {
+    private static func startControl(_ c: DaemonConfig, logger: Logger) throws(ListenError) -> ControlServer? {
         guard let endpoint = c.controlEndpoint else { return nil }
         let isDefault = c.control.listen == nil
         let server = ControlServer(endpoint: endpoint, logger: logger)
@@ -68,13 +73,9 @@ final class IngestDaemon: Sendable {
         monitoring.stop(deadline: deadline)
     }
 
-    /// Process exit status for a start-up failure: 73 (EX_CANTCREAT) when the output file cannot
-    /// be created or opened, 78 for a configuration the sockets refuse (a source endpoint or
-    /// option libzmq rejects), 69 when metrics.listen or tap.listen cannot be bound, 70 otherwise.
+    /// Process exit status for a failure that ended the daemon: a start-up failure's own (see
+    /// DaemonStartError; the service group hands it back untyped), 70 for anything else.
     static func exitCode(for error: Error) -> Int32 {
-        if error is RawFileError { return 73 }
-        if error is ConfigError || error is ZMQError { return ConfigError.exitCode }
-        if error is ListenError { return ListenError.exitCode }
-        return 70
+        (error as? DaemonStartError)?.exitCode ?? 70
     }
 }

@@ -285,3 +285,19 @@ extension DaemonMonitoringTests {
         XCTAssertEqual(dataFiles, [], "no file is made")
     }
 }
+
+extension DaemonMonitoringTests {
+    /// A packets.directory that cannot be made (here: under a regular file) stops the start
+    /// with EX_CANTCREAT and one line naming it, before any file is made.
+    func testAnUncreatablePacketsDirectoryStopsTheStart() throws {
+        let blocker = dir.appendingPathComponent("not-a-directory").path
+        XCTAssertTrue(FileManager.default.createFile(atPath: blocker, contents: Data()))
+        let packets = blocker + "/packets"
+        let config = try writeConfig(sources: [("tcp://127.0.0.1:\(try Self.freePort())", 1)],
+                                     extra: "packets: {enabled: true, directory: \"\(packets)\"}\n")
+        let r = try TestSupport.run(daemonPath, ["--config", config])
+        XCTAssertEqual(r.status, 73, r.stderr)
+        XCTAssertEqual(r.stderr.split(separator: "\n").filter { $0.hasPrefix("larpix-rawd: packets.directory \(packets): cannot create") }.count, 1, r.stderr)
+        XCTAssertEqual(dataFiles, [], "no file is made")
+    }
+}

@@ -30,7 +30,7 @@ final class IngestWriterTests: XCTestCase {
         }
         let state = Mutex(State())
 
-        func open(_ path: String, run: RunTag?) throws -> any RawFileSink {
+        func open(_ path: String, run: RunTag?) throws(RawFileError) -> any RawFileSink {
             let index = state.withLock { s in s.files.append(File(path: path, run: run)); return s.files.count - 1 }
             return Sink(files: self, index: index, path: path)
         }

@@ -58,16 +58,18 @@ public final class IngestPipeline: Sendable {
 
     /// Sets up every source's socket (a bad endpoint fails here), opens the first file, then
     /// starts receiving.
-    public func start() throws {
+    public func start() throws(IngestStartError) {
         var receivers: [SourceReceiver] = []
-        do {
+        do throws(IngestStartError) {
             for s in sourceSettings {
-                receivers.append(try SourceReceiver(settings: s, context: context, batcher: batcher, budget: budget,
-                                                    stats: stats, logger: logger))
+                do {
+                    receivers.append(try SourceReceiver(settings: s, context: context, batcher: batcher, budget: budget,
+                                                        stats: stats, logger: logger))
+                } catch { throw .source(name: s.name, error) }
             }
             stats.register(receivers.map(\.monitor))
-            try configs?.start()
-            do { try writer.start() } catch { configs?.stop(); throw error }
+            do { try configs?.start() } catch { throw .configs(error) }
+            do { try writer.start() } catch { configs?.stop(); throw .file(error) }
         } catch {
             // Nothing runs yet: close what was set up, so that an embedder (the tests) keeps no
             // connected socket, monitor or source in its stats after a failed start.

@@ -44,7 +44,7 @@ final class SourceReceiver: @unchecked Sendable {
     private let receiving = Atomic<Bool>(false)
 
     init(settings: Settings, context: ZMQContext, batcher: Batcher, budget: MessageBudget,
-         stats: IngestStats, logger: Logger) throws {
+         stats: IngestStats, logger: Logger) throws(ZMQError) {
         self.settings = settings
         self.batcher = batcher
         self.budget = budget

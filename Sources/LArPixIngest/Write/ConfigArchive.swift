@@ -27,7 +27,7 @@ package final class ConfigArchive: Sendable {
     package var current: EmbeddedArchive? { state.withLock { $0.archive } }
 
     /// Makes the first tarball now (so the first file has it), then watches on a thread.
-    package func start() throws {
+    package func start() throws(ConfigArchiveError) {
         if let problem = refresh() { throw ConfigArchiveError(directory: directory, problem: problem) }
         thread.spawn(name: "larpix-rawd embed_configs") { [self] in
             while !state.withLock({ $0.stopping }) {
@@ -102,8 +102,8 @@ package final class ConfigArchive: Sendable {
 }
 
 /// The embedded directory could not be archived at start.
-package struct ConfigArchiveError: Error, CustomStringConvertible {
-    package var directory: String
-    package var problem: String
-    package var description: String { "output.embed_configs \(directory): \(problem)" }
+public struct ConfigArchiveError: Error, CustomStringConvertible, Sendable {
+    public var directory: String
+    public var problem: String
+    public var description: String { "output.embed_configs \(directory): \(problem)" }
 }

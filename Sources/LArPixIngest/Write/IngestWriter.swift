@@ -93,11 +93,11 @@ final class IngestWriter: @unchecked Sendable {
     }
 
     /// Starts the writer thread and waits until the first file is open (or failed to open).
-    func start() throws {
-        let opened = Mutex<Result<Void, Error>?>(nil)
+    func start() throws(RawFileError) {
+        let opened = Mutex<Result<Void, RawFileError>?>(nil)
         let startup = DispatchSemaphore(value: 0)
         thread.spawn(name: "larpix-rawd writer", stackSize: 8 << 20) { [self] in
-            do { try openNewFile(reason: "start") } catch {
+            do throws(RawFileError) { try openNewFile(reason: "start") } catch {
                 opened.withLock { $0 = .failure(error) }
                 startup.signal()
                 return
@@ -376,7 +376,7 @@ final class IngestWriter: @unchecked Sendable {
 
     /// Opens the next file in the active output place, tagged with the run in effect (which
     /// advances its subrun). Nothing opens while paused.
-    func openNewFile(reason: String) throws {
+    func openNewFile(reason: String) throws(RawFileError) {
         guard !runState.isPaused else { return }
         // Between files: a move costs nothing here.
         if let move = places.check() { takeMove(move) }

@@ -29,7 +29,7 @@ protocol RawFileSink: AnyObject {
 protocol RawFileSinkFactory: Sendable {
     /// Opens `path`: appended to when it exists and appending is configured, created otherwise;
     /// `run` goes into /meta (run, subrun, data_stream).
-    func open(_ path: String, run: RunTag?) throws -> any RawFileSink
+    func open(_ path: String, run: RunTag?) throws(RawFileError) -> any RawFileSink
 }
 
 /// The real files: `RawFileWriter` with the configured io_version and HDF5 options.
@@ -40,7 +40,7 @@ struct RawFileWriters: RawFileSinkFactory {
     /// output.embed_configs: the directory stored in each new file (not in one appended to).
     var configs: ConfigArchive? = nil
 
-    func open(_ path: String, run: RunTag?) throws -> any RawFileSink {
+    func open(_ path: String, run: RunTag?) throws(RawFileError) -> any RawFileSink {
         if append && FileManager.default.fileExists(atPath: path) {
             return try RawFileWriter.openForAppend(path, ioVersion: ioVersion, options: options, run: run)
         }

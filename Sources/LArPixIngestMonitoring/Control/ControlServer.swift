@@ -31,7 +31,7 @@ package final class ControlServer: Sendable {
     package func route(to handler: @escaping Handler) { target.handler.withLock { $0 = handler } }
 
     /// Binds; a unix socket's stale file (no daemon behind it) is replaced, a live one refused.
-    package func start(createDirectory: Bool) throws {
+    package func start(createDirectory: Bool) throws(ListenError) {
         let address: Listener.Address
         switch endpoint {
         case .unix(let path):
@@ -56,7 +56,7 @@ package final class ControlServer: Sendable {
         listener.stop()
         if case .unix(let path) = endpoint, Self.isSocket(path) { unlink(path) }
     }
-    private func prepareSocketPath(_ path: String, createDirectory: Bool) throws {
+    private func prepareSocketPath(_ path: String, createDirectory: Bool) throws(ListenError) {
         let dir = (path as NSString).deletingLastPathComponent
         if createDirectory && !FileManager.default.fileExists(atPath: dir) {
             try? FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o750])

@@ -27,7 +27,7 @@ final class MetricsServer: Sendable {
 
     /// Binds `address` (HOST:PORT; "*" and "[::]" for every interface). A failure is a
     /// `ListenError` naming metrics.listen and the address.
-    func start() throws {
+    func start() throws(ListenError) {
         guard let (host, port) = Self.split(address) else {
             listener.stop()
             throw ListenError(key: "metrics.listen", address: address, reason: "not HOST:PORT")

@@ -34,7 +34,7 @@ final class Listener: @unchecked Sendable {
 
     /// Binds `address` (`shown` is how the config wrote it, for the error).
     func bind(_ address: Address, shown: String, backlog: Int32,
-              configure: @escaping @Sendable (ChannelPipeline.SynchronousOperations) throws -> Void) throws {
+              configure: @escaping @Sendable (ChannelPipeline.SynchronousOperations) throws -> Void) throws(ListenError) {
         let (open, limit) = (connections, maxConnections)
         let bootstrap = ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: backlog)

@@ -23,10 +23,12 @@ final class DataTap: @unchecked Sendable {
     private var failed = false
 
     /// Binds the socket; a bind failure is a start-up error naming `tap.listen`.
-    init(endpoint: String, sendHighWaterMark: Int, logger: Logger) throws {
+    init(endpoint: String, sendHighWaterMark: Int, logger: Logger) throws(ListenError) {
         self.endpoint = endpoint
         self.logger = logger
-        socket = try ZMQSocket(context: context, type: .pub)
+        do { socket = try ZMQSocket(context: context, type: .pub) } catch {
+            throw ListenError(key: "tap.listen", address: endpoint, reason: "\(error)")
+        }
         do {
             try socket.setSendHighWaterMark(sendHighWaterMark)
             try socket.setNoDrop(true)
