@@ -1,7 +1,9 @@
 import Foundation
 
 /// Follows a file that a SWMR writer is appending to: each `poll()` returns the rows that became
-/// complete (both datasets written) since the last one. A reader trusts the end of allocation it
+/// complete (both datasets and their message bytes written) since the last one. A writer other
+/// than larpix-rawd's gets its rows delivered one of its flushes late, or at its close
+/// (SettledRows). A reader trusts the end of allocation it
 /// read when it opened the file (FORMAT.md section 3), so on any transient failure the follower
 /// closes, reopens and carries on from the last row it delivered: nothing is skipped or repeated.
 ///
@@ -16,6 +18,7 @@ public final class RawFileFollower {
     /// Transient failures survived (reopened past them).
     public private(set) var retries = 0
     private var reader: RawFileReader?
+    private var settling = SettledRows()
     /// Keep the file open between polls (cheaper per poll; see the type's comment).
     public let keepOpen: Bool
 
@@ -31,19 +34,19 @@ public final class RawFileFollower {
     public func poll(maxRows: Int = 65536, _ body: (Int, UnsafeRawBufferPointer, UInt8) throws -> Void) throws -> Int {
         defer { if !keepOpen { close() } }
         do {
+            // Who writes is read before the lengths: rows seen after "no writer" are complete.
+            let writer = SuperblockFlags.writer(path)
             let r: RawFileReader
             if let existing = reader { r = existing; try r.refresh() } else { r = try RawFileReader(path: path); reader = r }
             let (m, h) = try r.lengths()
-            let available = min(m, h)
+            let available = settling.complete(visible: min(m, h), writer: writer)
             guard available > nextIndex else { return 0 }
             let n = min(available - nextIndex, maxRows)
             // Read into a private copy first, so a failure part-way delivers nothing twice.
             let (messages, groups) = try r.readMessages(start: nextIndex, count: n)
-            // A writer that flushes in HDF5's own order (not larpix-rawd's) can be caught writing a
-            // heap collection under us, and a half-copied collection can parse with wrong bytes
-            // (it has no checksum). Such a write lasts microseconds: bytes that read the same
-            // twice, a millisecond apart, were not caught half-way. The file is not kept open
-            // meanwhile (see the type's comment).
+            // Besides SettledRows: bytes that read the same twice, a millisecond apart, were not
+            // caught in a rewrite of a heap collection (it has no checksum). The file is not kept
+            // open meanwhile (see the type's comment).
             if !keepOpen { close() }
             usleep(1000)
             let r2: RawFileReader

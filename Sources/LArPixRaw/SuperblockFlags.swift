@@ -19,6 +19,25 @@ public enum SuperblockFlags {
         return b
     }
 
+    /// Who is writing the file, as its superblock says.
+    public enum Writer: Equatable, Sendable {
+        /// No writer has it open: every row in it is complete.
+        case none
+        /// larpix-rawd's file driver (it claims the reader headroom while open): its flushes make
+        /// rows visible only after their bytes are written.
+        case ordered
+        /// Any other writer (h5py, larpix-control, a plain HDF5 SWMR writer): HDF5 writes the
+        /// message heap outside SWMR's flush ordering, so rows can be visible before their bytes.
+        case other
+    }
+
+    /// The writer the superblock shows now (`.none` also for a file with no v2/v3 superblock).
+    public static func writer(_ path: String) -> Writer {
+        guard let b = readSuperblock(path), b[11] & 0x05 != 0 else { return .none }
+        guard let eoa = endOfAllocation(b), let stored = writtenEndOfAllocation(b, fileSize: fileSize(path)) else { return .other }
+        return stored != eoa ? .ordered : .other
+    }
+
     /// True when the superblock says a writer still has the file open (or died with it open).
     public static func isMarkedOpenForWriting(_ path: String) -> Bool {
         guard let b = readSuperblock(path) else { return false }

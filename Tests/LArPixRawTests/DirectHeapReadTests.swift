@@ -171,9 +171,19 @@ final class DirectHeapReadTests: XCTestCase {
         let native = try RawFileReader(path: p, readPath: .native)
         XCTAssertEqual(try native.readMessages(start: 0, count: 3).messages, (0..<3).map { [UInt8](repeating: UInt8($0), count: 100 + $0) })
         Check.raw(try native.readMessages(start: 3, count: 1), path: p, "fourth message, native") { $0.isTransientForReader }
-        // A follower retries rather than failing or hanging.
+        // A follower neither fails nor hangs. Marked open by a writer other than larpix-rawd, the
+        // rows wait for a longer extent (SettledRows), so nothing is read yet.
         let f = RawFileFollower(path: p)
         var got = 0
+        XCTAssertEqual(try f.poll { _, _, _ in got += 1 }, 0)
+        XCTAssertEqual(try f.poll { _, _, _ in got += 1 }, 0)
+        XCTAssertEqual(got, 0)
+        XCTAssertEqual(f.retries, 0)
+        // Marked as larpix-rawd's (its driver claims the reader headroom), the rows count as
+        // complete: the torn collection is met, and the follower retries.
+        let sb = try XCTUnwrap(SuperblockFlags.readSuperblock(p))
+        try SuperblockFlags.rewrite(p, flags: 0x05, endOfAllocation: try XCTUnwrap(SuperblockFlags.endOfAllocation(sb)) + SuperblockFlags.readerHeadroom)
+        XCTAssertEqual(SuperblockFlags.writer(p), .ordered)
         XCTAssertEqual(try f.poll { _, _, _ in got += 1 }, 0)
         XCTAssertEqual(got, 0)
         XCTAssertEqual(f.retries, 1)
