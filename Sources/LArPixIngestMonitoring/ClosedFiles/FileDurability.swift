@@ -18,15 +18,9 @@ struct FileDurability: Sendable {
     /// fsync(2) of the file and of its directory.
     static let fsync = FileDurability(syncFile: FileDurability.fsyncFile, syncDirectory: { DirectorySync.sync(directoryOf: $0) })
 
-    struct Failure: Error, CustomStringConvertible {
-        var path: String
-        var reason: String
-        var description: String { "\(path): \(reason)" }
-    }
-
-    func make(_ path: String) throws(Failure) {
-        if let why = syncFile(path) { throw Failure(path: path, reason: "fsync: \(why)") }
-        if let why = syncDirectory(path) { throw Failure(path: path, reason: "fsync of its directory: \(why)") }
+    func make(_ path: String) throws(ClosedFileError) {
+        if let why = syncFile(path) { throw ClosedFileError(path: path, reason: "fsync: \(why)") }
+        if let why = syncDirectory(path) { throw ClosedFileError(path: path, reason: "fsync of its directory: \(why)") }
     }
 
     static func fsyncFile(_ path: String) -> String? {

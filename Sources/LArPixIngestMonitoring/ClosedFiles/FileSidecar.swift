@@ -80,7 +80,7 @@ enum FileSidecar {
         let final = path(for: file)
         let temporary = (final as NSString).deletingLastPathComponent + "/." + (final as NSString).lastPathComponent + ".tmp"
         let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
-        guard fd >= 0 else { throw FileChecksums.Failure(path: temporary, reason: String(cString: strerror(errno))) }
+        guard fd >= 0 else { throw ClosedFileError(path: temporary, reason: String(cString: strerror(errno))) }
         let failure = data.withUnsafeBytes { p -> Posix.Failure? in
             do throws(Posix.Failure) {
                 try Posix.writeAll(fd, p)
@@ -92,11 +92,11 @@ enum FileSidecar {
         close(fd)
         guard ok, rename(temporary, final) == 0 else {
             unlink(temporary)
-            throw FileChecksums.Failure(path: final, reason: ok ? String(cString: strerror(errno)) : reason)
+            throw ClosedFileError(path: final, reason: ok ? String(cString: strerror(errno)) : reason)
         }
         // The sidecar is what says "closed and complete": its name must survive a power cut.
         if let failure = DirectorySync.sync(directoryOf: final) {
-            throw FileChecksums.Failure(path: final, reason: "fsync of its directory: \(failure)")
+            throw ClosedFileError(path: final, reason: "fsync of its directory: \(failure)")
         }
     }
 

@@ -12,27 +12,21 @@ struct LatestLink: Sendable {
 
     var path: String { (directory as NSString).appendingPathComponent(name) }
 
-    struct Failure: Error, CustomStringConvertible {
-        var path: String
-        var reason: String
-        var description: String { "\(path): \(reason)" }
-    }
-
     /// Points the link at `file` (a file in `directory`).
-    func point(at file: String) throws(Failure) {
+    func point(at file: String) throws(ClosedFileError) {
         let link = path
         var st = stat()
         if lstat(link, &st) == 0 && (st.st_mode & S_IFMT) != S_IFLNK {
-            throw Failure(path: link, reason: "exists and is not a symbolic link; not replaced")
+            throw ClosedFileError(path: link, reason: "exists and is not a symbolic link; not replaced")
         }
         let temporary = (directory as NSString).appendingPathComponent(".\(name).\(getpid()).tmp")
         unlink(temporary)
         let target = Self.target(of: file, from: directory)
-        guard symlink(target, temporary) == 0 else { throw Failure(path: temporary, reason: "symlink: \(String(cString: strerror(errno)))") }
+        guard symlink(target, temporary) == 0 else { throw ClosedFileError(path: temporary, reason: "symlink: \(String(cString: strerror(errno)))") }
         guard rename(temporary, link) == 0 else {
             let reason = String(cString: strerror(errno))
             unlink(temporary)
-            throw Failure(path: link, reason: "rename: \(reason)")
+            throw ClosedFileError(path: link, reason: "rename: \(reason)")
         }
         // No directory fsync here (the writer thread calls this): the closed-file worker's
         // fsync of this directory at the next close makes the new link durable.

@@ -28,13 +28,9 @@ struct PacketConversion: Sendable {
         var packets: Int { (summary["packets"] as? Int) ?? ((summary["packets"] as? [String: Any])?["total"] as? Int) ?? 0 }
     }
 
-    struct Failure: Error, CustomStringConvertible {
-        var description: String
-    }
-
     /// Runs the converter on `raw` and waits for it, or, once `deadline()` gives a time and it
     /// has passed (the stop's budget), stops it and removes its hidden file.
-    func convert(_ raw: String, deadline: () -> ContinuousClock.Instant? = { nil }) throws(Failure) -> Outcome {
+    func convert(_ raw: String, deadline: () -> ContinuousClock.Instant? = { nil }) throws(ClosedFileError) -> Outcome {
         let out = packetPath(forRaw: raw)
         // Output to files, not pipes: the child can never block on a full pipe while we poll.
         let capture = FileManager.default.temporaryDirectory.appendingPathComponent("larpix-rawd-convert-\(UUID().uuidString)")
@@ -49,19 +45,19 @@ struct PacketConversion: Sendable {
             p.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: outFile))
             p.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: errFile))
             try p.run()
-        } catch { throw Failure(description: "cannot start \(converter): \(error)") }
+        } catch { throw ClosedFileError(path: out, reason: "cannot start \(converter): \(error)") }
         while p.isRunning {
             if let d = deadline(), ContinuousClock.now >= d {
                 p.terminate()
                 p.waitUntilExit()
                 unlink(PacketConverter.temporaryPath(for: out, pid: p.processIdentifier))
-                throw Failure(description: "stopped unfinished when the stop's budget (stop_timeout) ran out; `\(converter) convert \(raw) -o \(out)` makes it")
+                throw ClosedFileError(path: out, reason: "stopped unfinished when the stop's budget (stop_timeout) ran out; `\(converter) convert \(raw) -o \(out)` makes it")
             }
             usleep(20_000)
         }
         guard p.terminationReason == .exit, p.terminationStatus == 0 else {
             let said = (try? String(contentsOfFile: errFile, encoding: .utf8))?.split(separator: "\n").last.map(String.init) ?? ""
-            throw Failure(description: "\(converter) convert \(raw) exited \(p.terminationStatus): \(said)")
+            throw ClosedFileError(path: out, reason: "\(converter) convert \(raw) exited \(p.terminationStatus): \(said)")
         }
         let outData = FileManager.default.contents(atPath: outFile) ?? Data()
         let summary = (try? JSONSerialization.jsonObject(with: outData)) as? [String: Any] ?? [:]
