@@ -53,7 +53,7 @@ package final class ConfigArchive: Sendable {
         guard let fingerprint = Self.fingerprint(directory) else { return "not a readable directory" }
         if state.withLock({ $0.fingerprint == fingerprint && $0.archive != nil }) { return nil }
         switch Self.tarball(directory) {
-        case .failure(let problem): return problem.description
+        case .failure(let error): return error.problem
         case .success(let bytes):
             state.withLock { s in
                 s.fingerprint = fingerprint
@@ -78,10 +78,8 @@ package final class ConfigArchive: Sendable {
         return parts.sorted().joined(separator: "\n")
     }
 
-    struct Problem: Error, CustomStringConvertible { var description: String }
-
     /// `tar -cJf - -C PARENT NAME`: the directory under its own name, as crs_daq archives it.
-    static func tarball(_ directory: String) -> Result<[UInt8], Problem> {
+    static func tarball(_ directory: String) -> Result<[UInt8], ConfigArchiveError> {
         let url = URL(fileURLWithPath: directory).standardizedFileURL
         let p = Process()
         p.executableURL = URL(fileURLWithPath: "/usr/bin/tar")
@@ -90,12 +88,12 @@ package final class ConfigArchive: Sendable {
         p.standardOutput = out
         p.standardError = err
         p.standardInput = FileHandle.nullDevice
-        do { try p.run() } catch { return .failure(Problem(description: "cannot run tar: \(error)")) }
+        do { try p.run() } catch { return .failure(ConfigArchiveError(directory: directory, problem: "cannot run tar: \(error)")) }
         let bytes = out.fileHandleForReading.readDataToEndOfFile()
         let message = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         p.waitUntilExit()
         guard p.terminationStatus == 0 else {
-            return .failure(Problem(description: "tar failed (\(p.terminationStatus)): \(message.split(separator: "\n").first ?? "")"))
+            return .failure(ConfigArchiveError(directory: directory, problem: "tar failed (\(p.terminationStatus)): \(message.split(separator: "\n").first ?? "")"))
         }
         return .success([UInt8](bytes))
     }
