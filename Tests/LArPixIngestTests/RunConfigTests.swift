@@ -31,8 +31,18 @@ final class RunConfigTests: XCTestCase {
         defer { try? FileManager.default.removeItem(at: dir) }
         let token = dir.appendingPathComponent("token").path
         try "s3cret\n".write(toFile: token, atomically: true, encoding: .utf8)
+        // The operators' group may read it; others may not.
+        chmod(token, 0o640)
         let wide = try parse("control: {listen: \"tcp://0.0.0.0:7000\", token_file: \"\(token)\"}\n")
         XCTAssertEqual(wide.controlEndpoint, .tcp(host: "0.0.0.0", port: 7000))
+        for mode in [0o644, 0o602, 0o666] as [mode_t] {
+            chmod(token, mode)
+            XCTAssertThrowsError(try parse("control: {token_file: \"\(token)\"}\n")) { e in
+                let e = e as? ConfigError
+                XCTAssertEqual(e?.key, "control.token_file")
+                XCTAssertTrue(e?.problem.contains("mode \(String(mode, radix: 8)); others may read or write it") == true, "\(String(describing: e))")
+            }
+        }
     }
 
     func testBadRunAndControlConfigsNameTheKey() {

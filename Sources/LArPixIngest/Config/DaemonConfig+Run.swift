@@ -48,8 +48,11 @@ extension DaemonConfig {
                 }
             }
         }
-        if !control.tokenFile.isEmpty, (try? ControlToken.read(control.tokenFile)) == nil {
-            throw r.error("control.token_file", "\(control.tokenFile): cannot be read, or holds no token")
+        if !control.tokenFile.isEmpty {
+            if let problem = ControlToken.modeProblem(control.tokenFile) { throw r.error("control.token_file", problem) }
+            if (try? ControlToken.read(control.tokenFile)) == nil {
+                throw r.error("control.token_file", "\(control.tokenFile): cannot be read, or holds no token")
+            }
         }
     }
 

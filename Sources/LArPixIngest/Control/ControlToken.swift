@@ -9,6 +9,17 @@ public enum ControlToken {
         return token
     }
 
+    /// Why the daemon refuses `path` as its token file, or nil: a token that others (not its
+    /// owner or group) can read or write is no secret (the group is the operators', who run
+    /// `larpix-raw run`). nil too when it cannot be stat'ed: reading it then says why.
+    public static func modeProblem(_ path: String) -> String? {
+        var st = stat()
+        guard stat(path, &st) == 0 else { return nil }
+        let mode = Int(st.st_mode) & 0o777
+        guard mode & 0o006 != 0 else { return nil }
+        return "\(path) has mode \(String(mode, radix: 8)); others may read or write it: it must be 0640 or stricter (chmod 640 \(path))"
+    }
+
     /// Compares without stopping at the first difference.
     static func matches(_ a: String?, _ b: String) -> Bool {
         guard let a else { return false }
