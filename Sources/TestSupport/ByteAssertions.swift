@@ -10,30 +10,25 @@ import XCTest
 /// Equal lists of messages: same count, and each message the same bytes.
 public func XCTAssertEqual(_ expression1: @autoclosure () throws -> [[UInt8]], _ expression2: @autoclosure () throws -> [[UInt8]],
                            _ message: @autoclosure () -> String = "", file: StaticString = #filePath, line: UInt = #line) {
-    do {
-        let (a, b) = (try expression1(), try expression2())
-        if let difference = ByteComparison.firstDifference(a, b) {
-            XCTFail("XCTAssertEqual failed: \(difference) - \(message())", file: file, line: line)
-        }
-    } catch {
-        XCTFail("XCTAssertEqual threw error \"\(error)\" - \(message())", file: file, line: line)
-    }
+    ByteComparison.assertNoDifference({ ByteComparison.firstDifference(try expression1(), try expression2()) }, message, file, line)
 }
 
 /// Equal byte strings.
 public func XCTAssertEqual(_ expression1: @autoclosure () throws -> [UInt8], _ expression2: @autoclosure () throws -> [UInt8],
                            _ message: @autoclosure () -> String = "", file: StaticString = #filePath, line: UInt = #line) {
-    do {
-        let (a, b) = (try expression1(), try expression2())
-        if let difference = ByteComparison.firstDifference(a, b) {
-            XCTFail("XCTAssertEqual failed: \(difference) - \(message())", file: file, line: line)
-        }
-    } catch {
-        XCTFail("XCTAssertEqual threw error \"\(error)\" - \(message())", file: file, line: line)
-    }
+    ByteComparison.assertNoDifference({ ByteComparison.firstDifference(try expression1(), try expression2()) }, message, file, line)
 }
 
 public enum ByteComparison {
+    /// Fails the test, as XCTAssertEqual words it, when `difference` names one or throws.
+    static func assertNoDifference(_ difference: () throws -> String?, _ message: () -> String, _ file: StaticString, _ line: UInt) {
+        do {
+            if let d = try difference() { XCTFail("XCTAssertEqual failed: \(d) - \(message())", file: file, line: line) }
+        } catch {
+            XCTFail("XCTAssertEqual threw error \"\(error)\" - \(message())", file: file, line: line)
+        }
+    }
+
     /// Whether `a` and `b` hold the same bytes.
     public static func same(_ a: [UInt8], _ b: [UInt8]) -> Bool {
         a.count == b.count && a.withUnsafeBytes { x in b.withUnsafeBytes { y in x.count == 0 || memcmp(x.baseAddress!, y.baseAddress!, x.count) == 0 } }
