@@ -379,10 +379,21 @@ class Suite:
             shutil.rmtree(d, ignore_errors=True)
         return n, cpu
 
-    def pair_cpu(self, words, sources, n, rate):
+    def pair_cpu(self, words, sources, n, rate, attempts=3):
         """(sent, publisher CPU s, subscriber CPU s) of n messages from the C publisher into a SUB per
         source that only counts. rate 0: the blocking publisher of the ZeroMQ ceiling; else the
-        paced publisher of the daemon trials (the same send queue, dropping when full)."""
+        paced publisher of the daemon trials (the same send queue, dropping when full). A port
+        that another process took between free_port() and the publisher's bind fails the run; it
+        is run again on fresh ports (the limit's many short runs met that on a busy machine)."""
+        for attempt in range(attempts):
+            try:
+                return self.pair_cpu_once(words, sources, n, rate)
+            except RuntimeError as e:
+                if attempt == attempts - 1:
+                    raise
+                log('   (%s; again on other ports)' % e)
+
+    def pair_cpu_once(self, words, sources, n, rate):
         eps = ['tcp://127.0.0.1:%d' % free_port() for _ in range(sources)]
         counter = self.counter(eps, n, idle_timeout=1)
         pubs = []
