@@ -105,12 +105,18 @@ public final class RawFileWriter {
         descriptors = .allocate(capacity: capacity)
         ioGroups = .allocate(capacity: capacity)
         let n = Self.conversionBufferBytes
-        conversionBuffers = .allocate(byteCount: 2 * n, alignment: 16)
-        conversionBuffers.initializeMemory(as: UInt8.self, repeating: 0, count: 2 * n)
+        // calloc: zeroed as HDF5's own were, with no page touched before HDF5 uses it (opening
+        // a file, and so READY, costs nothing more).
+        guard let buffers = calloc(1, 2 * n) else {
+            descriptors.deallocate()
+            ioGroups.deallocate()
+            throw RawFileError.notWritable(path: path, reason: "cannot allocate the type conversion buffers")
+        }
+        conversionBuffers = buffers
         do {
-            transfer = try H5PropertyList.transfer(conversion: conversionBuffers, background: conversionBuffers + n, bytes: n)
+            transfer = try H5PropertyList.transfer(conversion: buffers, background: buffers + n, bytes: n)
         } catch {
-            conversionBuffers.deallocate()
+            free(buffers)
             descriptors.deallocate()
             ioGroups.deallocate()
             throw RawFileError.from(error, path: path)
@@ -121,7 +127,7 @@ public final class RawFileWriter {
         if !closed { try? close(fsync: false) }
         descriptors.deallocate()
         ioGroups.deallocate()
-        conversionBuffers.deallocate()
+        free(conversionBuffers)
     }
 
     // MARK: Opening
