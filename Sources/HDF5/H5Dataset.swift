@@ -55,14 +55,16 @@ public final class H5Dataset {
         try h5check(H5Dflush(id), "flush \(path)")
     }
 
-    /// Writes `count` elements of `memType` from `buffer` at [start, start+count).
-    public func write(_ buffer: UnsafeRawPointer, memType: H5Datatype, start: Int, count: Int) throws(H5Error) {
+    /// Writes `count` elements of `memType` from `buffer` at [start, start+count), with the
+    /// transfer properties `transfer` (nil: HDF5's defaults).
+    public func write(_ buffer: UnsafeRawPointer, memType: H5Datatype, start: Int, count: Int,
+                      transfer: H5PropertyList? = nil) throws(H5Error) {
         H5Library.ensure()
         guard count > 0 else { return }
         let file = try space()
         try file.selectRange(start: start, count: count)
         let mem = try H5Dataspace.vector(count)
-        try h5check(H5Dwrite(id, memType.id, mem.id, file.id, lrp_H5P_DEFAULT(), buffer),
+        try h5check(H5Dwrite(id, memType.id, mem.id, file.id, transfer?.id ?? lrp_H5P_DEFAULT(), buffer),
                     "write \(count) elements to \(path) at \(start)")
     }
 

@@ -53,6 +53,19 @@ public final class H5PropertyList {
         return p
     }
 
+    /// Dataset transfer whose type conversion works in `conversion` and `background` (`bytes`
+    /// long each, kept by the caller for as long as the list is used). Without them, HDF5
+    /// allocates and zeroes both in every H5Dwrite of variable-length data (1 MiB each by
+    /// default: at 24-B messages, a tenth of the writer thread's time). HDF5 fills the background
+    /// buffer from the file before each use, so what a previous write left there is not read.
+    public static func transfer(conversion: UnsafeMutableRawPointer, background: UnsafeMutableRawPointer,
+                                bytes: Int) throws(H5Error) -> H5PropertyList {
+        H5Library.ensure()
+        let p = try H5PropertyList(class: lrp_H5P_DATASET_XFER(), "dataset transfer")
+        try h5check(H5Pset_buffer(p.id, bytes, conversion, background), "set \(bytes)-byte type conversion buffers")
+        return p
+    }
+
     /// Page buffer for a paged file (reader or writer side).
     public func setPageBuffer(bytes: Int) throws(H5Error) {
         H5Library.ensure()

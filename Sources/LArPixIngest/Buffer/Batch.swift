@@ -27,6 +27,26 @@ package final class Batch: @unchecked Sendable {
             add(payload, ioGroup)
             qualities.append(quality)
         }
+
+        /// Appends `burst`'s messages from `start` on, up to the first that reaches `maxMessages`
+        /// or `maxBytes` (it is the last one taken); returns how many it took. Each column is
+        /// appended in one go: no per-message uniqueness or capacity check.
+        mutating func add(_ burst: ReceivedBurst, from start: Int, maxMessages: Int, maxBytes: Int) -> Int {
+            let limit = start + min(max(1, maxMessages - payloads.count), burst.count - start)
+            var end = start, b = bytes
+            burst.payloads.withUnsafeBufferPointer { p in
+                while end < limit {
+                    b += p[end].count
+                    end += 1
+                    if b >= maxBytes { break }
+                }
+            }
+            payloads.append(contentsOf: burst.payloads[start..<end])
+            ioGroups.append(contentsOf: burst.ioGroups[start..<end])
+            if !burst.qualities.isEmpty { qualities.append(contentsOf: burst.qualities[start..<end]) }
+            bytes = b
+            return end - start
+        }
     }
 
     private var rows = Rows()
@@ -61,6 +81,12 @@ package final class Batch: @unchecked Sendable {
     @inline(__always)
     func add(_ payload: UnsafeRawBufferPointer, ioGroup: UInt8, quality: MessageQuality) {
         rows.add(payload, ioGroup, quality)
+    }
+
+    /// Takes `burst`'s messages from `start` on until a bound is reached (see `Rows.add`): one
+    /// access to the rows for the whole run, not one per message.
+    func add(_ burst: ReceivedBurst, from start: Int, maxMessages: Int, maxBytes: Int) -> Int {
+        rows.add(burst, from: start, maxMessages: maxMessages, maxBytes: maxBytes)
     }
 
     /// Splits off the first `n` messages (for an exact message-count rotation); self keeps the rest.

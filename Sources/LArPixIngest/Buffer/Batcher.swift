@@ -35,24 +35,15 @@ final class Batcher: @unchecked Sendable {
 
     /// Adds a receiver's burst in its order; seals a batch whenever it reaches a count or byte bound.
     func add(_ burst: ReceivedBurst) {
-        let payloads = burst.payloads, groups = burst.ioGroups, qualities = burst.qualities
-        let counted = !qualities.isEmpty
         lastArrival.store(ProcessClock.nanoseconds, ordering: .relaxed)
         lock.lock()
         var i = 0
-        while i < payloads.count {
+        while i < burst.count {
             // Only the first message of a batch needs the time (its age bound): no clock per message.
             if current.isEmpty { current.open(at: ProcessClock.nanoseconds) }
             current.keep(burst.owners)
-            while i < payloads.count {
-                if counted { current.add(payloads[i], ioGroup: groups[i], quality: qualities[i]) }
-                else { current.add(payloads[i], ioGroup: groups[i]) }
-                i += 1
-                if current.count >= limits.maxMessages || current.bytes >= limits.maxBytes {
-                    sealLocked()
-                    break
-                }
-            }
+            i += current.add(burst, from: i, maxMessages: limits.maxMessages, maxBytes: limits.maxBytes)
+            if current.count >= limits.maxMessages || current.bytes >= limits.maxBytes { sealLocked() }
         }
         lock.unlock()
     }

@@ -26,13 +26,26 @@ struct PayloadStore {
     private var slabs = SlabAllocator()
     private var block: ZMQFrameBlock?
 
-    /// The payload where it is stored, and what keeps it there.
+    /// The payload where it is stored; what keeps it there is added to `burst`'s owners when
+    /// the burst does not keep it yet (for a slab: only when the copy went to another slab than
+    /// the burst last saw, so no reference is taken per message).
     @inline(__always)
-    mutating func store(_ payload: UnsafeRawBufferPointer, from origin: Origin) -> (UnsafeRawBufferPointer, any PayloadOwner) {
+    mutating func store(_ payload: UnsafeRawBufferPointer, from origin: Origin, for burst: inout ReceivedBurst) -> UnsafeRawBufferPointer {
         guard payload.count >= Self.holdFrom else {
-            let (copy, slab) = slabs.store(payload)
-            return (copy, slab)
+            let copy = slabs.copy(payload)
+            if _slowPath(burst.slabGeneration != slabs.generation) {
+                burst.keep(slabs.last)
+                burst.slabGeneration = slabs.generation
+            }
+            return copy
         }
+        let (kept, owner) = hold(payload, from: origin)
+        burst.keep(owner)
+        return kept
+    }
+
+    /// Keeps a large payload's frame in a block.
+    private mutating func hold(_ payload: UnsafeRawBufferPointer, from origin: Origin) -> (UnsafeRawBufferPointer, ZMQFrameBlock) {
         let b = block ?? ZMQFrameBlock.make(capacity: Self.blockFrames)
         let kept: UnsafeRawBufferPointer?
         switch origin {

@@ -15,10 +15,11 @@ package struct IOGroupTable: Sendable, Equatable {
 
     init() {}
 
+    /// `messages` messages of `bytes` in all from `ioGroup`, arrived at `now`.
     @inline(__always)
-    mutating func received(ioGroup: UInt8, bytes: Int, at now: UInt64) {
+    mutating func received(ioGroup: UInt8, messages: Int, bytes: Int, at now: UInt64) {
         let g = Int(ioGroup)
-        messagesReceived[g] += 1
+        messagesReceived[g] += messages
         bytesReceived[g] += bytes
         lastArrival[g] = now
     }
@@ -37,9 +38,9 @@ package struct IOGroupTable: Sendable, Equatable {
     }
 
     @inline(__always)
-    mutating func written(ioGroup: UInt8, bytes: Int) {
+    mutating func written(ioGroup: UInt8, messages: Int, bytes: Int) {
         let g = Int(ioGroup)
-        messagesWritten[g] += 1
+        messagesWritten[g] += messages
         bytesWritten[g] += bytes
     }
 

@@ -57,7 +57,18 @@ public final class IngestStats: Sendable {
         bytesReceived.wrappingAdd(burst.bytes, ordering: .relaxed)
         let payloads = burst.payloads, ioGroups = burst.ioGroups, qualities = burst.qualities
         groups.withLock { t in
-            for i in 0..<payloads.count { t.received(ioGroup: ioGroups[i], bytes: payloads[i].count, at: now) }
+            // One table update per run of one io_group (a whole burst, from an untagged source).
+            var i = 0
+            while i < payloads.count {
+                let g = ioGroups[i]
+                var n = 0, bytes = 0
+                while i < payloads.count && ioGroups[i] == g {
+                    n += 1
+                    bytes += payloads[i].count
+                    i += 1
+                }
+                t.received(ioGroup: g, messages: n, bytes: bytes, at: now)
+            }
             if !qualities.isEmpty { t.received(ioGroups: ioGroups, qualities: qualities, at: now) }
         }
     }
@@ -69,7 +80,18 @@ public final class IngestStats: Sendable {
         batchesWritten.wrappingAdd(1, ordering: .relaxed)
         let payloads = batch.payloads, ioGroups = batch.ioGroups
         groups.withLock { t in
-            for i in 0..<payloads.count { t.written(ioGroup: ioGroups[i], bytes: payloads[i].count) }
+            // One table update per run of one io_group, as for `received`.
+            var i = 0
+            while i < payloads.count {
+                let g = ioGroups[i]
+                var n = 0, bytes = 0
+                while i < payloads.count && ioGroups[i] == g {
+                    n += 1
+                    bytes += payloads[i].count
+                    i += 1
+                }
+                t.written(ioGroup: g, messages: n, bytes: bytes)
+            }
         }
     }
 

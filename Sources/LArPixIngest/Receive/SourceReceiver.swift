@@ -166,11 +166,12 @@ final class SourceReceiver: @unchecked Sendable {
                 handOn(&burst)
                 budget.take(payloadBytes: payload.count)
             }
-            let (stored, owner) = store.store(payload, from: origin)
+            // The store adds the payload's owner to the burst (no reference per message).
+            let stored = store.store(payload, from: origin, for: &burst)
             if quality != nil {
-                burst.append(stored, ioGroup: ioGroup, quality: quality!.count(stored, ioGroup: ioGroup, at: now), in: owner)
+                burst.append(stored, ioGroup: ioGroup, quality: quality!.count(stored, ioGroup: ioGroup, at: now))
             } else {
-                burst.append(stored, ioGroup: ioGroup, in: owner)
+                burst.append(stored, ioGroup: ioGroup)
             }
         }
     }
