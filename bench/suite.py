@@ -15,6 +15,7 @@ import os
 import platform
 import shutil
 import signal
+import random
 import socket
 import statistics
 import subprocess
@@ -63,11 +64,23 @@ def log(*a):
 
 
 def free_port():
-    s = socket.socket()
-    s.bind(('127.0.0.1', 0))
-    p = s.getsockname()[1]
-    s.close()
-    return p
+    """A loopback port free now, below the kernel's ephemeral range: bind(0) hands out ports
+    that connecting sockets get too, and one could take it before the publisher binds it."""
+    try:
+        with open('/proc/sys/net/ipv4/ip_local_port_range') as f:
+            low = int(f.read().split()[0])
+    except (OSError, ValueError, IndexError):
+        low = 32768
+    while True:
+        p = random.randrange(max(1024, low - 20000), low)
+        s = socket.socket()
+        try:
+            s.bind(('127.0.0.1', p))
+            return p
+        except OSError:
+            continue
+        finally:
+            s.close()
 
 
 def run_json(cmd, env=None, timeout=600):

@@ -20,13 +20,7 @@ class DaemonProcessCase: XCTestCase {
     }
 
     /// A loopback port nobody listens on now.
-    static func freePort() throws -> Int {
-        let s = try ZMQSocket(type: .pub)
-        try s.bind("tcp://127.0.0.1:*")
-        let port = Int(s.lastEndpoint!.split(separator: ":").last!)!
-        s.close()
-        return port
-    }
+    static func freePort() throws -> Int { TestSupport.freeTCPPort() }
 
     struct Emulator: @unchecked Sendable {
         let publisher: PacmanPublisher
