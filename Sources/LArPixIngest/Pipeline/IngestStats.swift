@@ -58,18 +58,25 @@ public final class IngestStats: Sendable {
         let payloads = burst.payloads, ioGroups = burst.ioGroups, qualities = burst.qualities
         groups.withLock { t in
             // One table update per run of one io_group (a whole burst, from an untagged source).
-            var i = 0
-            while i < payloads.count {
-                let g = ioGroups[i]
-                var n = 0, bytes = 0
-                while i < payloads.count && ioGroups[i] == g {
-                    n += 1
-                    bytes += payloads[i].count
-                    i += 1
-                }
-                t.received(ioGroup: g, messages: n, bytes: bytes, at: now)
-            }
+            Self.forEachRun(payloads, ioGroups) { g, n, bytes in t.received(ioGroup: g, messages: n, bytes: bytes, at: now) }
             if !qualities.isEmpty { t.received(ioGroups: ioGroups, qualities: qualities, at: now) }
+        }
+    }
+
+    /// Calls `body(ioGroup, messages, bytes)` once per run of consecutive messages of one io_group.
+    @inline(__always)
+    private static func forEachRun(_ payloads: [UnsafeRawBufferPointer], _ ioGroups: [UInt8],
+                                   _ body: (_ ioGroup: UInt8, _ messages: Int, _ bytes: Int) -> Void) {
+        var i = 0
+        while i < payloads.count {
+            let g = ioGroups[i]
+            var n = 0, bytes = 0
+            while i < payloads.count && ioGroups[i] == g {
+                n += 1
+                bytes += payloads[i].count
+                i += 1
+            }
+            body(g, n, bytes)
         }
     }
 
@@ -80,18 +87,7 @@ public final class IngestStats: Sendable {
         batchesWritten.wrappingAdd(1, ordering: .relaxed)
         let payloads = batch.payloads, ioGroups = batch.ioGroups
         groups.withLock { t in
-            // One table update per run of one io_group, as for `received`.
-            var i = 0
-            while i < payloads.count {
-                let g = ioGroups[i]
-                var n = 0, bytes = 0
-                while i < payloads.count && ioGroups[i] == g {
-                    n += 1
-                    bytes += payloads[i].count
-                    i += 1
-                }
-                t.written(ioGroup: g, messages: n, bytes: bytes)
-            }
+            Self.forEachRun(payloads, ioGroups) { g, n, bytes in t.written(ioGroup: g, messages: n, bytes: bytes) }
         }
     }
 
