@@ -11,10 +11,7 @@ Run with a Python that has h5py and pyzmq (.venv-oracle/bin/python).
 import argparse, json, os, random, socket, struct, subprocess, sys, tempfile, time
 os.environ['HDF5_USE_FILE_LOCKING'] = 'FALSE'
 import h5py, zmq
-
-
-def free_port():
-    s = socket.socket(); s.bind(('127.0.0.1', 0)); p = s.getsockname()[1]; s.close(); return p
+from ports import free_port
 
 
 def message(i, words=4):

@@ -8,9 +8,7 @@ file (schedstat: time on a CPU, ns; and minor page faults). Threads are grouped 
 Environment LARPIX_HOLD_FROM is passed to the daemon unchanged (a measurement build may read it).
 """
 import argparse, json, os, signal, socket, subprocess, sys, tempfile, time
-
-def free_port():
-    s = socket.socket(); s.bind(('127.0.0.1', 0)); p = s.getsockname()[1]; s.close(); return p
+from ports import free_port
 
 def threads(pid):
     out = {}

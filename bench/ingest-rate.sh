@@ -9,7 +9,7 @@ root="$(cd "$(dirname "$0")/.." && pwd)"
 words=$1 count=$2 bin="${4:-$(cd "$root" && swift build -c release --show-bin-path)}"
 work=$(mktemp -d /tmp/ingest-rate.XXXXXX)
 trap 'kill $daemon 2>/dev/null || true; rm -rf "$work"' EXIT
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+port=$(python3 "$root/bench/ports.py")
 cat > "$work/rawd.yaml" <<YAML
 sources: [{endpoint: "tcp://127.0.0.1:$port", io_group: 1}]
 output: {directory: "$work/data", filename: "rate.h5"}

@@ -36,7 +36,7 @@ py_h5py="${LARPIX_H5PY2_PYTHON:-$root/.venv-h5py2/bin/python}"
 
 work=$(mktemp -d /tmp/live-readers.XXXXXX)
 trap 'kill $pub $daemon 2>/dev/null || true; rm -rf "$work"' EXIT
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+port=$(python3 "$root/bench/ports.py")
 cat > "$work/rawd.yaml" <<YAML
 sources: [{endpoint: "tcp://127.0.0.1:$port", io_group: 1}]
 output: {directory: "$work/data", filename: "live.h5", page_size: $page, ordered_flush: $ordered, exposure_wait: $delay}

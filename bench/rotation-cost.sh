@@ -11,7 +11,7 @@ count=${1:-100000} max=${2:-100} words=${3:-1}
 bin="${5:-$(cd "$root" && swift build -c release --show-bin-path)}"
 work=$(mktemp -d "${BENCH_DIR:-/tmp}/rotation-cost.XXXXXX")
 trap 'kill $daemon 2>/dev/null || true; rm -rf "$work"' EXIT
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+port=$(python3 "$root/bench/ports.py")
 cat > "$work/rawd.yaml" <<YAML
 sources: [{endpoint: "tcp://127.0.0.1:$port", io_group: 1}]
 output: {directory: "$work/data", filename: "rot_{seq:6}.h5"${OUTPUT_EXTRA:-}}

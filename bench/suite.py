@@ -15,7 +15,6 @@ import os
 import platform
 import shutil
 import signal
-import random
 import socket
 import statistics
 import subprocess
@@ -23,6 +22,8 @@ import sys
 import tempfile
 import threading
 import time
+
+from ports import free_port
 
 # Send queue of the paced publishers, messages. A dataserver uses 100, at about a thousand
 # messages/s per board; at 10^5-10^6 messages/s a 100-message queue is 0.1-1 ms and drops at the
@@ -61,26 +62,6 @@ class Mode:
 
 def log(*a):
     print(*a, flush=True)
-
-
-def free_port():
-    """A loopback port free now, below the kernel's ephemeral range: bind(0) hands out ports
-    that connecting sockets get too, and one could take it before the publisher binds it."""
-    try:
-        with open('/proc/sys/net/ipv4/ip_local_port_range') as f:
-            low = int(f.read().split()[0])
-    except (OSError, ValueError, IndexError):
-        low = 32768
-    while True:
-        p = random.randrange(max(1024, low - 20000), low)
-        s = socket.socket()
-        try:
-            s.bind(('127.0.0.1', p))
-            return p
-        except OSError:
-            continue
-        finally:
-            s.close()
 
 
 def run_json(cmd, env=None, timeout=600):

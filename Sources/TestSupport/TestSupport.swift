@@ -44,20 +44,29 @@ public enum TestSupport {
         env["HDF5_USE_FILE_LOCKING"] = "FALSE"
         for (k, v) in environment { env[k] = v }
         p.environment = env
+        var inURL: URL? = nil
+        if let stdin {
+            inURL = dir.appendingPathComponent("in")
+            try stdin.write(to: inURL!, atomically: true, encoding: .utf8)
+        }
+        func result(_ status: Int32) -> ProcessResult {
+            ProcessResult(status: status,
+                          stdout: (try? String(contentsOf: out, encoding: .utf8)) ?? "",
+                          stderr: (try? String(contentsOf: err, encoding: .utf8)) ?? "")
+        }
+        if let socket = ForkServer.socket(for: executable),
+           let status = ForkServer.run(socket: socket, arguments: arguments, environment: env,
+                                       stdin: inURL, stdout: out, stderr: err) {
+            return result(status)
+        }
+        try Data().write(to: out)  // what an unreachable server may have begun
+        try Data().write(to: err)
         p.standardOutput = try FileHandle(forWritingTo: out)
         p.standardError = try FileHandle(forWritingTo: err)
-        if let stdin {
-            let inURL = dir.appendingPathComponent("in")
-            try stdin.write(to: inURL, atomically: true, encoding: .utf8)
-            p.standardInput = try FileHandle(forReadingFrom: inURL)
-        } else {
-            p.standardInput = FileHandle.nullDevice
-        }
+        p.standardInput = try inURL.map { try FileHandle(forReadingFrom: $0) } ?? FileHandle.nullDevice
         try p.run()
         p.waitUntilExit()
-        return ProcessResult(status: p.terminationStatus,
-                             stdout: (try? String(contentsOf: out, encoding: .utf8)) ?? "",
-                             stderr: (try? String(contentsOf: err, encoding: .utf8)) ?? "")
+        return result(p.terminationStatus)
     }
 
     /// Python with larpix-control over Debian's h5py (HDF5 1.10.8): `LARPIX_ORACLE_PYTHON`.

@@ -22,7 +22,9 @@ wait_until() {
         sleep 0.1
     done
 }
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+# free_ports N: N distinct loopback ports below the kernel's ephemeral range, one per line
+# (bench/ports.py says why); read them with `read -r -d '' a b c < <(free_ports 3) || true`.
+free_ports() { python3 "$(dirname "${BASH_SOURCE[0]}")/../../bench/ports.py" "$1"; }
 # metric URL NAME [LABEL=VALUE...]: the sum of NAME's samples whose labels match (empty if none).
 metric() { python3 "$(dirname "${BASH_SOURCE[0]}")/metric.py" "$@"; }
 now_ms() { echo $(( $(date +%s%N) / 1000000 )); }

@@ -46,7 +46,7 @@ for a in $alerts; do
         || fail "promtool test rules has no firing case for $a"
 done
 
-mport=$(free_port) pport=$(free_port) p1=$(free_port) p2=$(free_port)
+read -r -d '' mport pport p1 p2 < <(free_ports 4) || true
 sed -e 's/scrape_interval: 15s/scrape_interval: 1s/' -e 's/evaluation_interval: 15s/evaluation_interval: 1s/' \
     -e "s#\"127.0.0.1:9127\"#\"127.0.0.1:$mport\"#" \
     -e "s#/usr/share/larpix-rawd/monitoring/larpix-rawd.rules.yml#$mon/larpix-rawd.rules.yml#" \

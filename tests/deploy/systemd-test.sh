@@ -112,7 +112,7 @@ in_ct systemctl stop larpix-rawd.service
 in_ct rm -rf /var/lib/larpix-rawd/data
 
 # --- config for the test: two boards on loopback, the metrics on a free port -----------
-p1=$(free_port) p2=$(free_port) mport=$(free_port)
+read -r -d '' p1 p2 mport < <(free_ports 3) || true
 murl="http://127.0.0.1:$mport/metrics"
 cat >"$work/test.yaml" <<EOF
 # systemd-test.sh: two emulated boards on the host's loopback.
@@ -260,7 +260,7 @@ grep -E '^[0-9T:+-]+ (warning|error|critical) larpix-rawd:' "$work/journal.txt" 
 check "journalctl -u larpix-rawd shows the daemon's lines with their levels" grep -qE '^[0-9T:+-]+ info larpix-rawd: .*ready: 2 source' "$work/journal.txt"
 
 # --- instances of larpix-rawd@ ------------------------------------------------------------
-ma=$(free_port) mb=$(free_port)
+read -r -d '' ma mb < <(free_ports 2) || true
 for i in a b; do
     port=$ma src=$p1; [ $i = b ] && port=$mb src=$p2
     printf 'sources: [{endpoint: "tcp://127.0.0.1:%s", io_group: 1}]\nmetrics: {listen: "127.0.0.1:%s"}\n' "$src" "$port" \
