@@ -81,11 +81,9 @@ public final class RawFileWriter {
     private var ioGroups: UnsafeMutablePointer<UInt8>
     private var capacity: Int
     /// The messages' type conversion (hvl_t to the file's variable-length form) and its
-    /// background buffer, allocated once, not allocated and zeroed by HDF5 in each append; each
-    /// of HDF5's default size, so that a batch is converted in the same strips as before.
+    /// background buffer (`ConversionBuffers`), not allocated and zeroed by HDF5 in each append.
     private let conversionBuffers: UnsafeMutableRawPointer
     private let transfer: H5PropertyList
-    static let conversionBufferBytes = 1 << 20
     private var closed = false
 
     private init(file: H5File, path: String, objects: RawFileLayout.Objects, metadata: RawFileMetadata, count: Int,
@@ -104,10 +102,8 @@ public final class RawFileWriter {
         capacity = 1024
         descriptors = .allocate(capacity: capacity)
         ioGroups = .allocate(capacity: capacity)
-        let n = Self.conversionBufferBytes
-        // calloc: zeroed as HDF5's own were, with no page touched before HDF5 uses it (opening
-        // a file, and so READY, costs nothing more).
-        guard let buffers = calloc(1, 2 * n) else {
+        let n = ConversionBuffers.bytes
+        guard let buffers = ConversionBuffers.take() else {
             descriptors.deallocate()
             ioGroups.deallocate()
             throw RawFileError.notWritable(path: path, reason: "cannot allocate the type conversion buffers")
@@ -116,7 +112,7 @@ public final class RawFileWriter {
         do {
             transfer = try H5PropertyList.transfer(conversion: buffers, background: buffers + n, bytes: n)
         } catch {
-            free(buffers)
+            ConversionBuffers.give(buffers)
             descriptors.deallocate()
             ioGroups.deallocate()
             throw RawFileError.from(error, path: path)
@@ -127,7 +123,7 @@ public final class RawFileWriter {
         if !closed { try? close(fsync: false) }
         descriptors.deallocate()
         ioGroups.deallocate()
-        free(conversionBuffers)
+        ConversionBuffers.give(conversionBuffers)
     }
 
     // MARK: Opening

@@ -134,6 +134,8 @@ public struct FileNamer: Sendable {
 
     /// strftime in local time; "" when the result does not fit a file name's length.
     static func strftime(_ format: String, _ date: Date) -> String {
+        // No field: nothing to fill in, and no tzset (a stat of /etc/localtime) on each rotation.
+        guard format.contains("%") else { return format }
         var t = time_t(date.timeIntervalSince1970.rounded(.down))
         var fields = tm()
         tzset()  // localtime_r alone may keep a TZ read earlier in the process

@@ -8,8 +8,20 @@ public struct FileChecksums: Sendable, Equatable {
     public var sha256: [UInt8]
     public var bytes: Int
 
-    public var adler32Hex: String { String(format: "%08x", adler32) }
-    public var sha256Hex: String { sha256.map { String(format: "%02x", $0) }.joined() }
+    public var adler32Hex: String {
+        Self.hex((0..<4).map { UInt8(truncatingIfNeeded: adler32 >> (24 - 8 * $0)) })
+    }
+    public var sha256Hex: String { Self.hex(sha256) }
+
+    /// Lowercase hex, two digits a byte (String(format:) per byte was a twentieth of the
+    /// closed-file worker's CPU at hundreds of files a second).
+    static func hex(_ bytes: [UInt8]) -> String {
+        let digits = Array("0123456789abcdef".utf8)
+        var out = [UInt8]()
+        out.reserveCapacity(2 * bytes.count)
+        for b in bytes { out += [digits[Int(b >> 4)], digits[Int(b & 0xf)]] }
+        return String(decoding: out, as: UTF8.self)
+    }
 
     /// Reads `path` to its end. Both sums see the same bytes, so they always describe one file.
     public static func compute(path: String, blockBytes: Int = 4 << 20) throws(ClosedFileError) -> FileChecksums {

@@ -75,7 +75,10 @@ enum FileSidecar {
 
     /// Writes `FILE.json` atomically (temporary file, fsync, rename).
     static func write(_ object: [String: Any], for file: String) throws {
-        var data = try JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
+        var data: Data
+        do { data = try SidecarJSON.data(object) } catch {
+            data = try JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
+        }
         data.append(0x0a)
         let final = path(for: file)
         let temporary = (final as NSString).deletingLastPathComponent + "/." + (final as NSString).lastPathComponent + ".tmp"
