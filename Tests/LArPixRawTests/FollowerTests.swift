@@ -1,5 +1,5 @@
 import Foundation
-import LArPixRaw
+@testable import LArPixRaw
 import TestSupport
 import XCTest
 
@@ -178,5 +178,19 @@ final class FollowerTests: XCTestCase {
         XCTAssertThrowsError(try missing.poll { _, _, _ in }) { e in
             guard case .notFound = e as? RawFileError else { return XCTFail("\(e)") }
         }
+    }
+
+    /// The twice-read check compares rows byte for byte.
+    func testRowsReadTwiceCompareByTheirBytes() {
+        let rows: [[UInt8]] = [[1, 2, 3], [], [0xff], Array(repeating: 7, count: 70_000)]
+        XCTAssertTrue(RawFileFollower.same(rows, rows.map { Array($0) }))
+        XCTAssertTrue(RawFileFollower.same([], []))
+        XCTAssertFalse(RawFileFollower.same(rows, Array(rows.dropLast())), "one row fewer")
+        XCTAssertFalse(RawFileFollower.same([[1, 2, 3]], [[1, 2]]), "a shorter row")
+        XCTAssertFalse(RawFileFollower.same([[1, 2, 3]], [[1, 2, 4]]), "a byte")
+        var late = rows
+        late[3][69_999] = 8
+        XCTAssertFalse(RawFileFollower.same(rows, late), "the last byte of a long row")
+        XCTAssertFalse(RawFileFollower.same([[]], [[0]]), "an empty row and a one-byte row")
     }
 }
