@@ -102,24 +102,28 @@ final class OutputBuffer {
         }
     }
 
-    /// Lowercase hex of `bytes`.
+    /// Lowercase hex of `bytes`. Byte stores through typed pointers: the generic storeBytes is
+    /// not specialized in a debug build, and the tests' follow and dump print hundreds of MB.
     func append(hex bytes: UnsafeRawBufferPointer) {
         let n = bytes.count
         reserve(2 * n)
-        hexDigitPairs.withUnsafeBufferPointer { table in
-            let out = UnsafeMutableRawPointer(storage + count)
+        guard n > 0 else { return }
+        let input = bytes.baseAddress!.assumingMemoryBound(to: UInt8.self)
+        hexDigits.withUnsafeBufferPointer { table in
+            let digits = table.baseAddress!
+            let out = storage + count
             for i in 0..<n {
-                out.storeBytes(of: table[Int(bytes[i])], toByteOffset: 2 * i, as: UInt16.self)
+                let b = Int(input[i]) << 1
+                out[2 * i] = digits[b]
+                out[2 * i + 1] = digits[b + 1]
             }
         }
         count += 2 * n
     }
 }
 
-/// For each byte value, its two lowercase hex digits as one UInt16 in memory order.
-private let hexDigitPairs: [UInt16] = (0..<256).map { b in
+/// For each byte value, its two lowercase hex digits, high first: 512 bytes.
+private let hexDigits: [UInt8] = (0..<256).flatMap { b in
     let digits = Array("0123456789abcdef".utf8)
-    let hi = UInt16(digits[b >> 4]), lo = UInt16(digits[b & 15])
-    // storeBytes writes in host order; put the high digit first in memory.
-    return (1 as UInt16).littleEndian == 1 ? hi | lo << 8 : hi << 8 | lo
+    return [digits[b >> 4], digits[b & 15]]
 }
