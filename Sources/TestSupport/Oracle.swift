@@ -71,7 +71,6 @@ public struct Oracle {
         let dir = TestSupport.temporaryDirectory("jsonl")
         defer { try? FileManager.default.removeItem(at: dir) }
         let jsonl = dir.appendingPathComponent("in.jsonl")
-        var text = ""
         try Self.writeJSONL(jsonl, messages: messages, ioGroups: ioGroups)
         var args = ["write", path, "--from-jsonl", jsonl.path]
         if let version { args += ["--version", version] }

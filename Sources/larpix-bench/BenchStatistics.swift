@@ -46,7 +46,7 @@ struct BenchFailure: Error, CustomStringConvertible {
 func callC(_ what: String, _ body: (UnsafeMutablePointer<CChar>, Int) -> Int32) throws {
     var err = [CChar](repeating: 0, count: 512)
     let rc = err.withUnsafeMutableBufferPointer { body($0.baseAddress!, $0.count) }
-    if rc != 0 { throw BenchFailure(description: "\(what): " + String(cString: err)) }
+    if rc != 0 { throw BenchFailure(description: "\(what): " + String(decoding: err.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)) }
 }
 
 /// C strings for an endpoint list, alive for the duration of `body`.

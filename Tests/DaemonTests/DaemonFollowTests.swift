@@ -18,8 +18,8 @@ final class DaemonFollowTests: XCTestCase {
         func follow(_ file: String) throws {
             let out = h.dir.appendingPathComponent("follow\(followers.count).jsonl")
             let err = h.dir.appendingPathComponent("follow\(followers.count).err")
-            FileManager.default.createFile(atPath: out.path, contents: nil)
-            FileManager.default.createFile(atPath: err.path, contents: nil)
+            _ = FileManager.default.createFile(atPath: out.path, contents: nil)
+            _ = FileManager.default.createFile(atPath: err.path, contents: nil)
             let p = Process()
             p.executableURL = URL(fileURLWithPath: raw)
             p.arguments = ["follow", file, "--until-closed", "--interval", "0.01"]

@@ -66,7 +66,7 @@ final class DaemonHarness {
         env["HDF5_USE_FILE_LOCKING"] = "FALSE"
         p.environment = env
         p.standardOutput = FileHandle.nullDevice
-        if !FileManager.default.fileExists(atPath: logPath) { FileManager.default.createFile(atPath: logPath, contents: nil) }
+        if !FileManager.default.fileExists(atPath: logPath) { _ = FileManager.default.createFile(atPath: logPath, contents: nil) }
         let h = try FileHandle(forWritingTo: URL(fileURLWithPath: logPath))
         h.seekToEndOfFile()
         h.write(Data("--- start \(runs)\n".utf8))

@@ -66,7 +66,7 @@ class DaemonProcessCase: XCTestCase {
         if !environment.isEmpty { p.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 } }
         p.standardOutput = FileHandle.nullDevice
         let log = dir.appendingPathComponent("rawd.log")
-        FileManager.default.createFile(atPath: log.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: log.path, contents: nil)
         p.standardError = try FileHandle(forWritingTo: log)
         let before = Set(dataFiles)
         try p.run()

@@ -35,7 +35,7 @@ final class FullDiskTests: XCTestCase {
         // 16 MB, a filler leaving about 2.5 MB: the run needs ~7 MB, so it fits once the filler goes.
         try mountSmallFilesystem(h.dataDir, megabytes: 16)
         let filler = h.dataDir.appendingPathComponent("filler")
-        FileManager.default.createFile(atPath: filler.path, contents: Data(count: 16 << 20 - (5 << 19)))
+        _ = FileManager.default.createFile(atPath: filler.path, contents: Data(count: 16 << 20 - (5 << 19)))
         let freeAtStart = DiskSpace(directory: h.dataDir.path).freeBytes() ?? -1
 
         // Paced, so that the stall is seconds long; drops at the emulator are counted there.
@@ -86,7 +86,7 @@ final class FullDiskTests: XCTestCase {
         let h = try DaemonHarness(label: "fullstop")
         defer { h.cleanUp() }
         try mountSmallFilesystem(h.dataDir, megabytes: 16)
-        FileManager.default.createFile(atPath: h.dataDir.appendingPathComponent("filler").path, contents: Data(count: 16 << 20 - (5 << 19)))
+        _ = FileManager.default.createFile(atPath: h.dataDir.appendingPathComponent("filler").path, contents: Data(count: 16 << 20 - (5 << 19)))
         let emulator = try h.emulator(seed: 11, words: 16...64, count: 40_000)
         let config = try h.writeConfig(output: ["min_free_bytes: 0"],
                                        extra: "stop_timeout: 2s\nbuffer:\n  max_bytes: 64MiB\nbatch:\n  max_bytes: 256kB\n  max_messages: 500\n")

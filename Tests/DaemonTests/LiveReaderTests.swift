@@ -37,10 +37,10 @@ final class LiveReaderTests: XCTestCase {
         env["HDF5_USE_FILE_LOCKING"] = "FALSE"
         p.environment = env
         let out = stdout ?? dir.appendingPathComponent(URL(fileURLWithPath: executable).lastPathComponent + ".\(UUID().uuidString).out")
-        FileManager.default.createFile(atPath: out.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: out.path, contents: nil)
         p.standardOutput = try FileHandle(forWritingTo: out)
         let err = dir.appendingPathComponent(URL(fileURLWithPath: executable).lastPathComponent + ".err")
-        FileManager.default.createFile(atPath: err.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: err.path, contents: nil)
         p.standardError = try FileHandle(forWritingTo: err)
         try p.run()
         return p

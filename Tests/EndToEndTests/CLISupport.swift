@@ -32,8 +32,8 @@ enum CLI {
         var errURL: URL { dir.appendingPathComponent("err") }
 
         init(_ executable: String, _ args: [String]) throws {
-            FileManager.default.createFile(atPath: outURL.path, contents: nil)
-            FileManager.default.createFile(atPath: errURL.path, contents: nil)
+            _ = FileManager.default.createFile(atPath: outURL.path, contents: nil)
+            _ = FileManager.default.createFile(atPath: errURL.path, contents: nil)
             process.executableURL = URL(fileURLWithPath: executable)
             process.arguments = args
             var env = ProcessInfo.processInfo.environment

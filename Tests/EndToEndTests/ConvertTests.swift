@@ -145,7 +145,7 @@ final class ConvertTests: XCTestCase {
         }
         XCTAssertEqual(try writer.wait(timeout: 60), 0, writer.stderr)
         XCTAssertEqual(try convert.wait(timeout: 60), 0, "convert --follow ends by itself once the writer closed: \(convert.stderr)")
-        FileManager.default.createFile(atPath: stop, contents: nil)
+        _ = FileManager.default.createFile(atPath: stop, contents: nil)
         for r in readers { XCTAssertEqual(try r.wait(timeout: 60), 0, r.stderr) }
         let s = try json(convert.stdout)
         XCTAssertEqual(s["messages"] as? Int, msgs.count)

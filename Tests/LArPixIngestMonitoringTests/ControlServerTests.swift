@@ -62,7 +62,7 @@ final class ControlServerTests: XCTestCase {
         XCTAssertFalse(FileManager.default.fileExists(atPath: path), "removed at stop")
 
         let plain = dir.appendingPathComponent("plain").path
-        FileManager.default.createFile(atPath: plain, contents: Data("keep".utf8))
+        _ = FileManager.default.createFile(atPath: plain, contents: Data("keep".utf8))
         XCTAssertThrowsError(try ControlServer(endpoint: .unix(plain), logger: Logger(label: "t")).start(createDirectory: false))
         XCTAssertEqual(try String(contentsOfFile: plain, encoding: .utf8), "keep")
     }

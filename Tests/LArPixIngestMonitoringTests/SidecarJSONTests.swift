@@ -35,7 +35,7 @@ final class SidecarJSONTests: XCTestCase {
     }
 
     func testValuesAndKeysAsJSONSerializationWritesThem() throws {
-        try assertSame(["d": [0.1, 2.0, -3.5, 1_764_590_000.123456, 1e20, 1e-7, 123456789012.5, -0.0, 5e-324, 1.7976931348623157e308] as [Any]])
+        try assertSame(["d": [0.1, 2.0, -3.5, 1_764_590_000.123456, 1e20, 1e-7, 123456789012.5, -0.0, Double.leastNonzeroMagnitude, 1.7976931348623157e308] as [Any]])
         try assertSame(["i": [0, -1, Int.max, Int.min] as [Any], "b": [true, false] as [Any], "n": NSNull(), "s": "ü/é ✓ \u{7f}"])
         try assertSame(["empty": [String: Any](), "none": [Any](), "nested": ["a": ["b": [1, [2, 3]] as [Any]]] as [String: Any]])
         let keys = ["H", "S", "C", "other", "1", "2", "10", "02", "a_b", "a1", "a.b", "a-b", "ab", "aB", "Ab", "AB", "a", "A",

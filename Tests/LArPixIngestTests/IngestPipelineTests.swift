@@ -185,7 +185,7 @@ final class IngestPipelineTests: XCTestCase {
     /// A start that fails half-way (the sources are set up, the first file cannot be made)
     /// leaves nothing behind: no source in the stats, no connection to the board.
     func testAStartThatFailsHalfWayLeavesNoSourceBehind() throws {
-        let dir = try TestSupport.temporaryDirectory("half-start")
+        let dir = TestSupport.temporaryDirectory("half-start")
         defer { try? FileManager.default.removeItem(at: dir) }
         let (pub, endpoint) = try PipelineHarness.publisher()
         defer { pub.close() }

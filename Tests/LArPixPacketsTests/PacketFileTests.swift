@@ -87,7 +87,7 @@ final class PacketFileTests: XCTestCase {
         // Again: the packet file exists, so it is refused and nothing is left behind.
         XCTAssertThrowsError(try PacketConverter.convertClosedFile(raw: raw, intoDirectory: out.path))
         // A raw file that is no raw file: refused, nothing left in the directory.
-        FileManager.default.createFile(atPath: path("binary-bad.h5"), contents: Data("not hdf5".utf8))
+        _ = FileManager.default.createFile(atPath: path("binary-bad.h5"), contents: Data("not hdf5".utf8))
         XCTAssertThrowsError(try PacketConverter.convertClosedFile(raw: path("binary-bad.h5"), intoDirectory: out.path)) { e in
             XCTAssertEqual((e as? PacketConversionError)?.exitCode, 12, "\(e)")
         }

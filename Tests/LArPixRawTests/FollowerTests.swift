@@ -43,7 +43,7 @@ final class FollowerTests: XCTestCase {
         }
         proc.environment = env
         let errURL = dir.appendingPathComponent("writer.err")
-        FileManager.default.createFile(atPath: errURL.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: errURL.path, contents: nil)
         proc.standardError = try FileHandle(forWritingTo: errURL)
         proc.standardOutput = try FileHandle(forWritingTo: errURL)
         try proc.run()

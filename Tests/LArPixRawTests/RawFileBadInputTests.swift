@@ -50,7 +50,7 @@ final class RawFileBadInputTests: XCTestCase {
         assertAll(p, "text") { if case .notHDF5 = $0 { return true } else { return false } }
         XCTAssertEqual(try String(contentsOfFile: p, encoding: .utf8), "this is not HDF5\n", "a refused append must not touch it")
         let q = path("empty.h5")
-        FileManager.default.createFile(atPath: q, contents: Data())
+        _ = FileManager.default.createFile(atPath: q, contents: Data())
         assertAll(q, "empty") { if case .notHDF5 = $0 { return true } else { return false } }
         XCTAssertEqual(RawFileError.notHDF5(path: p).exitCode, 12)
     }
