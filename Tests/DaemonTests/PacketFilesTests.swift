@@ -97,9 +97,14 @@ final class PacketFilesTests: XCTestCase {
         let emulator = try h.emulator(seed: 23, words: 1...4, count: 500)
         let config = try h.writeConfig(output: ["on_close: [/bin/sh, -c, 'echo \"$0\" >> \(ran)']"],
                                        extra: "stop_timeout: 2s\npackets: {enabled: true, converter: \"\(slow)\"}\n")
-        _ = try h.startDaemon(config: config)
+        let daemon = try h.startDaemon(config: config)
         _ = emulator.wait()
         TestSupport.wait("500 messages visible", seconds: 30) { h.dataFiles.reduce(0) { $0 + ((try? RawFile.count($1)) ?? 0) } >= 500 }
+        // The conversion must be running when the budget runs out. A file closed by the stop
+        // itself is fsynced before its conversion starts, and on a loaded machine that can take
+        // longer than the 2 s budget: so rotate first, and stop once the converter runs.
+        kill(daemon.processIdentifier, SIGHUP)
+        TestSupport.wait("the converter started", seconds: 60) { FileManager.default.fileExists(atPath: pidFile) }
         XCTAssertEqual(try h.signalAndWait(SIGTERM, timeout: 120), 0, "the stop waited for the converter: \(h.log.suffix(1500))")
         let log = h.log
         XCTAssertTrue(log.contains("stopped unfinished when the stop's budget (stop_timeout) ran out"), log.suffix(2000).description)
