@@ -102,23 +102,47 @@ final class OutputBuffer {
         }
     }
 
-    /// Lowercase hex of `bytes`. Byte stores through typed pointers: the generic storeBytes is
-    /// not specialized in a debug build, and the tests' follow and dump print hundreds of MB.
+    /// Lowercase hex of `bytes`. Four bytes at a time as integer arithmetic, through memcpy: in
+    /// a debug build each pointer access is a call, and the tests' follow and dump print hundreds
+    /// of MB (per byte through typed pointers, this loop was 38 % of their CPU).
     func append(hex bytes: UnsafeRawBufferPointer) {
         let n = bytes.count
         reserve(2 * n)
         guard n > 0 else { return }
-        let input = bytes.baseAddress!.assumingMemoryBound(to: UInt8.self)
-        hexDigits.withUnsafeBufferPointer { table in
-            let digits = table.baseAddress!
-            let out = storage + count
-            for i in 0..<n {
-                let b = Int(input[i]) << 1
-                out[2 * i] = digits[b]
-                out[2 * i + 1] = digits[b + 1]
+        let input = bytes.baseAddress!
+        let out = UnsafeMutableRawPointer(storage + count)
+        var i = 0
+        while i + 4 <= n {
+            var word: UInt32 = 0
+            memcpy(&word, input + i, 4)
+            var digits = Self.hexWord( UInt32(littleEndian: word)).littleEndian
+            memcpy(out + 2 * i, &digits, 8)
+            i += 4
+        }
+        if i < n {
+            let rest = input.assumingMemoryBound(to: UInt8.self)
+            let o = out.assumingMemoryBound(to: UInt8.self)
+            hexDigits.withUnsafeBufferPointer { table in
+                let digits = table.baseAddress!
+                for j in i..<n {
+                    let b = Int(rest[j]) << 1
+                    o[2 * j] = digits[b]
+                    o[2 * j + 1] = digits[b + 1]
+                }
             }
         }
         count += 2 * n
+    }
+
+    /// The eight ASCII hex digits of four bytes (the first byte in `v`'s low bits), the first
+    /// digit in the result's low byte: each byte spread to 16 bits, its nibbles swapped into
+    /// separate bytes, then `0`...`9` or `a`...`f` chosen per byte without a branch.
+    static func hexWord(_ v: UInt32) -> UInt64 {
+        let w = UInt64(v)
+        var x = (w & 0xFF) | ((w & 0xFF00) << 8) | ((w & 0xFF_0000) << 16) | ((w & 0xFF00_0000) << 24)
+        x = ((x >> 4) & 0x000F_000F_000F_000F) | ((x & 0x000F_000F_000F_000F) << 8)
+        let letters = ((x &+ 0x0606_0606_0606_0606) >> 4) & 0x0101_0101_0101_0101
+        return x &+ 0x3030_3030_3030_3030 &+ letters &* 39
     }
 }
 

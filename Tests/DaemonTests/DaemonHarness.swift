@@ -247,7 +247,7 @@ final class DaemonHarness {
             out.digest = digest(messages: msgs, groups: groups, chaining: out.digest)
             for (i, m) in msgs.enumerated() {
                 let want = seq.next()
-                if m != want {
+                if !ByteComparison.same(m, want) {
                     out.problem = "\(f) row \(i) (message \(skip + out.messages)): \(m.count) bytes, expected \(want.count) bytes"
                     return out
                 }
@@ -266,7 +266,7 @@ final class DaemonHarness {
         for (m, g) in zip(messages, groups) {
             withUnsafeBytes(of: UInt32(m.count).littleEndian) { crc = CRC32.update(crc, $0) }
             m.withUnsafeBytes { crc = CRC32.update(crc, $0) }
-            crc = CRC32.update(crc, [UInt8(g)].withUnsafeBytes { $0 })
+            withUnsafeBytes(of: UInt8(truncatingIfNeeded: g)) { crc = CRC32.update(crc, $0) }
         }
         return crc
     }
