@@ -24,6 +24,8 @@ enum ForkServer {
         let request: [String: Any] = [
             "argv": arguments, "env": environment, "cwd": FileManager.default.currentDirectoryPath,
             "stdin": stdin?.path ?? NSNull(), "stdout": stdout.path, "stderr": stderr.path,
+            // The test that asks (swift test --parallel runs each in its own process, named by its arguments).
+            "who": CommandLine.arguments.dropFirst().joined(separator: " "),
         ]
         guard var line = try? JSONSerialization.data(withJSONObject: request) else { return nil }
         line.append(UInt8(ascii: "\n"))

@@ -79,15 +79,22 @@ public struct Oracle {
         guard r.status == 0 else { throw OracleError(message: "oracle write failed: \(r.stderr)") }
     }
 
+    /// The bytes of lowercase hex, through pointers (per character through Array appends this
+    /// was most of some tests' own CPU in a debug build).
     public static func bytes(hex: String) -> [UInt8] {
-        var out = [UInt8]()
-        out.reserveCapacity(hex.utf8.count / 2)
-        var hi: UInt8? = nil
-        for c in hex.utf8 {
-            let v: UInt8 = c <= 57 ? c - 48 : c - 87
-            if let h = hi { out.append(h << 4 | v); hi = nil } else { hi = v }
+        var hex = hex
+        return hex.withUTF8 { u in
+            [UInt8](unsafeUninitializedCapacity: u.count / 2) { out, count in
+                guard let s = u.baseAddress, let o = out.baseAddress else { count = 0; return }
+                var i = 0   // a while loop: a range's iterator is a call per byte in a debug build
+                while i < u.count / 2 {
+                    let h = s[2 * i], l = s[2 * i + 1]
+                    o[i] = (h <= 57 ? h &- 48 : h &- 87) << 4 | (l <= 57 ? l &- 48 : l &- 87)
+                    i += 1
+                }
+                count = u.count / 2
+            }
         }
-        return out
     }
 
     // MARK: The subcommands the library's exhaustive tests use

@@ -123,12 +123,43 @@ public enum TestSupport {
     public static func product(_ name: String) -> String { productsDirectory.appendingPathComponent(name).path }
 }
 
+extension TestSupport {
+    /// Whether two files hold the same bytes, compared a MiB at a time with memcmp
+    /// (FileManager.contentsEqual compares element by element: seconds for the hundreds of MB
+    /// that the live-reader tests compare).
+    public static func filesEqual(_ a: String, _ b: String) throws -> Bool {
+        let x = try FileHandle(forReadingFrom: URL(fileURLWithPath: a)), y = try FileHandle(forReadingFrom: URL(fileURLWithPath: b))
+        defer { try? x.close(); try? y.close() }
+        while true {
+            let u = try x.read(upToCount: 1 << 20) ?? Data(), v = try y.read(upToCount: 1 << 20) ?? Data()
+            guard u == v else { return false }   // Data's == is a memcmp
+            if u.isEmpty { return true }
+        }
+    }
+}
+
 extension String {
     /// Lowercase hex of bytes, as `larpix-raw dump --format jsonl` prints them.
     public static func hex<S: Sequence>(_ bytes: S) -> String where S.Element == UInt8 {
-        let digits = Array("0123456789abcdef".utf8)
-        var out = [UInt8]()
-        for b in bytes { out.append(digits[Int(b >> 4)]); out.append(digits[Int(b & 15)]) }
-        return String(decoding: out, as: UTF8.self)
+        if let s = bytes.withContiguousStorageIfAvailable({ hex(UnsafeRawBufferPointer($0)) }) { return s }
+        return hex(Array(bytes))
+    }
+
+    /// Through pointers into the string's own storage: per byte through Array appends, this was
+    /// seconds of a debug build's CPU for the tests that compare megabytes as hex.
+    public static func hex(_ bytes: UnsafeRawBufferPointer) -> String {
+        String(unsafeUninitializedCapacity: 2 * bytes.count, initializingUTF8With: { out in
+            let digits: StaticString = "0123456789abcdef"
+            let d = digits.utf8Start, o = out.baseAddress!
+            let input = bytes.baseAddress?.assumingMemoryBound(to: UInt8.self)
+            var i = 0   // a while loop: a range's iterator is a call per byte in a debug build
+            while i < bytes.count {
+                let b = input![i]
+                o[2 * i] = d[Int(b >> 4)]
+                o[2 * i + 1] = d[Int(b & 15)]
+                i += 1
+            }
+            return 2 * bytes.count
+        })
     }
 }

@@ -136,7 +136,7 @@ final class LiveReaderTests: XCTestCase {
         let (live, closed) = (try Self.lineCount(followed), try Self.lineCount(dumpedURL))
         XCTAssertEqual(closed, messages, "dump printed \(closed) lines, the file holds \(messages) messages")
         XCTAssertEqual(live, closed, "follow printed \(live) messages, the file holds \(closed)")
-        XCTAssertTrue(FileManager.default.contentsEqual(atPath: followed.path, andPath: dumpedURL.path), "follow's lines differ from dump's")
+        XCTAssertTrue(try TestSupport.filesEqual(followed.path, dumpedURL.path), "follow's lines differ from dump's")
     }
 }
 

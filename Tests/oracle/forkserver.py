@@ -14,7 +14,10 @@ returns exits through the interpreter's normal shutdown (atexit, HDF5's close of
 One request per connection, a JSON line:
   {"argv": ["script.py" | "-c", ...], "env": {...}, "cwd": DIR,
    "stdin": PATH | null, "stdout": PATH, "stderr": PATH}
-answered, once the run has ended, by {"status": N} (exit status) or {"signal": N}.
+answered, once the run has ended, by {"status": N} (exit status) or {"signal": N}. A request may
+also carry "who" (the test that asks); with LARPIX_FORKSERVER_LOG=FILE in the server's environment,
+each call's CPU seconds, wall seconds, who and script are appended to FILE as a JSON line: where
+the suite's oracle CPU goes.
 """
 import json
 import os
@@ -22,6 +25,7 @@ import runpy
 import signal
 import socket
 import sys
+import time
 
 # Imported here, once, so that every fork finds them loaded.
 import numpy  # noqa: F401
@@ -75,11 +79,20 @@ def supervise(conn):
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     with conn.makefile('rb') as f:
         req = json.loads(f.readline())
+    started = time.monotonic()
     pid = os.fork()
     if pid == 0:
         conn.close()
         run_request(req)
-    _, status = os.waitpid(pid, 0)
+    _, status, usage = os.wait4(pid, 0)
+    log = os.environ.get('LARPIX_FORKSERVER_LOG')
+    if log:
+        argv = req['argv']
+        script = argv[0] if argv[0] != '-c' else '-c ' + argv[1].strip().splitlines()[-1][:80]
+        record = {'cpu': round(usage.ru_utime + usage.ru_stime, 3), 'wall': round(time.monotonic() - started, 3),
+                  'who': req.get('who'), 'script': script, 'args': argv[1 if argv[0] != '-c' else 2:][:2]}
+        with open(log, 'a') as f:
+            f.write(json.dumps(record) + '\n')
     reply = {'signal': os.WTERMSIG(status)} if os.WIFSIGNALED(status) else {'status': os.WEXITSTATUS(status)}
     try:
         conn.sendall((json.dumps(reply) + '\n').encode())
