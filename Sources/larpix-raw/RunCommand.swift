@@ -19,7 +19,7 @@ struct RunCommand: ParsableCommand {
     )
 
     struct Start: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Start a run: close the current file, open one tagged with the run.")
+        static let configuration = CommandConfiguration(commandName: "start", abstract: "Start a run: close the current file, open one tagged with the run.")
         @Option(name: .customLong("run"), help: "The run number (1-2147483647).") var runNumber: String
         @Option(help: "The first subrun (default 1; each next file +1 unless run.subrun_policy is fixed).") var subrun: String?
         @Option(help: "The data stream (default: run.data_stream, \"commissioning\").") var dataStream: String?
@@ -48,13 +48,13 @@ struct RunCommand: ParsableCommand {
     }
 
     struct Stop: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Stop the run: close its last file; then untagged files or a pause.")
+        static let configuration = CommandConfiguration(commandName: "stop", abstract: "Stop the run: close its last file; then untagged files or a pause.")
         @OptionGroup var options: ControlOptions
         func run() throws { try reportingErrors { try options.send(ControlRequest(command: .stopRun)) } }
     }
 
     struct Status: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Show the run state and the file being written.")
+        static let configuration = CommandConfiguration(commandName: "status", abstract: "Show the run state and the file being written.")
         @OptionGroup var options: ControlOptions
         func run() throws { try reportingErrors { try options.send(ControlRequest(command: .status)) } }
     }
