@@ -14,8 +14,9 @@ public final class GlobalHeapCollection {
     /// The collection's bytes; object pointers point into it. Freed with the collection.
     public let image: UnsafeMutableRawBufferPointer
     /// Object i's offset and size at [2i] and [2i + 1] (offset -1: no such object), for i below
-    /// `indexes`. HDF5 numbers a collection's objects densely from 1, so a table costs no hashing (a dictionary of tuples, and Array's
-    /// unspecialized generics, were most of the reader's CPU in a debug build).
+    /// `indexes`. HDF5 numbers a collection's objects densely from 1, so a table costs no
+    /// hashing (a dictionary of tuples, and Array's unspecialized generics, were most of the
+    /// reader's CPU in a debug build).
     private let spans: UnsafeMutablePointer<Int>
     private let indexes: Int
     /// Byte offset where the walk stopped on bytes that are not (yet) a valid object.

@@ -115,7 +115,7 @@ final class OutputBuffer {
         while i + 4 <= n {
             var word: UInt32 = 0
             memcpy(&word, input + i, 4)
-            var digits = Self.hexWord( UInt32(littleEndian: word)).littleEndian
+            var digits = Self.hexWord(UInt32(littleEndian: word)).littleEndian
             memcpy(out + 2 * i, &digits, 8)
             i += 4
         }
