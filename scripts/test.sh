@@ -63,9 +63,22 @@ done
 # Three tests at a time (LARPIX_TEST_WORKERS; 1 runs them one by one, printing as they go): most
 # tests wait on processes, oracles and files, so three overlap on the 2-core CI machine (measured:
 # 2 workers 5 min 41 s, 3 workers 5 min 7 s, 4 workers 5 min 31 s); every test asserts what the
-# code controls, never timing, so the load of a neighbour cannot fail it.
+# code controls, never timing, so the load of a neighbour cannot fail it. scripts/run-tests.py
+# runs them as swift test --parallel does, each in its own process, but the longest first: in the
+# bundle's order, which differs from one clone to another, they could come last and end the run
+# alone. Arguments other than --filter/--skip go to swift test --parallel instead.
 workers="${LARPIX_TEST_WORKERS:-3}"
-if [ "$workers" -gt 1 ]; then
+only_selection=1
+args=("$@")
+for ((i = 0; i < ${#args[@]}; i++)); do
+    case "${args[i]}" in
+        --filter|--skip) i=$((i + 1)) ;;
+        *) only_selection=0 ;;
+    esac
+done
+if [ "$workers" -gt 1 ] && [ "$only_selection" -eq 1 ]; then
+    python3 scripts/run-tests.py "$LARPIX_BIN_DIR/larpix-rawdPackageTests.xctest" --workers "$workers" "$@"
+elif [ "$workers" -gt 1 ]; then
     swift test --skip-build --parallel --num-workers "$workers" "$@"
 else
     swift test --skip-build "$@"
