@@ -12,7 +12,8 @@ first, the rest follow in the bundle's order, and the run's length no longer dep
 
 Each test's output is kept, and printed whole if the test fails (or is killed by a signal). The
 exit status is 1 if any test failed, 0 otherwise. --filter and --skip select as swift test's do
-(a regular expression searched in "Module.Class/test").
+(a regular expression searched in "Module.Class/test"). It runs the bundle's XCTest tests only:
+the project has no swift-testing tests, which `swift test` would also run.
 """
 import argparse
 import concurrent.futures
@@ -54,8 +55,10 @@ def list_tests(bundle):
 
 
 def order(tests):
-    first = [t for t in LONGEST_FIRST if t in set(tests)]
-    return first + [t for t in tests if t not in set(first)]
+    listed = set(tests)
+    first = [t for t in LONGEST_FIRST if t in listed]
+    started_first = set(first)
+    return first + [t for t in tests if t not in started_first]
 
 
 def main():
