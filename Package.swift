@@ -29,6 +29,8 @@ let package = Package(
         .systemLibrary(name: "CHDF5", pkgConfig: "hdf5-serial"),
         .systemLibrary(name: "CZMQ"),
         .systemLibrary(name: "CSystemd"),
+        // glibc's mallopt and malloc_trim: when the daemon gives memory back (MemoryReturn).
+        .systemLibrary(name: "CMalloc"),
         // zlib's adler32 and libcrypto's SHA-256, for the checksums in closed files' sidecars.
         .systemLibrary(name: "CChecksums"),
         // zlib's inflate, for the native HDF5 reader.
@@ -63,7 +65,7 @@ let package = Package(
         // config and its counters. No NIO, Prometheus or Metrics: monitoring sits behind a seam
         // (IngestSnapshot, WriterEvents).
         .target(name: "LArPixIngest", dependencies: [
-            "LArPixRaw", "PACMAN", "ZMQ", "CSystemd", "Posix",
+            "LArPixRaw", "PACMAN", "ZMQ", "CSystemd", "CMalloc", "Posix",
             .product(name: "Logging", package: "swift-log"),
             .product(name: "Yams", package: "Yams"),
         ]),
@@ -109,7 +111,7 @@ let package = Package(
         .testTarget(name: "LArPixRawTests", dependencies: ["LArPixRaw", "TestSupport"]),
         .testTarget(name: "ZMQTests", dependencies: ["ZMQ"]),
         .testTarget(name: "PacmanEmulatorTests", dependencies: ["PacmanEmulator", "PACMAN", "LArPixRaw", "ZMQ"]),
-        .testTarget(name: "LArPixIngestTests", dependencies: ["LArPixIngest", "PACMAN", "PacmanEmulator", "ZMQ", "LArPixRaw", "TestSupport"]),
+        .testTarget(name: "LArPixIngestTests", dependencies: ["LArPixIngest", "CMalloc", "PACMAN", "PacmanEmulator", "ZMQ", "LArPixRaw", "TestSupport"]),
         .testTarget(name: "LArPixIngestMonitoringTests", dependencies: [
             "LArPixIngestMonitoring", "LArPixIngest", "PACMAN", "LArPixRaw", "TestSupport", "CChecksums",
             .product(name: "NIOCore", package: "swift-nio"),

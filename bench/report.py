@@ -64,6 +64,38 @@ def shared_limit_table(rows):
     return out + ['']
 
 
+def lossless_table(rows):
+    """Section 3's first table: the issue's own measure, lossless throughput against the shared-CPU
+    limit with the same publisher."""
+    out = ['**Lossless throughput (issue 14\'s measure).** The C publisher blocks when its queue is full '
+           '(nothing is dropped) and sends as fast as the daemon takes the messages; the rate is the messages '
+           'over first send -> every message visible to a reader of the file (`larpix-raw count`, run back to '
+           'back once the publisher is done; the start of the first call that saw them all), the daemon on its '
+           'default config but for sources and output (flush_interval 1 s, idle_flush 0.1 s). Its limit is the '
+           'shared-CPU limit with this publisher (the blocking pass below); "x paced limit" divides by the '
+           'limit with the paced publisher of the zero-loss search. Daemon and publisher CPU per message over '
+           'the same window, by thread, of the median run.', '',
+           '| message | io_groups | lossless msg/s (median) | MB/s | runs msg/s | lost | limit, same publisher, msg/s | '
+           'x limit | target | x paced limit | daemon us/msg: ZeroMQ I/O | receivers | writer | other | total | '
+           'publisher us/msg | peak RSS MB |',
+           '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |']
+    for e in rows:
+        ll, lim = e.get('lossless'), e.get('shared_cpu')
+        if not ll or not lim:
+            continue
+        run = ll['median_run']
+        cpu = run['cpu']
+        t = cpu['threads_us_per_message']
+        goal = SHARED_TARGET.get(e['message_bytes'], 0.9)
+        out.append('| %s | %d | %s | %s | %s | %d | %s | %.2f | %s | %.2f | %s | %s | %s | %s | %s | %s | %s |' % (
+            LABEL[e['message_bytes']], e['sources'], f0(ll['msg_per_s']), mb(ll['msg_per_s'] * e['message_bytes'] / 1e6),
+            ' / '.join(f0(x) for x in ll['rates']), ll['lost'], f0(lim['blocking_msg_per_s']), ll['ratio_to_limit'],
+            '>= %.1f: %s' % (goal, verdict(ll['ratio_to_limit'] >= goal)), ll['ratio_to_paced_limit'],
+            us(t.get('zmq_io')), us(t.get('receiver')), us(t.get('writer')), us(t.get('other')),
+            us(cpu['daemon_us_per_message']), us(cpu['publisher_us_per_message']), f0(run['peak_rss_mb'])))
+    return out + ['']
+
+
 def markdown(r):
     m = r['machine']
     out = ['# Benchmarks', '',
@@ -112,6 +144,8 @@ def markdown(r):
                 'default config but for the sources and output) subscribes and writes. Zero loss: every message '
                 'handed to ZeroMQ is in the closed file, and the file held them all within flush interval + 1 s '
                 'of the last send (the daemon kept up, it did not just buffer).', '']
+        out += lossless_table(r['end_to_end'])
+        out += ['**Zero loss under a paced publisher.**', '']
         out += shared_limit_table(r['end_to_end'])
         out += ['### Context: the alone-ceilings', '',
                 'Each ceiling has the machine to itself, which the daemon never has, so none is reachable end to '

@@ -50,6 +50,8 @@ class Mode:
         # to 40 % between runs.
         self.limit_pairs = 1 if smoke else (5 if full else 3)
         self.search_steps = 1 if smoke else (6 if full else 4)
+        # Runs of the lossless measure per (size, io_groups), their median reported.
+        self.lossless_runs = 1 if smoke else (5 if full else 3)
         self.sizes_e2e = [1032] if smoke else [24, 1032, 65544]
         self.sources_e2e = [1] if smoke else [1, 8]
         self.overload_seconds = 2 if smoke else 60
@@ -514,6 +516,38 @@ class Suite:
                     p.kill()
             d.cleanup()
 
+    def lossless_trial(self, words, sources, count, **daemon_args):
+        """The issue's own measure (issue 14): the blocking C publisher (a full queue waits, nothing
+        is dropped) sends `count` messages as fast as the daemon takes them; the rate is count over
+        first send -> every message visible to a reader of the file. Once the publisher is done,
+        `larpix-raw count` (a reader: it opens the file and counts rows) runs back to back; the time
+        is the start of the first call that saw them all (they were visible then), the publisher's
+        first send its CLOCK_MONOTONIC stamp. Daemon CPU by thread over the same window."""
+        eps = ['tcp://127.0.0.1:%d' % free_port() for _ in range(sources)]
+        d = Daemon(self, eps, **daemon_args)
+        try:
+            d.start()
+            threads0, cpu0 = thread_cpu(d.proc.pid), cpu_seconds(d.proc.pid)
+            pub = subprocess.Popen(self.blocking_publisher(eps, words, count), stdout=subprocess.PIPE, text=True)
+            j, pub_cpu = wait_cpu(pub)
+            seen, deadline = 0, time.monotonic() + 120
+            while time.monotonic() < deadline:
+                asked = time.monotonic()
+                seen = d.count() or 0
+                if seen >= j['messages']:
+                    break
+            threads1, cpu1 = thread_cpu(d.proc.pid), cpu_seconds(d.proc.pid)
+            written = d.stop()
+        finally:
+            d.cleanup()
+        sent, window = j['messages'], asked - j['started']
+        return {'published': sent, 'written': written, 'lost': sent - written, 'seconds': window,
+                'send_seconds': j['seconds'], 'msg_per_s': sent / window if seen >= sent else 0.0,
+                'peak_rss_mb': d.hwm_mb,
+                'cpu': {'daemon_us_per_message': 1e6 * (cpu1 - cpu0) / max(sent, 1),
+                        'threads_us_per_message': thread_split(threads0, threads1, cpu1 - cpu0, sent),
+                        'publisher_us_per_message': 1e6 * pub_cpu / max(sent, 1)}}
+
     def zmq_trial(self, words, sources, rate, seconds):
         """The ZeroMQ part alone at a fixed rate: the same paced publisher and send queue as a
         daemon trial, into a SUB per source that only counts (rcvhwm as the daemon's default)."""
@@ -578,6 +612,7 @@ class Suite:
                 log('   shared-CPU limit %.0f msg/s (%.0f MB/s) = %d cores / (C appender %.3f + publisher %.3f + subscriber %.3f us/msg, paced at %.0f msg/s)' % (
                     lim['msg_per_s'], lim['mb_per_s'], lim['cores'], lim['appender_us'], lim['publisher_us'],
                     lim['subscriber_us'], lim['blocking_msg_per_s']))
+                lossless = self.lossless(words, sources, lim)
                 log('   ZeroMQ alone, paced, into a counting SUB (zero-loss search):')
                 zbest, ztrials = self.search(words, sources, 0.8 * z['msg_per_s'], m.search_steps, trial=self.zmq_trial)
                 zrate = zbest['rate'] if zbest else 0
@@ -588,7 +623,7 @@ class Suite:
                        'zmq_zero_loss_rate': zrate, 'zmq_trials': ztrials,
                        'shared_cpu_limit': lim['msg_per_s'], 'shared_cpu': lim,
                        'ratio_to_shared_limit': rate / lim['msg_per_s'],
-                       'zero_loss_rate': rate, 'ratio_to_ceiling': rate / ceiling, 'trials': trials,
+                       'zero_loss_rate': rate, 'ratio_to_ceiling': rate / ceiling, 'trials': trials, 'lossless': lossless,
                        'ratio_to_zmq_zero_loss': rate / zrate if zrate else None,
                        'cpu': best['cpu'] if best else None,
                        'peak_rss_mb': best['peak_rss_mb'] if best else None}
@@ -603,6 +638,28 @@ class Suite:
                     rate, rate * size / 1e6, rate / lim['msg_per_s'], rate / ceiling,
                     '%.2f' % (rate / zrate) if zrate else '-', zrate))
         self.results['end_to_end'] = rows
+
+    def lossless(self, words, sources, lim):
+        """The issue's measure, `lossless_runs` times: messages for trial_seconds at the limit, from
+        the blocking publisher. Its limit is the one with the same publisher (the blocking pass of
+        shared_limit); the paced limit's ratio beside it."""
+        n = int(max(1000, lim['blocking_msg_per_s'] * self.mode.trial_seconds))
+        log('   lossless: the blocking publisher, %d messages, first send -> all visible to a reader:' % n)
+        runs = []
+        for _ in range(self.mode.lossless_runs):
+            t = self.lossless_trial(words, sources, n)
+            runs.append(t)
+            th = t['cpu']['threads_us_per_message']
+            log('    %8.0f msg/s (%.2f x the limit with this publisher) in %.2f s, lost %d, peak RSS %.0f MB; daemon %.2f us/msg (%s), publisher %.2f' % (
+                t['msg_per_s'], t['msg_per_s'] / lim['blocking_msg_per_s'], t['seconds'], t['lost'], t['peak_rss_mb'],
+                t['cpu']['daemon_us_per_message'], ', '.join('%s %.2f' % kv for kv in th.items()),
+                t['cpu']['publisher_us_per_message']))
+        ordered = sorted(runs, key=lambda t: t['msg_per_s'])
+        median = ordered[len(ordered) // 2]
+        return {'messages': n, 'rates': [t['msg_per_s'] for t in runs], 'msg_per_s': median['msg_per_s'],
+                'lost': sum(t['lost'] for t in runs), 'median_run': median,
+                'ratio_to_limit': median['msg_per_s'] / lim['blocking_msg_per_s'],
+                'ratio_to_paced_limit': median['msg_per_s'] / lim['msg_per_s']}
 
     def zero_loss(self, size, sources=1):
         for r in self.results.get('end_to_end', []):

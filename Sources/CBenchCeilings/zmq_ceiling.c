@@ -45,12 +45,12 @@ static void fill_message(uint8_t *m, size_t bytes) {
 
 int lrp_bench_zmq_publish(const char *const *endpoints, int n, size_t bytes, long count, double rate,
                           double start_delay, int hwm, int block, int stamp,
-                          long *sent, long *dropped, double *seconds, char *err, size_t errcap) {
+                          long *sent, long *dropped, double *started, double *seconds, char *err, size_t errcap) {
     void *ctx = zmq_ctx_new();
     void **socks = calloc((size_t)n, sizeof(void *));
     uint8_t *msg = malloc(bytes > 24 ? bytes : 24);
     int rc = -1;
-    *sent = 0; *dropped = 0; *seconds = 0;
+    *sent = 0; *dropped = 0; *started = 0; *seconds = 0;
     fill_message(msg, bytes);
     for (int i = 0; i < n; i++) {
         socks[i] = zmq_socket(ctx, ZMQ_PUB);
@@ -66,6 +66,7 @@ int lrp_bench_zmq_publish(const char *const *endpoints, int n, size_t bytes, lon
     }
     sleep_seconds(start_delay);
     double start = monotonic_seconds();
+    *started = start;
     for (long k = 0; k < count; k++) {
         if (rate > 0) {
             double due = start + (double)k / rate;

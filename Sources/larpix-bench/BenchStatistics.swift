@@ -26,6 +26,7 @@ func printJSON(_ fields: KeyValuePairs<String, Any>) {
         let value: String
         switch v {
         case let d as Double: value = jsonNumber(d)
+        case let t as MonotonicTime: value = String(format: "%.6f", t.seconds)
         case let i as Int: value = String(i)
         case let s as String: value = "\"" + s.replacingOccurrences(of: "\"", with: "\\\"") + "\""
         case let a as [Double]: value = "[" + a.map(jsonNumber).joined(separator: ", ") + "]"
@@ -35,6 +36,10 @@ func printJSON(_ fields: KeyValuePairs<String, Any>) {
     }
     print("{" + parts.joined(separator: ", ") + "}")
 }
+
+/// A CLOCK_MONOTONIC time for printJSON: microseconds kept (%.6g would keep 0.1 s of an uptime
+/// of days).
+struct MonotonicTime { var seconds: Double }
 
 private func jsonNumber(_ d: Double) -> String { d.isFinite ? String(format: "%.6g", d) : "null" }
 

@@ -65,10 +65,10 @@ struct IngestCommand: ParsableCommand {
         defer { pipeline.stop() }
         let startDelay = 0.5
         let t0 = BenchStatistics.now() + startDelay
-        var sent = 0, dropped = 0, seconds = 0.0
+        var sent = 0, dropped = 0, started = 0.0, seconds = 0.0
         try withCStrings(["tcp://127.0.0.1:\(port)"]) { eps in
             try callC("publish") { err, cap in
-                lrp_bench_zmq_publish(eps, 1, 8 + 16 * words, messages, 0, startDelay, 1000, 1, 0, &sent, &dropped, &seconds, err, cap)
+                lrp_bench_zmq_publish(eps, 1, 8 + 16 * words, messages, 0, startDelay, 1000, 1, 0, &sent, &dropped, &started, &seconds, err, cap)
             }
         }
         let deadline = BenchStatistics.now() + 120

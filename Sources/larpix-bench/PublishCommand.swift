@@ -18,14 +18,14 @@ struct PublishCommand: ParsableCommand {
     @Flag(help: "Write CLOCK_REALTIME nanoseconds at byte 16 of each message (latency runs).") var stamp = false
 
     func run() throws {
-        var sent = 0, dropped = 0, seconds = 0.0
+        var sent = 0, dropped = 0, started = 0.0, seconds = 0.0
         try withCStrings(endpoints) { eps in
             try callC("publish") { err, cap in
                 lrp_bench_zmq_publish(eps, Int32(endpoints.count), 8 + 16 * words, count, rate, startDelay,
-                                      Int32(hwm), block ? 1 : 0, stamp ? 1 : 0, &sent, &dropped, &seconds, err, cap)
+                                      Int32(hwm), block ? 1 : 0, stamp ? 1 : 0, &sent, &dropped, &started, &seconds, err, cap)
             }
         }
-        printJSON(["messages": sent, "dropped": dropped, "seconds": seconds,
+        printJSON(["messages": sent, "dropped": dropped, "started": MonotonicTime(seconds: started), "seconds": seconds,
                    "msg_per_s": Double(sent) / max(seconds, 1e-9)])
     }
 }

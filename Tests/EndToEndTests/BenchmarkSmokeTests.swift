@@ -43,6 +43,13 @@ final class BenchmarkSmokeTests: XCTestCase {
             for key in ["appender_us", "publisher_us", "subscriber_us", "mb_per_s"] {
                 XCTAssertGreaterThan((parts[key] as? Double) ?? 0, 0, "shared_cpu.\(key) in \(row)")
             }
+            // The lossless measure: every message sent by the blocking publisher was visible, at a
+            // rate, against the limit with the same publisher.
+            let lossless = try XCTUnwrap(row["lossless"] as? [String: Any], "lossless measure in \(row)")
+            XCTAssertEqual(lossless["lost"] as? Int, 0, "the blocking publisher lost nothing: \(lossless)")
+            XCTAssertGreaterThan((lossless["msg_per_s"] as? Double) ?? 0, 0, "lossless rate in \(lossless)")
+            XCTAssertGreaterThan((lossless["ratio_to_limit"] as? Double) ?? 0, 0, "lossless ratio in \(lossless)")
+            XCTAssertGreaterThan((parts["blocking_msg_per_s"] as? Double) ?? 0, 0, "limit with the blocking publisher in \(row)")
             // Every trial has the daemon's CPU by thread: the three named classes did work, "other"
             // (main, monitors, NIO) may have had nothing to do in a 0.5 s window.
             for trial in row["trials"] as? [[String: Any]] ?? [] {
@@ -63,7 +70,7 @@ final class BenchmarkSmokeTests: XCTestCase {
         XCTAssertGreaterThan(((mem["ready_ms"] as? [String: Any])?["median"] as? Double) ?? 0, 0)
 
         let report = try String(contentsOfFile: md, encoding: .utf8)
-        for heading in ["## 1. Library append", "## 3. End to end", "shared-CPU limit msg/s", "### Context: the alone-ceilings",
+        for heading in ["## 1. Library append", "## 3. End to end", "Lossless throughput", "shared-CPU limit msg/s", "### Context: the alone-ceilings",
                         "## 4. Memory, latency, start-up"] {
             XCTAssertTrue(report.contains(heading), "report has \(heading)")
         }

@@ -23,10 +23,12 @@ int lrp_bench_c_append(const char *path, const void *const *messages, const size
 // in total (<= 0: as fast as possible). `stamp` != 0 writes CLOCK_REALTIME nanoseconds into the
 // first word's packet bytes (offset 16) at send time. `block` != 0: a full queue blocks (nothing
 // dropped); 0: drop (and count) when the queue of `hwm` messages is full, as a PACMAN
-// dataserver does. Counts of sent and dropped go to the out pointers; returns 0 or -1.
+// dataserver does. Counts of sent and dropped go to the out pointers, with the CLOCK_MONOTONIC
+// time of the first send (`started`, comparable across processes: the suite times first send ->
+// visible in the file) and first to last send (`seconds`); returns 0 or -1.
 int lrp_bench_zmq_publish(const char *const *endpoints, int n, size_t bytes, long count, double rate,
                           double start_delay, int hwm, int block, int stamp,
-                          long *sent, long *dropped, double *seconds, char *err, size_t errcap);
+                          long *sent, long *dropped, double *started, double *seconds, char *err, size_t errcap);
 
 // Subscriber that only counts: connects one SUB per endpoint, counts messages and bytes until
 // `expected` arrived (> 0) or nothing came for `idle_timeout` seconds after the first message (or

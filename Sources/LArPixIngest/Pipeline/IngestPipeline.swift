@@ -77,6 +77,8 @@ public final class IngestPipeline: Sendable {
             for r in receivers { r.close() }
             throw error
         }
+        // Before data flows: the process keeps what it frees while busy (MemoryReturn).
+        MemoryReturn.keep(upTo: budget.maxBytes)
         for r in receivers { r.start() }
         state.withLock { $0 = .running(receivers) }
         notifier.ready(status: "writing \(currentFilePath ?? "?")")

@@ -67,6 +67,7 @@ final class IngestWriter: @unchecked Sendable {
     private var flushLead = 0.0
     private var lastStatus = ProcessClock.nanoseconds
     private var backlog = BacklogWatch()
+    private var idleTrim = IdleTrim()
     private var heartbeats: HeartbeatWatch?
     /// Stopping, the stop's budget ran out on a failing write: what is left is not tried again.
     /// (messages, bytes) given up, logged once when the writer ends.
@@ -153,6 +154,7 @@ final class IngestWriter: @unchecked Sendable {
             flushIfDue(idleFor: batcher.secondsSinceInput)
             checkPlaces()
             touchIfIdle()
+            if idleTrim.due(idleFor: batcher.secondsSinceInput) { MemoryReturn.giveBack() }
             statusTick()
         }
     }
