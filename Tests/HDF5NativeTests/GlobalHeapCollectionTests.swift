@@ -11,9 +11,11 @@ final class GlobalHeapCollectionTests: XCTestCase {
     override func setUp() { dir = TestSupport.temporaryDirectory("gcol") }
     override func tearDown() { try? FileManager.default.removeItem(at: dir) }
 
+    /// `v`'s low `n` bytes, little-endian.
+    static func le(_ v: UInt64, _ n: Int) -> [UInt8] { (0..<n).map { UInt8(truncatingIfNeeded: v >> (8 * UInt64($0))) } }
+
     /// A version-1 collection with 8-byte lengths: each (index, bytes) as an object, then free space.
     static func collection(_ objects: [(UInt16, [UInt8])], freeSpace: Int = 64, tornTail: [UInt8] = []) -> [UInt8] {
-        func le(_ v: UInt64, _ n: Int) -> [UInt8] { (0..<n).map { UInt8(truncatingIfNeeded: v >> (8 * UInt64($0))) } }
         var body: [UInt8] = []
         for (index, bytes) in objects {
             body += le(UInt64(index), 2) + le(1, 2) + le(0, 4) + le(UInt64(bytes.count), 8) + bytes
@@ -51,7 +53,7 @@ final class GlobalHeapCollectionTests: XCTestCase {
 
     func testATornTailKeepsTheWholeObjectsBeforeIt() throws {
         // After the objects, a header claiming more bytes than are left: the walk stops there.
-        func le(_ v: UInt64, _ n: Int) -> [UInt8] { (0..<n).map { UInt8(truncatingIfNeeded: v >> (8 * UInt64($0))) } }
+        let le = Self.le
         let torn = le(400, 2) + le(1, 2) + le(0, 4) + le(1 << 20, 8) + [1, 2, 3, 4, 5, 6, 7, 8]
         let objects: [(UInt16, [UInt8])] = (1...300).map { (UInt16($0), [UInt8(truncatingIfNeeded: $0)]) }
         let image = Self.collection(objects, freeSpace: 16, tornTail: torn)

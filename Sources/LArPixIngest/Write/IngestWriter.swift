@@ -151,10 +151,11 @@ final class IngestWriter: @unchecked Sendable {
             if !commands.isEmpty { run(commands) }
             if rotationRequested.exchange(false, ordering: .acquiring), !runState.isPaused { rotate(.requested) }
             if let reason = ageLimitReached() { rotate(reason) }
-            flushIfDue(idleFor: batcher.secondsSinceInput)
+            let idleNow = batcher.secondsSinceInput
+            flushIfDue(idleFor: idleNow)
             checkPlaces()
             touchIfIdle()
-            if idleTrim.due(idleFor: batcher.secondsSinceInput) { MemoryReturn.giveBack() }
+            if idleTrim.due(idleFor: idleNow) { MemoryReturn.giveBack() }
             statusTick()
         }
     }
