@@ -197,6 +197,10 @@ class Daemon:
             # a test, or beside a running DAQ) must not meet on the default port.
             f.write('metrics: {listen: "127.0.0.1:%d"}\ncontrol: {listen: "%s"}\n' % (
                 free_port(), os.path.join(self.dir, 'control.sock')))
+            # A before/after of one setting on the same build, e.g. 'writer_priority: 0'.
+            extra = os.environ.get('LARPIX_BENCH_CONFIG_EXTRA', '')
+            if extra:
+                f.write(extra.replace('\\n', '\n') + '\n')
 
     def start(self):
         sock_path = os.path.join(self.dir, 'notify.sock')

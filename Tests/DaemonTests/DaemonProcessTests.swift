@@ -59,10 +59,11 @@ class DaemonProcessCase: XCTestCase {
         return p
     }
 
-    func startDaemon(config: String, environment: [String: String] = [:]) throws -> Process {
+    /// `launcher`: a command that execs the daemon with what follows it (prlimit, setpriv).
+    func startDaemon(config: String, environment: [String: String] = [:], launcher: [String] = []) throws -> Process {
         let p = Process()
-        p.executableURL = URL(fileURLWithPath: daemonPath)
-        p.arguments = ["--config", config]
+        p.executableURL = URL(fileURLWithPath: launcher.first ?? daemonPath)
+        p.arguments = (launcher.isEmpty ? [] : Array(launcher.dropFirst()) + [daemonPath]) + ["--config", config]
         if !environment.isEmpty { p.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 } }
         p.standardOutput = FileHandle.nullDevice
         let log = dir.appendingPathComponent("rawd.log")

@@ -160,6 +160,26 @@ check "active came after the main process started (READY=1 from it)" [ "$active_
 # What the daemon does before READY=1 is done when systemctl start returns.
 check "at READY the metrics answer" eval "metric $murl larpix_rawd_info >/dev/null"
 check "at READY the first file exists in the state directory" in_ct test -f /var/lib/larpix-rawd/data/run_0000.h5
+# writer_priority 5 (default): the unit's LimitNICE=-5 lets the daemon, with no capabilities, run
+# its writer thread at nice -5 and the rest at 0. The kernel's word: field 19 of each task's stat
+# (17 after "PID (COMM) ", which has spaces in it).
+thread_nice() {  # thread_nice PID COMM-PREFIX: the nice of the first task whose name starts so
+    in_ct sh -c 'for t in /proc/$1/task/*; do case "$(cat $t/comm)" in "$2"*) sed "s/.*) //" $t/stat | cut -d" " -f17; exit;; esac; done' sh "$1" "$2"
+}
+# systemd sets the limit as close to 25 as it can: where its own hard limit is lower (a container
+# whose manager lacks CAP_SYS_RESOURCE) the daemon gets that, must say so once and write on.
+main_pid="$(show larpix-rawd.service MainPID)"
+nice_limit="$(in_ct sed -n 's/^Max nice priority *\([0-9]*\).*/\1/p' "/proc/$main_pid/limits")"
+if [ "$nice_limit" = 25 ]; then
+    expect_eq "under the unit (RLIMIT_NICE 25 from LimitNICE=-5) the writer thread runs at nice -5" -5 "$(thread_nice "$main_pid" "larpix-rawd wri")"
+    expect_eq "metric writer_nice says the same" -5 "$(metric "$murl" larpix_rawd_writer_nice)"
+else
+    echo "systemd-test: this container's systemd could not raise RLIMIT_NICE (the daemon got $nice_limit, not 25): checking the refusal" >&2
+    expect_eq "with RLIMIT_NICE $nice_limit the writer thread stays at nice 0" 0 "$(thread_nice "$main_pid" "larpix-rawd wri")"
+    check "and the journal says what would allow nice -5" wait_until 10 journal_has "allow it with LimitNICE=-5 in the unit"
+    expect_eq "metric writer_nice says 0" 0 "$(metric "$murl" larpix_rawd_writer_nice)"
+fi
+expect_eq "a receiver at the daemon's nice, 0" 0 "$(thread_nice "$main_pid" "larpix-rawd rec")"
 has_status() { show larpix-rawd.service StatusText | grep 'msg/s' >/dev/null; }
 check "STATUS= reaches systemd (systemctl status)" wait_until 10 has_status
 
@@ -275,6 +295,7 @@ expect_eq "both instances active" "active active" "$(in_ct systemctl is-active l
 check "each instance has its state directory and file" in_ct test -f /var/lib/larpix-rawd/deta/data/latest -a -f /var/lib/larpix-rawd/detb/data/latest
 expect_eq "instance state directories are the service user's" "750 larpix" "$(in_ct stat -c '%a %U' /var/lib/larpix-rawd/deta)"
 check "each instance answers on its own metrics port" eval "metric http://127.0.0.1:$ma/metrics larpix_rawd_info >/dev/null && metric http://127.0.0.1:$mb/metrics larpix_rawd_info >/dev/null"
+[ "$nice_limit" != 25 ] || expect_eq "an instance's writer thread runs at nice -5 too (larpix-rawd@.service's LimitNICE)" -5 "$(metric "http://127.0.0.1:$ma/metrics" larpix_rawd_writer_nice)"
 
 # --- upgrade: the package again (dpkg runs postinst configure with the installed version) ---
 pid_a="$(show larpix-rawd@deta.service MainPID)"

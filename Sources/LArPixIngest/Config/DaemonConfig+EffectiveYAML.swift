@@ -52,6 +52,7 @@ extension DaemonConfig {
         flush_interval: \(num(flushInterval))
         idle_flush: \(num(idleFlush))
         stop_timeout: \(num(stopTimeout))
+        writer_priority: \(writerPriority)
         batch:
           max_messages: \(batch.maxMessages)
           max_bytes: \(batch.maxBytes)

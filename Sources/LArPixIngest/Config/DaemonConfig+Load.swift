@@ -31,7 +31,7 @@ extension DaemonConfig {
         let r = ConfigReader(file: file, baseDirectory: baseDirectory)
         guard let root else { throw ConfigError(file: file, key: "sources", problem: "missing: the configuration is empty") }
         let top = try r.mapping(root, "", known: ["sources", "io_config", "receive", "output", "flush_interval", "batch",
-                                                  "buffer", "rotate", "metrics", "tap", "log_level", "stop_timeout", "packets", "idle_flush",
+                                                  "buffer", "rotate", "metrics", "tap", "log_level", "stop_timeout", "packets", "idle_flush", "writer_priority",
                                                   "run", "control", "catalog", "quality"])
         if let n = top["receive"] { try c.readReceive(n, r) }
         if let n = top["output"] { try c.readOutput(n, r) }
@@ -41,6 +41,7 @@ extension DaemonConfig {
         }
         if let v = top["flush_interval"] { c.flushInterval = try r.seconds(v, "flush_interval", zeroAllowed: false, atMost: 3600) }
         if let v = top["idle_flush"] { c.idleFlush = try r.seconds(v, "idle_flush", zeroAllowed: true, atMost: 60) }
+        if let v = top["writer_priority"] { c.writerPriority = try r.int(v, "writer_priority", in: 0...20) }
         if let v = top["stop_timeout"] { c.stopTimeout = try r.seconds(v, "stop_timeout", zeroAllowed: false, atMost: 3600) }
         if let n = top["batch"] { try c.readBatch(n, r) }
         if let n = top["buffer"] {

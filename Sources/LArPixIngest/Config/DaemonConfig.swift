@@ -103,6 +103,9 @@ public struct DaemonConfig: Sendable, Equatable {
     /// From SIGTERM to exit, at most this long (seconds): what cannot be written by then is
     /// counted as write_failed. Under the unit's TimeoutStopSec (120 s), so systemd never kills a stop.
     public var stopTimeout = 60.0
+    /// Nice levels the writer thread runs above the daemon's other threads (0 = none): the writer
+    /// is the one serial stage, so when the cores are shared it gets one first (ThreadPriority).
+    public var writerPriority = 5
     public var batch = BatchLimits()
     public var bufferMaxBytes = 1 << 30
     public var rotate = Rotate()

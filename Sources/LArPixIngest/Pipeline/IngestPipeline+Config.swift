@@ -51,6 +51,7 @@ extension IngestPipeline {
                                heartbeatTimeout: c.quality.enabled ? c.quality.heartbeatTimeout : nil, run: c.run)
         s.directories = c.output.directories
         s.returnToFirst = c.output.returnToFirst
+        s.priority = c.writerPriority
         return s
     }
 }

@@ -20,6 +20,8 @@ package struct IngestSnapshot: Sendable {
     package var sources: [ConnectionMonitor.State]
     /// The buffer has been above 80 % for 5 s: the writer cannot keep up.
     package var writerBehind = false
+    /// The writer thread's nice value (writer_priority levels below the daemon's, if allowed).
+    package var writerNice = 0
     /// The run of the file being written (nil tag: untagged), and whether writing is paused.
     package var run = RunStatus()
     /// Control commands answered, by command and result.

@@ -27,6 +27,8 @@ public final class IngestStats: Sendable {
     public let blockedNanoseconds = Atomic<Int>(0)
     /// The buffer has stayed above 80 % long enough to say the writer is behind (BacklogWatch).
     let writerBehind = Atomic<Bool>(false)
+    /// The writer thread's nice value, as it took it at start (writer_priority).
+    let writerNice = Atomic<Int>(0)
     /// Bytes the buffer holds now (payload + per-message overhead, as MessageBudget charges).
     let bufferBytes = Atomic<Int>(0)
     let bufferMaxBytes: Int
@@ -151,7 +153,7 @@ public final class IngestStats: Sendable {
             drops: drops.counted, ioGroups: groups.withLock { $0 },
             bufferBytes: bufferBytes.load(ordering: .relaxed), bufferMaxBytes: bufferMaxBytes,
             rates: rates.withLock { $0 }, file: currentFile, sources: sources.withLock { $0.map(\.state) },
-            writerBehind: writerBehind.load(ordering: .relaxed), run: runStatus, controlCommands: control.withLock { $0 },
+            writerBehind: writerBehind.load(ordering: .relaxed), writerNice: writerNice.load(ordering: .relaxed), run: runStatus, controlCommands: control.withLock { $0 },
             place: place.withLock { $0.active }, placeMoves: place.withLock { $0.moves },
             diskFree: { let f = diskFreeBytes.load(ordering: .relaxed); return f < 0 ? nil : f }())
     }

@@ -32,6 +32,9 @@ public enum MetricNames {
     public static let bufferBlockedSeconds = "buffer_blocked_seconds_total"
     /// 1 while the buffer has stayed above 80 % for 5 s (the writer is falling behind).
     public static let writerBehind = "writer_behind"
+    /// The writer thread's nice value: writer_priority levels below the daemon's other threads
+    /// when the service allows it (LimitNICE=), the daemon's own when not.
+    public static let writerNice = "writer_nice"
 
     // The writer.
     public static let batchesWritten = "batches_written_total"

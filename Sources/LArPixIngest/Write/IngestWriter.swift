@@ -98,6 +98,7 @@ final class IngestWriter: @unchecked Sendable {
         let opened = Mutex<Result<Void, RawFileError>?>(nil)
         let startup = DispatchSemaphore(value: 0)
         thread.spawn(name: "larpix-rawd writer", stackSize: 8 << 20) { [self] in
+            takePriority()
             do throws(RawFileError) { try openNewFile(reason: "start") } catch {
                 opened.withLock { $0 = .failure(error) }
                 startup.signal()
@@ -118,6 +119,20 @@ final class IngestWriter: @unchecked Sendable {
     func requestRotation() {
         rotationRequested.store(true, ordering: .releasing)
         batcher.wake()
+    }
+
+    /// The writer's nice levels above the daemon (writer_priority), taken on its own thread (nice
+    /// is per thread on Linux); refused, it says what would allow it, once, and writes on.
+    private func takePriority() {
+        let outcome = ThreadPriority.raiseCallingThread(by: settings.priority)
+        stats.writerNice.store(Int(outcome.nice), ordering: .relaxed)
+        switch outcome {
+        case .unchanged: break
+        case .raised(let from, let to):
+            logger.info("writer thread at nice \(to) (writer_priority \(settings.priority): the daemon's other threads at \(from))")
+        case .refused(let nice, let wanted, let code):
+            logger.warning("writer_priority \(settings.priority): the writer thread stays at nice \(nice), nice \(wanted) was refused (\(String(cString: strerror(code)))): allow it with LimitNICE=\(wanted) in the unit (or CAP_SYS_NICE), or set writer_priority: 0")
+        }
     }
 
     // MARK: The loop

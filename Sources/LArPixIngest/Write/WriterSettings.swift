@@ -21,6 +21,8 @@ struct WriterSettings: Sendable {
     var stopTimeout: Double = 60
     /// Flush as soon as the input has been idle this long (0 = only by interval and size).
     var idleFlush: Double = 0.1
+    /// Nice levels the writer thread runs above the process (0 = none): ThreadPriority.
+    var priority = 0
     /// A board silent on heartbeats this long is logged (HeartbeatWatch); nil: not watched.
     var heartbeatTimeout: Double? = nil
 

@@ -114,6 +114,7 @@ private struct Series: @unchecked Sendable {
         }
         gauge(MetricNames.bufferBytes, Double(s.bufferBytes))
         gauge(MetricNames.writerBehind, s.writerBehind ? 1 : 0)
+        gauge(MetricNames.writerNice, Double(s.writerNice))
         gauge(MetricNames.writeMessagesPerSecond, s.rates.messagesPerSecond)
         gauge(MetricNames.writeBytesPerSecond, s.rates.bytesPerSecond)
         updateFile(s.file)
