@@ -28,6 +28,11 @@ final class WriterPriorityTests: DaemonProcessCase {
         }
         for (who, launcher, nice) in cases {
             let p = try startDaemon(config: config, launcher: launcher)
+            // The first file exists once the writer runs; the receivers start after it.
+            TestSupport.wait("\(who): the writer and receiver threads", seconds: 20) {
+                let t = (try? niceByThread(p.processIdentifier)) ?? [:]
+                return t["larpix-rawd wri"] != nil && t["larpix-rawd rec"] != nil
+            }
             let threads = try niceByThread(p.processIdentifier)
             XCTAssertEqual(threads["larpix-rawd wri"], [Int(nice)], "\(who): \(threads)")
             XCTAssertEqual(Set(threads["larpix-rawd rec"] ?? []), [0], "\(who): the receivers stay at the daemon's nice")
