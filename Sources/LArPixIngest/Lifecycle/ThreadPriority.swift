@@ -14,7 +14,7 @@ import Glibc
 package enum ThreadPriority {
     /// What raising the calling thread came to.
     package enum Outcome: Equatable, Sendable {
-        /// Asked for no boost: the thread stays at the process's nice.
+        /// No boost asked, or none possible (already at -20): the thread stays where it is.
         case unchanged(nice: Int32)
         case raised(from: Int32, to: Int32)
         /// The kernel refused (`errno`): the thread stays at `nice`.
@@ -29,8 +29,8 @@ package enum ThreadPriority {
     /// The calling thread's nice value.
     package static func currentNice() -> Int32 {
         #if canImport(Glibc)
-        errno = 0
-        return getpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0)  // -1 is a valid answer; it cannot fail for the caller itself
+        // Cannot fail for the caller itself, so -1 is a nice value here, not an error.
+        return getpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0)
         #else
         return 0
         #endif
