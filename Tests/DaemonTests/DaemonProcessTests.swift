@@ -47,16 +47,30 @@ class DaemonProcessCase: XCTestCase {
         PacmanPublisher.generatedMessages(seed: e.options.seed, words: e.options.words, time: e.options.messageTime!, count: e.options.count!)
     }
 
-    func writeConfig(sources: [(String, UInt8)], extra: String = "") throws -> String {
+    func writeConfig(sources: [(String, UInt8)], extra: String = "", logLevel: String = "warning") throws -> String {
         var y = "sources:\n"
         for (e, g) in sources { y += "  - {endpoint: \"\(e)\", io_group: \(g)}\n" }
         y += "output:\n  directory: \"\(dir.appendingPathComponent("data").path)\"\n  filename: \"run_{seq}.h5\"\n"
-        y += "flush_interval: 200ms\nlog_level: warning\n" + extra
+        y += "flush_interval: 200ms\nlog_level: \(logLevel)\n" + extra
         // The default metrics port is one per machine: tests that want metrics name a free port.
         if !extra.contains("metrics:") { y += "metrics: {listen: \"\"}\n" }
         let p = dir.appendingPathComponent("rawd.yaml").path
         try y.write(toFile: p, atomically: true, encoding: .utf8)
         return p
+    }
+
+    /// {thread name: nice values} from /proc/PID/task/*/stat (field 19, after "PID (COMM)").
+    func niceByThread(_ pid: Int32) throws -> [String: [Int]] {
+        var out: [String: [Int]] = [:]
+        let base = "/proc/\(pid)/task"
+        for tid in try FileManager.default.contentsOfDirectory(atPath: base) {
+            guard let comm = try? String(contentsOfFile: "\(base)/\(tid)/comm", encoding: .utf8),
+                  let stat = try? String(contentsOfFile: "\(base)/\(tid)/stat", encoding: .utf8),
+                  let close = stat.lastIndex(of: ")") else { continue }
+            let fields = stat[stat.index(after: close)...].split(separator: " ")
+            out[comm.trimmingCharacters(in: .whitespacesAndNewlines), default: []].append(Int(fields[16])!)
+        }
+        return out
     }
 
     /// `launcher`: a command that execs the daemon with what follows it (prlimit, setpriv).

@@ -13,9 +13,7 @@ final class WriterPriorityTests: DaemonProcessCase {
         try FileManager.default.createDirectory(atPath: data, withIntermediateDirectories: true)
         XCTAssertEqual(chmod(dir.path, 0o777), 0)
         XCTAssertEqual(chmod(data, 0o777), 0)
-        let config = try writeConfig(sources: [("tcp://127.0.0.1:\(try Self.freePort())", 1)])
-        let yaml = try String(contentsOfFile: config, encoding: .utf8)
-        try yaml.replacingOccurrences(of: "log_level: warning", with: "log_level: info").write(toFile: config, atomically: true, encoding: .utf8)
+        let config = try writeConfig(sources: [("tcp://127.0.0.1:\(try Self.freePort())", 1)], logLevel: "info")
         let asNobody = ["/usr/bin/setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "--"]
         // Root: CAP_SYS_NICE. Nobody under RLIMIT_NICE 0 (the default): no raise allowed. Nobody
         // under RLIMIT_NICE 25 (nice down to -5, what the unit's LimitNICE=-5 sets): allowed, if
@@ -46,19 +44,5 @@ final class WriterPriorityTests: DaemonProcessCase {
             XCTAssertTrue(log.contains("stopped: "), "\(who): it wrote on and stopped cleanly: \(log)")
             for f in dataFiles { try FileManager.default.removeItem(atPath: f) }
         }
-    }
-
-    /// {thread name: nice values} from /proc/PID/task/*/stat (field 19, after "PID (COMM)").
-    private func niceByThread(_ pid: Int32) throws -> [String: [Int]] {
-        var out: [String: [Int]] = [:]
-        let base = "/proc/\(pid)/task"
-        for tid in try FileManager.default.contentsOfDirectory(atPath: base) {
-            guard let comm = try? String(contentsOfFile: "\(base)/\(tid)/comm", encoding: .utf8),
-                  let stat = try? String(contentsOfFile: "\(base)/\(tid)/stat", encoding: .utf8),
-                  let close = stat.lastIndex(of: ")") else { continue }
-            let fields = stat[stat.index(after: close)...].split(separator: " ")
-            out[comm.trimmingCharacters(in: .whitespacesAndNewlines), default: []].append(Int(fields[16])!)
-        }
-        return out
     }
 }

@@ -156,7 +156,7 @@ final class ConfigTests: XCTestCase {
 
         // Through YAML: integers, strings with units, underscores in integers.
         let c = try parse(oneSource + """
-        receive: {rcvhwm: 100_000, rcvbuf: 0, max_message_bytes: 1MiB}
+        receive: {rcvhwm: 100_000, rcvbuf: 0, max_message_bytes: 1MiB, threads: 3}
         output: {min_free_bytes: "10 GB"}
         flush_interval: 250ms
         batch: {max_messages: 10, max_bytes: 64kB, max_age: 0.5}
@@ -165,7 +165,7 @@ final class ConfigTests: XCTestCase {
         metrics: {listen: "127.0.0.1:9100"}
         log_level: debug
         """)
-        XCTAssertEqual(c.receive, .init(rcvhwm: 100_000, rcvbuf: 0, maxMessageBytes: 1 << 20))
+        XCTAssertEqual(c.receive, .init(rcvhwm: 100_000, rcvbuf: 0, maxMessageBytes: 1 << 20, threads: 3))
         XCTAssertEqual(c.output.minFreeBytes, 10_000_000_000)
         XCTAssertEqual(c.flushInterval, 0.25)
         XCTAssertEqual(c.batch.maxMessages, 10)
@@ -321,6 +321,9 @@ final class ConfigTests: XCTestCase {
             (src + "receive:\n  rcvhwm: many\n", "receive.rcvhwm", "integer"),
             (src + "receive:\n  rcvbuf: -4MiB\n", "receive.rcvbuf", "negative"),
             (src + "receive:\n  max_message_bytes: 0\n", "receive.max_message_bytes", "minimum 1"),
+            (src + "receive:\n  threads: 0\n", "receive.threads", "out of range 1...256"),
+            (src + "receive:\n  threads: 1000\n", "receive.threads", "256"),
+            (src + "receive:\n  threads: two\n", "receive.threads", "integer"),
             ("io_config: missing.json\n", "io_config", "missing.json: no such file"),
             ("io_config: \"\"\n", "io_config", "empty"),
             ("io_config: .\n", "io_config", "directory"),

@@ -11,13 +11,15 @@ final class HeldFramesTests: XCTestCase {
         let pub: ZMQSocket
         let stats = IngestStats(bufferMaxBytes: 1 << 34)
         let batcher = Batcher(limits: .init(maxMessages: 1 << 20, maxBytes: 1 << 40, maxAge: .seconds(1 << 30)))
-        let receiver: SourceReceiver
+        let receiver: ReceiverThread
 
         init() throws {
             let (p, endpoint) = try PipelineHarness.publisher()
             pub = p
-            receiver = try SourceReceiver(settings: PipelineHarness.source(endpoint, ioGroup: 1, name: "a"), context: ZMQContext(),
-                                          batcher: batcher, budget: MessageBudget(stats: stats), stats: stats, logger: Logger(label: "test"))
+            let handoff = BurstHandoff(batcher: batcher, budget: MessageBudget(stats: stats), stats: stats)
+            let source = try SourceReceiver(settings: PipelineHarness.source(endpoint, ioGroup: 1, name: "a"), context: ZMQContext(),
+                                            handoff: handoff, logger: Logger(label: "test"))
+            receiver = try ReceiverThread(name: "test receiver", sources: [source], handoff: handoff, logger: Logger(label: "test"))
             receiver.start()
             // PUB/SUB joins late: probe until one arrives, then start from an empty batcher.
             while stats.messagesReceived.load(ordering: .relaxed) == 0 {

@@ -23,7 +23,7 @@ final class IngestPipelineTests: XCTestCase {
     }
 
     func makeDaemon(sources: [SourceReceiver.Settings], rotateMaxMessages: Int = 0, batchMessages: Int = 64,
-                    bufferBytes: Int = 64 << 20, directory: URL? = nil) -> IngestPipeline {
+                    bufferBytes: Int = 64 << 20, directory: URL? = nil, receiverThreads: Int = 1) -> IngestPipeline {
         var seq = 0
         let d = directory ?? dir!
         var settings = WriterSettings(directory: d.path, append: false, ioVersion: "0.0", flushInterval: 0.2,
@@ -36,7 +36,7 @@ final class IngestPipelineTests: XCTestCase {
                             batch: .init(maxMessages: batchMessages, maxBytes: 8 << 20, maxAge: .milliseconds(20)),
                             stats: IngestStats(bufferMaxBytes: bufferBytes),
                             nextPath: { _, _ in seq += 1; return d.appendingPathComponent(String(format: "part_%04d.h5", seq)).path },
-                            logger: logger)
+                            logger: logger, receiverThreads: receiverThreads)
     }
 
     static func source(_ endpoint: String, ioGroup: UInt8?) -> SourceReceiver.Settings {
@@ -71,9 +71,20 @@ final class IngestPipelineTests: XCTestCase {
             .map { dir.appendingPathComponent($0).path }.sorted()
     }
 
+    /// On one receiver thread for the three sources (the default), on two (one serves two
+    /// sources, one serves one) and on one per source (more asked than there are sources).
     func testTwoSourcesAndATaggedOneAreStoredExactly() throws {
+        for threads in [1, 2, 5] {
+            try checkTwoSourcesAndATaggedOne(receiverThreads: threads)
+            try FileManager.default.removeItem(at: dir)
+            dir = TestSupport.temporaryDirectory("ingest")
+        }
+    }
+
+    func checkTwoSourcesAndATaggedOne(receiverThreads: Int) throws {
         let (a, ea) = try publisher(), (b, eb) = try publisher(), (t, et) = try publisher()
-        let daemon = makeDaemon(sources: [Self.source(ea, ioGroup: 1), Self.source(eb, ioGroup: 2), Self.source(et, ioGroup: nil)])
+        let daemon = makeDaemon(sources: [Self.source(ea, ioGroup: 1), Self.source(eb, ioGroup: 2), Self.source(et, ioGroup: nil)],
+                                receiverThreads: receiverThreads)
         try daemon.start()
         Thread.sleep(forTimeInterval: 0.5)
         let sa = try Self.send(a, count: 3000, tag: 1)
@@ -86,13 +97,14 @@ final class IngestPipelineTests: XCTestCase {
         Thread.sleep(forTimeInterval: 0.2)
         daemon.stop()
         let stored = try readAll(try h5Files())
-        XCTAssertEqual(stored.count, 5500)
-        XCTAssertEqual(stored.filter { $0.0 == 1 }.map(\.1), sa, "io_group 1 in order, byte for byte")
-        XCTAssertEqual(stored.filter { $0.0 == 2 }.map(\.1), sb)
-        XCTAssertEqual(stored.filter { $0.0 == 9 }.map(\.1), st)
-        XCTAssertEqual(daemon.stats.dropped(.empty), 1)
-        XCTAssertEqual(daemon.stats.dropped(.multipart), 1)
-        XCTAssertFalse(try h5Files().contains { SuperblockFlags.isMarkedOpenForWriting($0) }, "files closed cleanly")
+        let on = "on \(receiverThreads) receiver thread(s)"
+        XCTAssertEqual(stored.count, 5500, on)
+        XCTAssertTrue(stored.filter { $0.0 == 1 }.map(\.1) == sa, "io_group 1 in order, byte for byte, \(on)")
+        XCTAssertTrue(stored.filter { $0.0 == 2 }.map(\.1) == sb, "io_group 2, \(on)")
+        XCTAssertTrue(stored.filter { $0.0 == 9 }.map(\.1) == st, "the tagged source, \(on)")
+        XCTAssertEqual(daemon.stats.dropped(.empty), 1, on)
+        XCTAssertEqual(daemon.stats.dropped(.multipart), 1, on)
+        XCTAssertFalse(try h5Files().contains { SuperblockFlags.isMarkedOpenForWriting($0) }, "files closed cleanly, \(on)")
     }
 
     func testRotationsLoseAndDuplicateNothing() throws {

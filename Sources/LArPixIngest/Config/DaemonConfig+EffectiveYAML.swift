@@ -31,6 +31,7 @@ extension DaemonConfig {
           rcvbuf: \(receive.rcvbuf)
           max_message_bytes: \(receive.maxMessageBytes)
           validate: \(receive.validate.rawValue)
+          threads: \(receive.threads)
         output:
           \(output.directories.count > 1 ? "directories: [\(output.directories.map(q).joined(separator: ", "))]" : "directory: \(q(output.directory))")
           return_to_first: \(output.returnToFirst)

@@ -65,11 +65,12 @@ extension DaemonConfig {
     }
 
     private mutating func readReceive(_ n: Node, _ r: ConfigReader) throws(ConfigError) {
-        let m = try r.mapping(n, "receive", known: ["rcvhwm", "rcvbuf", "max_message_bytes", "validate"])
+        let m = try r.mapping(n, "receive", known: ["rcvhwm", "rcvbuf", "max_message_bytes", "validate", "threads"])
         if let v = m["rcvhwm"] { receive.rcvhwm = try r.int(v, "receive.rcvhwm", in: 0...Int(Int32.max)) }
         if let v = m["rcvbuf"] { receive.rcvbuf = try r.bytes(v, "receive.rcvbuf", in: 0...Int(Int32.max)) }
         if let v = m["max_message_bytes"] { receive.maxMessageBytes = try r.bytes(v, "receive.max_message_bytes", in: 1...(1 << 40)) }
         if let v = m["validate"] { receive.validate = try r.validation(v, "receive.validate") }
+        if let v = m["threads"] { receive.threads = try r.int(v, "receive.threads", in: 1...256) }
     }
 
     private mutating func readOutput(_ n: Node, _ r: ConfigReader) throws(ConfigError) {

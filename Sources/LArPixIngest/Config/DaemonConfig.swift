@@ -30,6 +30,10 @@ public struct DaemonConfig: Sendable, Equatable {
         public var maxMessageBytes = 16 << 20
         /// raw: store every non-empty message; strict: only well-formed PACMAN messages.
         public var validate = IntakeValidation.raw
+        /// Threads that read the sources' sockets, each serving every `threads`-th source (at
+        /// most one per source). One thread serves a host's boards with CPU to spare, and costs
+        /// less per message than one per board (BENCHMARKS.md, "Receiver threads").
+        public var threads = 1
     }
 
     public struct Output: Sendable, Equatable {

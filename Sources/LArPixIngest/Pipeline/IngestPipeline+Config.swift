@@ -23,7 +23,8 @@ extension IngestPipeline {
                   },
                   logger: logger, notifier: notifier, events: events,
                   // An unreadable token file matches no request (never none needed).
-                  controlToken: c.control.tokenFile.isEmpty ? nil : ((try? ControlToken.read(c.control.tokenFile)) ?? UUID().uuidString))
+                  controlToken: c.control.tokenFile.isEmpty ? nil : ((try? ControlToken.read(c.control.tokenFile)) ?? UUID().uuidString),
+                  receiverThreads: c.receive.threads)
     }
 
     /// The data path alone (no monitoring), as tests and tools run it.

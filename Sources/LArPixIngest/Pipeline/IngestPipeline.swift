@@ -16,6 +16,8 @@ public final class IngestPipeline: Sendable {
     private let budget: MessageBudget
     private let writer: IngestWriter
     private let sourceSettings: [SourceReceiver.Settings]
+    /// receive.threads: the threads that read the sources' sockets (at most one per source).
+    private let receiverThreads: Int
     private let context = ZMQContext()
     private let state = Mutex<State>(.idle)
     /// control.token_file's token: every control request must carry it (nil: none needed).
@@ -27,14 +29,16 @@ public final class IngestPipeline: Sendable {
 
     private enum State {
         case idle
-        case running([SourceReceiver])
+        case running([ReceiverThread])
         case stopped
     }
 
     init(sources: [SourceReceiver.Settings], writer writerSettings: WriterSettings, batch: Batcher.Limits,
          stats: IngestStats, nextPath: @escaping (_ directory: String, _ run: RunTag?) -> String, logger: Logger,
-         notifier: SystemdNotifier = SystemdNotifier(), events: (any WriterEvents)? = nil, controlToken: String? = nil) {
+         notifier: SystemdNotifier = SystemdNotifier(), events: (any WriterEvents)? = nil, controlToken: String? = nil,
+         receiverThreads: Int = 1) {
         self.controlToken = controlToken
+        self.receiverThreads = receiverThreads
         configs = writerSettings.configs
         stopTimeout = writerSettings.stopTimeout
         self.logger = logger
@@ -59,13 +63,21 @@ public final class IngestPipeline: Sendable {
     /// Sets up every source's socket (a bad endpoint fails here), opens the first file, then
     /// starts receiving.
     public func start() throws(IngestStartError) {
+        let handoff = BurstHandoff(batcher: batcher, budget: budget, stats: stats)
         var receivers: [SourceReceiver] = []
+        var threads: [ReceiverThread] = []
         do throws(IngestStartError) {
             for s in sourceSettings {
                 do {
-                    receivers.append(try SourceReceiver(settings: s, context: context, batcher: batcher, budget: budget,
-                                                        stats: stats, logger: logger))
+                    receivers.append(try SourceReceiver(settings: s, context: context, handoff: handoff, logger: logger))
                 } catch { throw .source(name: s.name, error) }
+            }
+            let assignment = ReceiverThread.assignment(sources: receivers.count, threads: receiverThreads)
+            for (t, indexes) in assignment.enumerated() {
+                let mine = indexes.map { receivers[$0] }
+                let name = assignment.count == 1 ? "larpix-rawd receiver" : "larpix-rawd receiver \(t + 1)"
+                do { threads.append(try ReceiverThread(name: name, sources: mine, handoff: handoff, logger: logger)) }
+                catch { throw .source(name: mine[0].settings.name, error) }
             }
             stats.register(receivers.map(\.monitor))
             do { try configs?.start() } catch { throw .configs(error) }
@@ -79,10 +91,10 @@ public final class IngestPipeline: Sendable {
         }
         // Before data flows: the process keeps what it frees while busy (MemoryReturn).
         MemoryReturn.keep(upTo: budget.maxBytes)
-        for r in receivers { r.start() }
-        state.withLock { $0 = .running(receivers) }
+        for t in threads { t.start() }
+        state.withLock { $0 = .running(threads) }
         notifier.ready(status: "writing \(currentFilePath ?? "?")")
-        logger.info("ready: \(receivers.count) source(s), writing \(currentFilePath ?? "?")")
+        logger.info("ready: \(receivers.count) source(s) on \(threads.count) receiver thread(s), writing \(currentFilePath ?? "?")")
     }
 
     /// Closes the current file and starts the next; no message is lost or written twice.
@@ -122,7 +134,7 @@ public final class IngestPipeline: Sendable {
     /// what is left then is counted as write_failed.
     public func stop(deadline: ContinuousClock.Instant? = nil) {
         let deadline = deadline ?? .now + .seconds(stopTimeout)
-        let receivers: [SourceReceiver]? = state.withLock { s in
+        let receivers: [ReceiverThread]? = state.withLock { s in
             guard case .running(let r) = s else { return nil }
             s = .stopped
             return r

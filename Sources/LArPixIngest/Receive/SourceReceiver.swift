@@ -4,12 +4,12 @@ import Synchronization
 import ZMQ
 
 /// One ZeroMQ SUB socket connected to one source (a PACMAN board, or a forwarder of tagged
-/// messages), on a thread of its own. It applies the intake policy (what is refused is counted
-/// by reason), takes each message's bytes from the budget (waiting when it is spent), copies a
-/// small payload out of ZeroMQ into a slab or keeps a large one's frame (PayloadStore), and hands
-/// messages to the batcher in arrival order, every queued message at once.
-// @unchecked Sendable: set up on the starting thread; then its socket and state belong to its own
-// thread, and others touch only `stopping` (atomic) and `monitor` (Sendable).
+/// messages), read by a ReceiverThread with the other sources it serves. It applies the intake
+/// policy (what is refused is counted by reason), takes each message's bytes from the budget
+/// (waiting when it is spent), and copies a small payload out of ZeroMQ into a slab or keeps a
+/// large one's frame (PayloadStore), in arrival order.
+// @unchecked Sendable: set up on the starting thread; then its socket and state belong to its
+// receiver thread, and others touch only `monitor` (Sendable).
 final class SourceReceiver: @unchecked Sendable {
     struct Settings: Sendable {
         var endpoint: String
@@ -29,30 +29,28 @@ final class SourceReceiver: @unchecked Sendable {
     }
 
     let settings: Settings
-    private let batcher: Batcher
-    private let budget: MessageBudget
-    private let stats: IngestStats
-    private let logger: Logger
-    private let stopping = Atomic<Bool>(false)
-    private let thread = WorkerThread()
-    private let socket: ZMQSocket
+    private let handoff: BurstHandoff
+    let logger: Logger
+    let socket: ZMQSocket
     private let policy: IntakePolicy
     /// Connection state; logs and counts failed handshakes (wrong CURVE key, security mismatch).
     let monitor: ConnectionMonitor
     /// Whether a message came yet (for the one "receiving from" log line; the connection state
     /// is the monitor's).
-    private let receiving = Atomic<Bool>(false)
+    private var receiving = false
+    private var quality: QualityCounter?
+    /// Whether its quality counter needs the time of each pass.
+    var countsQuality: Bool { quality != nil }
 
-    init(settings: Settings, context: ZMQContext, batcher: Batcher, budget: MessageBudget,
-         stats: IngestStats, logger: Logger) throws(ZMQError) {
+    init(settings: Settings, context: ZMQContext, handoff: BurstHandoff, logger: Logger) throws(ZMQError) {
         self.settings = settings
-        self.batcher = batcher
-        self.budget = budget
-        self.stats = stats
+        self.handoff = handoff
+        let stats = handoff.stats
         var l = logger
         l[metadataKey: "source"] = "\(settings.name)"
         self.logger = l
         policy = settings.policy
+        quality = settings.qualityTimeJumpSeconds.map { QualityCounter(timeJumpSeconds: $0) }
         // Socket set-up happens here, on the caller's thread, so that a bad endpoint fails start-up.
         socket = try ZMQSocket(context: context, type: .sub)
         try socket.setReceiveHighWaterMark(settings.receiveHighWaterMark)
@@ -70,22 +68,6 @@ final class SourceReceiver: @unchecked Sendable {
         try socket.connect(settings.endpoint)
     }
 
-    func start() {
-        thread.spawn(name: "larpix-rawd receiver \(settings.name)") { [self] in run() }
-        monitor.start()
-    }
-
-    /// Stops reading; a message already received is still handed on.
-    func stop() {
-        stopping.store(true, ordering: .releasing)
-        monitor.stop()
-    }
-
-    func join() {
-        thread.join()
-        monitor.join()
-    }
-
     /// Closes the socket and its monitor of a receiver that was never started.
     func close() {
         monitor.close()
@@ -96,76 +78,52 @@ final class SourceReceiver: @unchecked Sendable {
     /// 40-80 ms apart, so a restarted board is subscribed to within 0.1 s (bench/resubscribe.py).
     static let reconnectMilliseconds = 40
 
-    /// Messages taken from the socket before they are handed on together: enough to spread the
-    /// batcher's lock and the counters over many messages, few enough to hand on promptly.
+    /// Messages taken from one socket before the thread turns to its other sources and hands
+    /// them on together: enough to spread the batcher's lock and the counters over many
+    /// messages, few enough to hand on promptly and to serve every source in turn.
     static let burstLimit = 256
 
-    private func run() {
-        logger.info("subscribed to \(settings.endpoint) as \(settings.ioGroup.map { "io_group \($0)" } ?? "tagged source")")
-        let frame = ZMQReceiveFrame()
-        var store = PayloadStore()
-        var burst = ReceivedBurst()
-        var quality = settings.qualityTimeJumpSeconds.map { QualityCounter(timeJumpSeconds: $0) }
-        while !stopping.load(ordering: .acquiring) {
-            do {
-                guard try socket.receive(into: frame, timeoutMilliseconds: 100) else {
-                    if monitor.takeReconnectRequest() { reconnect() }
-                    continue
-                }
-                // One clock per burst: the quality counter's "time that passed here".
-                let now = quality == nil ? 0 : ProcessClock.nanoseconds
-                if !receiving.load(ordering: .relaxed) {
-                    receiving.store(true, ordering: .relaxed)
-                    logger.info("receiving from \(settings.endpoint)")
-                }
-                // Then whatever else is queued, without waiting.
-                var taken = 0
-                while true {
-                    try take(frame, into: &burst, store: &store, quality: &quality, at: now)
-                    taken += 1
-                    guard taken < Self.burstLimit, try socket.receive(into: frame, timeoutMilliseconds: 0) else { break }
-                }
-            } catch {
-                logger.error("receive failed: \(error)")
-                handOn(&burst)
-                Thread.sleep(forTimeInterval: 0.1)
-                continue
-            }
-            handOn(&burst)
+    /// Takes what is queued on the socket, up to `burstLimit` messages, without waiting, into
+    /// `burst`; returns how many (fewer than `burstLimit`: the queue is empty now).
+    @inline(__always)
+    func drain(_ frame: ZMQReceiveFrame, into burst: inout ReceivedBurst, store: inout PayloadStore,
+               at now: UInt64) throws(ZMQError) -> Int {
+        var taken = 0
+        while taken < Self.burstLimit, try socket.receive(into: frame, timeoutMilliseconds: 0) {
+            try take(frame, into: &burst, store: &store, at: now)
+            taken += 1
         }
-        socket.close()
+        if _slowPath(!receiving) && taken > 0 {
+            receiving = true
+            logger.info("receiving from \(settings.endpoint)")
+        }
+        return taken
     }
 
     /// Applies the intake policy to the message whose first frame is in `frame`: what is stored
     /// is added to the burst (PayloadStore: copied or kept); what is refused is counted by reason.
     @inline(__always)
     private func take(_ frame: ZMQReceiveFrame, into burst: inout ReceivedBurst, store: inout PayloadStore,
-                      quality: inout QualityCounter?, at now: UInt64) throws(ZMQError) {
+                      at now: UInt64) throws(ZMQError) {
         // Single-frame fast path: a PACMAN message is one frame.
         if !frame.more && settings.ioGroup != nil {
-            keep(policy.judge(single: frame.unsafeBytes), from: .frame(frame), into: &burst, store: &store, quality: &quality, at: now)
+            keep(policy.judge(single: frame.unsafeBytes), from: .frame(frame), into: &burst, store: &store, at: now)
             return
         }
         let frames = frame.more ? try socket.receiveRest(of: frame.takeMessage()) : [frame.takeMessage()]
         // A stored multipart message's payload is its last frame (IntakePolicy).
-        keep(policy.judge(frames.map(\.unsafeBytes)), from: .message(frames[frames.count - 1]), into: &burst, store: &store,
-             quality: &quality, at: now)
+        keep(policy.judge(frames.map(\.unsafeBytes)), from: .message(frames[frames.count - 1]), into: &burst, store: &store, at: now)
         withExtendedLifetime(frames) {}
     }
 
     @inline(__always)
     private func keep(_ verdict: IntakePolicy.Verdict, from origin: PayloadStore.Origin, into burst: inout ReceivedBurst,
-                      store: inout PayloadStore, quality: inout QualityCounter?, at now: UInt64) {
+                      store: inout PayloadStore, at now: UInt64) {
         switch verdict {
         case .refuse(let reason):
-            stats.drop(reason)
+            handoff.stats.drop(reason)
         case .store(let payload, let ioGroup):
-            // Before waiting for the buffer, hand on what this receiver holds: the writer frees
-            // the buffer only from what reaches it.
-            if !budget.tryTake(payloadBytes: payload.count) {
-                handOn(&burst)
-                budget.take(payloadBytes: payload.count)
-            }
+            handoff.reserve(payloadBytes: payload.count, handingOn: &burst)
             // The store adds the payload's owner to the burst (no reference per message).
             let stored = store.store(payload, from: origin, for: &burst)
             if quality != nil {
@@ -176,15 +134,9 @@ final class SourceReceiver: @unchecked Sendable {
         }
     }
 
-    private func handOn(_ burst: inout ReceivedBurst) {
-        guard !burst.isEmpty else { return }
-        stats.received(burst, at: ProcessClock.nanoseconds)
-        batcher.add(burst)
-        burst.removeAll()
-    }
-
-    /// Connects again after libzmq gave up on the endpoint (see ConnectionMonitor).
-    private func reconnect() {
+    /// Connects again when libzmq gave up on the endpoint (see ConnectionMonitor).
+    func reconnectIfAsked() {
+        guard monitor.takeReconnectRequest() else { return }
         try? socket.disconnect(settings.endpoint)
         do { try socket.connect(settings.endpoint) } catch { logger.error("source \(settings.name): cannot connect again: \(error)") }
     }
