@@ -26,10 +26,16 @@ public final class ZMQPoller {
     /// true when one has (see `isReadable`), false on timeout or an interrupted wait (EINTR; the
     /// caller's loop polls again).
     public func wait(timeoutMilliseconds: Int) throws(ZMQError) -> Bool {
+        try Self.poll(items, count, timeoutMilliseconds) ?? false
+    }
+
+    /// One zmq_poll over `count` items: true when one is ready, false timed out, nil interrupted
+    /// (EINTR). The one call for this poller and a socket's own wait (ZMQSocket.poll).
+    static func poll(_ items: UnsafeMutablePointer<zmq_pollitem_t>, _ count: Int, _ timeoutMilliseconds: Int) throws(ZMQError) -> Bool? {
         let rc = zmq_poll(items, Int32(count), timeoutMilliseconds)
         if rc >= 0 { return rc > 0 }
         let e = ZMQError.last("poll")
-        if e.isInterrupted { return false }
+        if e.isInterrupted { return nil }
         throw e
     }
 

@@ -100,11 +100,7 @@ extension ZMQSocket {
     /// One zmq_poll for input: true ready, false timed out, nil interrupted (EINTR).
     private static func pollOnce(_ h: UnsafeMutableRawPointer, _ timeoutMilliseconds: Int) throws(ZMQError) -> Bool? {
         var item = zmq_pollitem_t(socket: h, fd: 0, events: Int16(ZMQ_POLLIN), revents: 0)
-        let rc = zmq_poll(&item, 1, timeoutMilliseconds)
-        if rc >= 0 { return rc > 0 }
-        let e = ZMQError.last("poll")
-        if e.isInterrupted { return nil }
-        throw e
+        return try ZMQPoller.poll(&item, 1, timeoutMilliseconds)
     }
 
     /// Rounded up, so a wait never ends a fraction of a millisecond early and spins.

@@ -134,17 +134,17 @@ public final class IngestPipeline: Sendable {
     /// what is left then is counted as write_failed.
     public func stop(deadline: ContinuousClock.Instant? = nil) {
         let deadline = deadline ?? .now + .seconds(stopTimeout)
-        let receivers: [ReceiverThread]? = state.withLock { s in
-            guard case .running(let r) = s else { return nil }
+        let threads: [ReceiverThread]? = state.withLock { s in
+            guard case .running(let t) = s else { return nil }
             s = .stopped
-            return r
+            return t
         }
-        guard let receivers else { return }
+        guard let threads else { return }
         notifier.stopping()
         logger.info("stopping: draining \(budget.bytesInUse) buffered bytes")
-        for r in receivers { r.stop() }
+        for t in threads { t.stop() }
         budget.close()
-        for r in receivers { r.join() }
+        for t in threads { t.join() }
         batcher.finish(deadline: deadline)
         writer.join()
         configs?.stop()

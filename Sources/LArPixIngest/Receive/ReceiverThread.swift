@@ -51,11 +51,6 @@ final class ReceiverThread: @unchecked Sendable {
         for s in sources { s.monitor.join() }
     }
 
-    /// Closes the sockets and monitors of a thread that was never started.
-    func close() {
-        for s in sources { s.close() }
-    }
-
     /// How long a wait with every socket empty lasts before the stop flag and the reconnect
     /// requests are looked at again.
     static let idleWaitMilliseconds = 100
