@@ -64,9 +64,9 @@ def shared_limit_table(rows):
     return out + ['']
 
 
-def lossless_table(rows):
+def lossless_table(rows, cores):
     """Section 3's first table: the issue's own measure, lossless throughput against the shared-CPU
-    limit with the same publisher."""
+    limit with the same publisher; and whether what falls short is work or idle cores."""
     out = ['**Lossless throughput (issue 14\'s measure).** The C publisher blocks when its queue is full '
            '(nothing is dropped) and sends as fast as the daemon takes the messages; the rate is the messages '
            'over first send -> every message visible to a reader of the file (`larpix-raw count`, run back to '
@@ -74,11 +74,13 @@ def lossless_table(rows):
            'default config but for sources and output (flush_interval 1 s, idle_flush 0.1 s). Its limit is the '
            'shared-CPU limit with this publisher (the blocking pass below); "x paced limit" divides by the '
            'limit with the paced publisher of the zero-loss search. Daemon and publisher CPU per message over '
-           'the same window, by thread, of the median run.', '',
+           'the same window, by thread, of the median run. "Work" is daemon + publisher CPU per message against '
+           'what the limit counts for the same (cores / its rate): below 1.00 the daemon needs less CPU than the '
+           'parts alone, and the shortfall is cores left idle ("busy": that CPU over cores x window).', '',
            '| message | io_groups | lossless msg/s (median) | MB/s | runs msg/s | lost | limit, same publisher, msg/s | '
            'x limit | target | x paced limit | daemon us/msg: ZeroMQ I/O | receivers | writer | other | total | '
-           'publisher us/msg | peak RSS MB |',
-           '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |']
+           'publisher us/msg | work, x the limit\'s | busy | peak RSS MB |',
+           '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |']
     for e in rows:
         ll, lim = e.get('lossless'), e.get('shared_cpu')
         if not ll or not lim:
@@ -87,12 +89,15 @@ def lossless_table(rows):
         cpu = run['cpu']
         t = cpu['threads_us_per_message']
         goal = SHARED_TARGET.get(e['message_bytes'], 0.9)
-        out.append('| %s | %d | %s | %s | %s | %d | %s | %.2f | %s | %.2f | %s | %s | %s | %s | %s | %s | %s |' % (
+        work = cpu['daemon_us_per_message'] + cpu['publisher_us_per_message']
+        out.append('| %s | %d | %s | %s | %s | %d | %s | %.2f | %s | %.2f | %s | %s | %s | %s | %s | %s | %.2f | %.0f %% | %s |' % (
             LABEL[e['message_bytes']], e['sources'], f0(ll['msg_per_s']), mb(ll['msg_per_s'] * e['message_bytes'] / 1e6),
             ' / '.join(f0(x) for x in ll['rates']), ll['lost'], f0(lim['blocking_msg_per_s']), ll['ratio_to_limit'],
             '>= %.1f: %s' % (goal, verdict(ll['ratio_to_limit'] >= goal)), ll['ratio_to_paced_limit'],
             us(t.get('zmq_io')), us(t.get('receiver')), us(t.get('writer')), us(t.get('other')),
-            us(cpu['daemon_us_per_message']), us(cpu['publisher_us_per_message']), f0(run['peak_rss_mb'])))
+            us(cpu['daemon_us_per_message']), us(cpu['publisher_us_per_message']),
+            work / (1e6 * cores / lim['blocking_msg_per_s']), 100 * work * ll['msg_per_s'] / 1e6 / cores,
+            f0(run['peak_rss_mb'])))
     return out + ['']
 
 
@@ -103,6 +108,11 @@ def markdown(r):
            'Command: `%s`. Load average before %.1f, after %.1f; run time %.0f s. Files written to `%s`.' % (
                m['mode'], m['cpu'] or m['host'], m['cores'], m['memory_gib'], m['kernel'], m['date'], m['command'],
                m['load_before'], m.get('load_after', 0), m.get('seconds', 0), m['output_dir']),
+           '',
+           {True: 'Free page reporting was **on** (a virtio balloon gives freed memory back to the host): '
+                  'memory touched anew costs a host fault, and rates move by up to 2x between runs; '
+                  '`bench/quiet-memory.py` (root) turns it off ("The VM\'s memory").',
+            False: 'Free page reporting was off (no bound virtio balloon gives freed memory back to a host).'}.get(m.get('free_page_reporting'), ''),
            '',
            'Rates are medians of several runs; every ratio is of numbers measured in the same run. '
            'A 2-core machine shared with other work is noisy: single runs vary by 20-50 %, so read the '
@@ -144,7 +154,7 @@ def markdown(r):
                 'default config but for the sources and output) subscribes and writes. Zero loss: every message '
                 'handed to ZeroMQ is in the closed file, and the file held them all within flush interval + 1 s '
                 'of the last send (the daemon kept up, it did not just buffer).', '']
-        out += lossless_table(r['end_to_end'])
+        out += lossless_table(r['end_to_end'], m['cores'])
         out += ['**Zero loss under a paced publisher.**', '']
         out += shared_limit_table(r['end_to_end'])
         out += ['### Context: the alone-ceilings', '',

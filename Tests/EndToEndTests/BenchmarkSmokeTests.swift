@@ -69,9 +69,14 @@ final class BenchmarkSmokeTests: XCTestCase {
         XCTAssertTrue(latency.allSatisfy { ($0["messages"] as? Int ?? 0) > 0 && $0["p99_ms"] is Double }, "\(latency)")
         XCTAssertGreaterThan(((mem["ready_ms"] as? [String: Any])?["median"] as? Double) ?? 0, 0)
 
+        // Whether the VM gave freed memory back to its host, read from sysfs (false with no balloon).
+        let machine = try XCTUnwrap(results["machine"] as? [String: Any])
+        let reporting = try XCTUnwrap(machine["free_page_reporting"] as? Bool, "free page reporting in \(machine)")
+
         let report = try String(contentsOfFile: md, encoding: .utf8)
         for heading in ["## 1. Library append", "## 3. End to end", "Lossless throughput", "shared-CPU limit msg/s", "### Context: the alone-ceilings",
-                        "## 4. Memory, latency, start-up"] {
+                        "## 4. Memory, latency, start-up", "| work, x the limit's | busy |",
+                        reporting ? "Free page reporting was **on**" : "Free page reporting was off"] {
             XCTAssertTrue(report.contains(heading), "report has \(heading)")
         }
         XCTAssertTrue(report.contains("Command: `bench/run.sh --smoke"), "report names the command")
