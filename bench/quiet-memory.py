@@ -77,23 +77,21 @@ def main():
         print('quiet-memory: no virtio balloon here; nothing to do')
         return 0
     driver = os.path.join(VIRTIO, 'drivers', 'virtio_balloon')
+    action, done = ('bind', 'bound') if a.undo else ('unbind', 'unbound')
     for name, bound, reports in found:
-        want_bound = a.undo
-        if bound == want_bound:
-            print('quiet-memory: %s already %s' % (name, 'bound' if bound else 'unbound'))
+        if bound == a.undo:
+            print('quiet-memory: %s already %s' % (name, done))
             continue
         if not reports and not a.undo:
             print('quiet-memory: %s does not report free pages; left bound' % name)
             continue
         try:
-            with open(os.path.join(driver, 'bind' if want_bound else 'unbind'), 'w') as f:
+            with open(os.path.join(driver, action), 'w') as f:
                 f.write(name)
         except OSError as e:
-            print('quiet-memory: cannot %s %s: %s (run as root)' % ('bind' if want_bound else 'unbind', name, e.strerror),
-                  file=sys.stderr)
+            print('quiet-memory: cannot %s %s: %s (run as root)' % (action, name, e.strerror), file=sys.stderr)
             return 1
-        print('quiet-memory: %s %s (free page reporting %s)' % (name, 'bound' if want_bound else 'unbound',
-                                                                 'on again' if want_bound else 'off'))
+        print('quiet-memory: %s %s (free page reporting %s)' % (name, done, 'on again' if a.undo else 'off'))
     if a.undo:
         return 0
     n = available_bytes() - a.leave_mib * 2**20
