@@ -101,6 +101,18 @@ def lossless_table(rows, cores):
     return out + ['']
 
 
+def tcp_line(cc):
+    """What the report says of the TCP congestion control the loopback trials ran with."""
+    if cc is None:
+        return ''
+    if cc == 'cubic':
+        return 'TCP congestion control: cubic (Debian\'s default, as on a DAQ host).'
+    why = (': with BBR the publisher\'s sends are paced in smaller segments, and the daemon\'s ZeroMQ I/O '
+           'thread costs 25-35 % more per message' if cc == 'bbr' else '')
+    return ('TCP congestion control: **%s**, not Debian\'s default cubic%s; '
+            '`sysctl -w net.ipv4.tcp_congestion_control=cubic` (root) before measuring ("TCP congestion control").' % (cc, why))
+
+
 def markdown(r):
     m = r['machine']
     out = ['# Benchmarks', '',
@@ -113,6 +125,8 @@ def markdown(r):
                   'memory touched anew costs a host fault, and rates move by up to 2x between runs; '
                   '`bench/quiet-memory.py` (root) turns it off ("The VM\'s memory").',
             False: 'Free page reporting was off (no bound virtio balloon gives freed memory back to a host).'}.get(m.get('free_page_reporting'), ''),
+           '',
+           tcp_line(m.get('tcp_congestion_control')),
            '',
            'Rates are medians of several runs; every ratio is of numbers measured in the same run. '
            'A 2-core machine shared with other work is noisy: single runs vary by 20-50 %, so read the '

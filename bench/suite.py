@@ -796,7 +796,19 @@ def machine():
     quiet = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(quiet)
     return {'host': platform.node(), 'cpu': cpu, 'cores': os.cpu_count(), 'memory_gib': round(mem, 1),
-            'kernel': platform.release(), 'load_before': load[0], 'free_page_reporting': quiet.free_page_reporting()}
+            'kernel': platform.release(), 'load_before': load[0], 'free_page_reporting': quiet.free_page_reporting(),
+            'tcp_congestion_control': tcp_congestion_control()}
+
+
+def tcp_congestion_control():
+    """The kernel's TCP congestion control for new sockets (None where unreadable). Every trial is
+    loopback TCP, and the algorithm is the sender's: BBR paces the publisher's sends, cubic
+    (Debian's default, so a DAQ host's) does not ("TCP congestion control" in BENCHMARKS.md)."""
+    try:
+        with open('/proc/sys/net/ipv4/tcp_congestion_control') as f:
+            return f.read().strip()
+    except OSError:
+        return None
 
 
 def main():

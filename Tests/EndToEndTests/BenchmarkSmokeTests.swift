@@ -72,11 +72,17 @@ final class BenchmarkSmokeTests: XCTestCase {
         // Whether the VM gave freed memory back to its host, read from sysfs (false with no balloon).
         let machine = try XCTUnwrap(results["machine"] as? [String: Any])
         let reporting = try XCTUnwrap(machine["free_page_reporting"] as? Bool, "free page reporting in \(machine)")
+        // And the TCP congestion control the loopback trials ran with, read from procfs.
+        let congestion = try XCTUnwrap(machine["tcp_congestion_control"] as? String, "TCP congestion control in \(machine)")
+        let expected = try String(contentsOfFile: "/proc/sys/net/ipv4/tcp_congestion_control", encoding: .utf8)
+            .trimmingCharacters(in: .whitespacesAndNewlines)
+        XCTAssertEqual(congestion, expected)
 
         let report = try String(contentsOfFile: md, encoding: .utf8)
         for heading in ["## 1. Library append", "## 3. End to end", "Lossless throughput", "shared-CPU limit msg/s", "### Context: the alone-ceilings",
                         "## 4. Memory, latency, start-up", "| work, x the limit's | busy |",
-                        reporting ? "Free page reporting was **on**" : "Free page reporting was off"] {
+                        reporting ? "Free page reporting was **on**" : "Free page reporting was off",
+                        congestion == "cubic" ? "TCP congestion control: cubic" : "TCP congestion control: **\(congestion)**"] {
             XCTAssertTrue(report.contains(heading), "report has \(heading)")
         }
         XCTAssertTrue(report.contains("Command: `bench/run.sh --smoke"), "report names the command")
