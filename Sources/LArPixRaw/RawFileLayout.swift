@@ -8,9 +8,14 @@ public enum RawFileLayout {
     public static let messages = "msgs"
     public static let headers = "msg_headers"
     public static let ioGroupsField = "io_groups"
-    /// The reference's values; readers do not depend on them.
+    /// The reference's chunk; readers do not depend on it.
     public static let chunk = 1024
-    public static let gzipLevel = 4
+    /// Deflate level of both datasets' chunks, which hold only the 16-byte sequence descriptors and
+    /// the io_group bytes (the messages are in the global heap, uncompressed). The reference uses 4;
+    /// level 1 makes files of the same size at 24 B, 1032 B and 64 KiB and takes 17 % fewer of the
+    /// C appender's instructions at 24 B, 10 % at 1032 B (BENCHMARKS.md, "Deflate level"). Readers
+    /// do not depend on it.
+    public static let gzipLevel = 1
 
     /// On-disk message type: variable-length sequence of little-endian uint8 (h5py's vlen_dtype('u1')).
     static func messageFileType() throws(H5Error) -> H5Datatype { try .vlen(of: .uint8LE) }
