@@ -107,8 +107,8 @@ def tcp_line(cc):
         return ''
     if cc == 'cubic':
         return 'TCP congestion control: cubic (Debian\'s default, as on a DAQ host).'
-    why = (': with BBR the publisher\'s sends are paced in smaller segments, and the daemon\'s ZeroMQ I/O '
-           'thread costs 25-35 % more per message' if cc == 'bbr' else '')
+    why = (': BBR paces the publisher\'s sends, and the daemon\'s ZeroMQ I/O thread costs 25-35 % more '
+           'per message' if cc == 'bbr' else '')
     return ('TCP congestion control: **%s**, not Debian\'s default cubic%s; '
             '`sysctl -w net.ipv4.tcp_congestion_control=cubic` (root) before measuring ("TCP congestion control").' % (cc, why))
 
