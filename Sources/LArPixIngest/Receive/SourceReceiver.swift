@@ -53,6 +53,8 @@ final class SourceReceiver: @unchecked Sendable {
         quality = settings.qualityTimeJumpSeconds.map { QualityCounter(timeJumpSeconds: $0) }
         // Socket set-up happens here, on the caller's thread, so that a bad endpoint fails start-up.
         socket = try ZMQSocket(context: context, type: .sub)
+        // Set once, before connecting: libzmq 4.3.4 can stop a connection for good when its
+        // RCVHWM is raised while the publisher waits on a full queue (bench/hwm-change.c).
         try socket.setReceiveHighWaterMark(settings.receiveHighWaterMark)
         if settings.receiveBufferBytes > 0 { try socket.setReceiveBufferSize(settings.receiveBufferBytes) }
         try socket.setLinger(0)
