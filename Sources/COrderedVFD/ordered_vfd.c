@@ -296,18 +296,25 @@ static int rewrite_collection(ordered_file_t *f, haddr_t addr, size_t size, cons
     enum { header = 16, objhdr = 16 };
     haddr_t old_end = f->eof < addr + size ? f->eof : addr + size;
     size_t old_len = old_end > addr ? (size_t)(old_end - addr) : 0;
-    unsigned char *old = old_len > header ? malloc(old_len) : NULL;
-    int readable = old != NULL && read_fully(f->fd, addr, old_len, old) == 0;
-    if (!readable || memcmp(old, "GCOL", 4) != 0) {
+    // Most collections written below the end of the file are new ones in space HDF5 allocated
+    // before a chunk it wrote further on: the old bytes are a hole. Its first bytes say so, and
+    // only an older collection is read whole (a 64-KiB read per new collection cost the writer
+    // more than the rewrites themselves).
+    unsigned char first[header];
+    int readable = old_len > header && read_fully(f->fd, addr, header, first) == 0;
+    unsigned char *old = readable && memcmp(first, "GCOL", 4) == 0 ? malloc(old_len) : NULL;
+    if (old != NULL) readable = read_fully(f->fd, addr, old_len, old) == 0;
+    if (!readable || old == NULL) {
         // No older collection here to order against (a new one, or it cannot be read): a plain
         // write. Counted when the old one could not be read: that weakens the ordering.
-        if (old_len > header && !readable) f->stats.unordered_rewrites++;
+        if (old_len > header && (!readable || (old == NULL && memcmp(first, "GCOL", 4) == 0))) f->stats.unordered_rewrites++;
         free(old);
         return write_fully(f->fd, addr, size, buf);
     }
     size_t d = header;
     while (d < old_len && old[d] == buf[d]) d++;
     free(old);
+    f->stats.ordered_rewrites++;
     if (d == size) return write_fully(f->fd, addr, header, buf);  // only the header changed
     size_t head_end = d + objhdr < size ? d + objhdr : size;
     if (head_end < size && write_fully(f->fd, addr + head_end, size - head_end, buf + head_end) != 0) return -1;

@@ -99,6 +99,9 @@ public final class H5File {
         /// rewritten unordered; whole exposure waits taken blind (no lease, no inotify): the
         /// fallbacks that weaken the ordering.
         public var commitFailures: UInt64 = 0, unorderedRewrites: UInt64 = 0, blindWaits: UInt64 = 0
+        /// Heap collections written again over their older version, tail first (HDF5 added
+        /// objects to one already in the file).
+        public var orderedRewrites: UInt64 = 0
     }
 
     /// Counters of the ordered driver (nil when the file does not use it).
@@ -108,7 +111,7 @@ public final class H5File {
         guard lrp_ordered_stats(id, &s) >= 0 else { return nil }
         return .init(heldWrites: s.held_writes, heldBytes: s.held_bytes, commits: s.commits,
                      readerWaits: s.reader_waits, waitTimeouts: s.wait_timeouts, commitFailures: s.commit_failures,
-                     unorderedRewrites: s.unordered_rewrites, blindWaits: s.blind_waits)
+                     unorderedRewrites: s.unordered_rewrites, blindWaits: s.blind_waits, orderedRewrites: s.ordered_rewrites)
     }
 
     /// Changes the exposure wait of a file that uses the ordered driver.

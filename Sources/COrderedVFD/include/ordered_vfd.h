@@ -23,6 +23,7 @@ typedef struct lrp_ordered_stats_t {
     unsigned long long commit_failures;   // commits that failed (held writes kept, written again next flush)
     unsigned long long unordered_rewrites;// heap collections rewritten in place, unordered (old one unreadable)
     unsigned long long blind_waits;       // waits of the whole exposure_wait with no lease and no inotify
+    unsigned long long ordered_rewrites;  // heap collections rewritten over their older version, tail first
 } lrp_ordered_stats_t;
 
 /// Sets the driver on a file-access property list. exposure_wait: at the end of a flush, the
