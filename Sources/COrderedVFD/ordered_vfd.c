@@ -298,16 +298,17 @@ static int rewrite_collection(ordered_file_t *f, haddr_t addr, size_t size, cons
     size_t old_len = old_end > addr ? (size_t)(old_end - addr) : 0;
     // Most collections written below the end of the file are new ones in space HDF5 allocated
     // before a chunk it wrote further on: the old bytes are a hole. Its first bytes say so, and
-    // only an older collection is read whole (a 64-KiB read per new collection cost the writer
-    // more than the rewrites themselves).
+    // only an older collection is read whole (reading every one whole was 150 MB/s of reads at
+    // 1032-B messages: BENCHMARKS.md, "Where the threads wait at 1032 B").
     unsigned char first[header];
     int readable = old_len > header && read_fully(f->fd, addr, header, first) == 0;
-    unsigned char *old = readable && memcmp(first, "GCOL", 4) == 0 ? malloc(old_len) : NULL;
+    int older = readable && memcmp(first, "GCOL", 4) == 0;
+    unsigned char *old = older ? malloc(old_len) : NULL;
     if (old != NULL) readable = read_fully(f->fd, addr, old_len, old) == 0;
-    if (!readable || old == NULL) {
+    if (old == NULL || !readable) {
         // No older collection here to order against (a new one, or it cannot be read): a plain
         // write. Counted when the old one could not be read: that weakens the ordering.
-        if (old_len > header && (!readable || (old == NULL && memcmp(first, "GCOL", 4) == 0))) f->stats.unordered_rewrites++;
+        if (old_len > header && (!readable || older)) f->stats.unordered_rewrites++;
         free(old);
         return write_fully(f->fd, addr, size, buf);
     }
