@@ -1,4 +1,4 @@
-// Hand experiment (BENCHMARKS.md, "ZeroMQ's queue cannot follow message sizes"): does a
+// Hand experiment (BENCHMARKS.md, "Where the threads wait at 1032 B"): does a
 // ZMQ_RCVHWM changed on a connected SUB keep the connection flowing? A blocking XPUB (NODROP)
 // sends N messages of 1 kB over loopback TCP; the SUB reads some, changes its RCVHWM, and reads
 // on until 2 s pass without a message. With libzmq 4.3.4 a change made while the publisher is
